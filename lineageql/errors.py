@@ -1,0 +1,55 @@
+"""Errors every layer raises and every interface maps: GraphQL codes, HTTP statuses, exit codes.
+
+Each error carries a stable ``code`` (the GraphQL ``extensions.code``) and a message that says
+what was wrong and, where it helps, what to do instead.
+"""
+
+from __future__ import annotations
+
+
+class LineageError(Exception):
+    """Base class of all lineageql errors."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInputError(LineageError):
+    """A value a caller gave is invalid; ``field`` names which one."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+class NotFoundError(LineageError):
+    """Nothing is stored under the key a caller asked for."""
+
+    code = "NOT_FOUND"
+
+
+class AmbiguousError(LineageError):
+    """A name prefix matches more than one object; ``candidates`` lists them."""
+
+    code = "AMBIGUOUS"
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class ConflictError(LineageError):
+    """A write would break a uniqueness rule (a reused name or custom version)."""
+
+    code = "CONFLICT"
+
+
+class StoreUnavailableError(LineageError):
+    """The graph store cannot be reached or opened."""
+
+    code = "STORE_UNAVAILABLE"

@@ -1,0 +1,117 @@
+"""The embedded default store: a LadybugDB database in a local file.
+
+LadybugDB admits one read-write process per database file. Inside this process, every query
+runs on one connection in one worker thread, and a lock keeps a transaction's queries
+together, so concurrent coroutines see each other's writes only after they commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ladybug
+
+from lineageql.errors import ConflictError, StoreUnavailableError
+from lineageql.graph.migrations import ladybug_statements
+from lineageql.graph.store import GraphStore, Params, Row
+
+T = TypeVar("T")
+
+_LOCK_HOLDER = re.compile(r"Lock is held by PID (\d+)")
+
+
+class EmbeddedStore(GraphStore):
+    """A LadybugDB file opened read-write by this process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+        self.url = str(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._database = ladybug.Database(str(self.path))
+        except RuntimeError as error:
+            raise _open_error(self.path, error) from error
+        self._connection = ladybug.Connection(self._database)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineageql-db")
+        self._lock = asyncio.Lock()
+
+    async def read(self, query: str, params: Params | None = None) -> list[Row]:
+        async with self._lock:
+            return await self._run(query, params)
+
+    async def write(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
+        async with self._lock:
+            await self._call(self._execute, "BEGIN TRANSACTION", None)
+            try:
+                result = await work(_EmbeddedTransaction(self))
+            except BaseException:
+                await self._call(self._execute, "ROLLBACK", None)
+                raise
+            await self._call(self._execute, "COMMIT", None)
+            return result
+
+    async def migrate(self) -> None:
+        async with self._lock:
+            for statement in ladybug_statements():
+                await self._call(self._execute, statement, None)
+
+    async def ping(self) -> None:
+        await self.read("RETURN 1 AS ok")
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._call(self._close_now)
+        self._executor.shutdown(wait=True)
+
+    async def _run(self, query: str, params: Params | None) -> list[Row]:
+        self.round_trips += 1
+        return await self._call(self._execute, query, params)
+
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+
+    def _execute(self, query: str, params: Params | None) -> list[Row]:
+        try:
+            result = self._connection.execute(query, dict(params or {}))
+        except RuntimeError as error:
+            if "duplicated primary key" in str(error):
+                raise ConflictError(f"already stored: {error}") from error
+            raise
+        if isinstance(result, list):
+            raise ValueError("one query at a time: the text held several statements")
+        columns = result.get_column_names()
+        rows: list[Row] = []
+        while result.has_next():
+            rows.append(dict(zip(columns, result.get_next(), strict=True)))
+        result.close()
+        return rows
+
+    def _close_now(self) -> None:
+        self._connection.close()
+        self._database.close()
+
+
+class _EmbeddedTransaction:
+    """The open transaction of an EmbeddedStore; the store's lock is held while it lives."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self._store = store
+
+    async def run(self, query: str, params: Params | None = None) -> list[Row]:
+        return await self._store._run(query, params)
+
+
+def _open_error(path: Path, error: RuntimeError) -> StoreUnavailableError:
+    holder = _LOCK_HOLDER.search(str(error))
+    if holder:
+        return StoreUnavailableError(
+            f"the embedded store {path} is in use by another process (PID {holder.group(1)}); "
+            "LadybugDB admits one writing process per file. Stop that process, or send your "
+            "requests to the lineageql server it runs"
+        )
+    return StoreUnavailableError(f"cannot open the embedded store {path}: {error}")

@@ -1,0 +1,159 @@
+"""The graph schema, declared once and rendered as each store's DDL.
+
+LadybugDB needs typed node and relationship tables; Neo4j needs uniqueness constraints and
+indexes. Both renderings are idempotent (``IF NOT EXISTS``), so migrating twice is harmless.
+A column added to a node later is rendered for LadybugDB as ``ALTER TABLE ... ADD IF NOT
+EXISTS``, which keeps old database files usable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NodeTable:
+    """A node label, its typed columns (``id`` is the key) and what Neo4j indexes."""
+
+    label: str
+    columns: dict[str, str]
+    unique: tuple[str, ...] = ("id",)
+    indexed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelTable:
+    """A relationship type, the label pairs it joins, and its typed properties."""
+
+    type: str
+    pairs: tuple[tuple[str, str], ...]
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+NODES: tuple[NodeTable, ...] = (
+    NodeTable(
+        "Pipeline",
+        {"id": "STRING", "name": "STRING", "docstring": "STRING", "created": "STRING"},
+        unique=("id", "name"),
+    ),
+    NodeTable(
+        "PipelineRun",
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "status": "STRING",
+            "created": "STRING",
+            "start_time": "STRING",
+            "end_time": "STRING",
+            "config": "STRING",
+            "settings": "STRING",
+            "git_sha": "STRING",
+            "docstring": "STRING",
+        },
+        unique=("id", "name"),
+        indexed=("created", "status"),
+    ),
+    NodeTable(
+        "Step",
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "step_name": "STRING",
+            "status": "STRING",
+            "created": "STRING",
+            "start_time": "STRING",
+            "end_time": "STRING",
+            "cache_key": "STRING",
+            "parameters": "STRING",
+            "settings": "STRING",
+            "docstring": "STRING",
+            "error_message": "STRING",
+        },
+        indexed=("cache_key",),
+    ),
+    NodeTable(
+        "Artifact",
+        {"id": "STRING", "name": "STRING", "created": "STRING", "version_counter": "INT64"},
+        unique=("id", "name"),
+    ),
+    NodeTable(
+        "ArtifactVersion",
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "version": "STRING",
+            "type": "STRING",
+            "data_type": "STRING",
+            "uri": "STRING",
+            "materializer": "STRING",
+            "save_type": "STRING",
+            "created": "STRING",
+            "visualizations": "STRING",
+        },
+        indexed=("name", "created"),
+    ),
+    NodeTable("Tag", {"id": "STRING"}),
+    NodeTable(
+        "MetadataEntry",
+        {
+            "id": "STRING",
+            "key": "STRING",
+            "type": "STRING",
+            "value": "STRING",
+            "number": "DOUBLE",
+            "created": "STRING",
+        },
+        indexed=("key",),
+    ),
+)
+
+TAGGABLE = ("Pipeline", "PipelineRun", "Artifact", "ArtifactVersion")
+METADATA_OWNERS = ("PipelineRun", "Step", "ArtifactVersion")
+
+RELS: tuple[RelTable, ...] = (
+    RelTable("HAS_RUN", (("Pipeline", "PipelineRun"),)),
+    RelTable("HAS_STEP", (("PipelineRun", "Step"),)),
+    RelTable("PRODUCED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
+    RelTable("CONSUMED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
+    RelTable("HAS_VERSION", (("Artifact", "ArtifactVersion"),)),
+    RelTable("DERIVED_FROM", (("ArtifactVersion", "ArtifactVersion"),), {"step_id": "STRING"}),
+    RelTable("TAGGED", tuple((label, "Tag") for label in TAGGABLE)),
+    RelTable("HAS_METADATA", tuple((label, "MetadataEntry") for label in METADATA_OWNERS)),
+)
+
+
+def ladybug_statements() -> list[str]:
+    """DDL that creates (or completes) the schema in a LadybugDB database."""
+    statements: list[str] = []
+    for node in NODES:
+        columns = ", ".join(f"{name} {kind}" for name, kind in node.columns.items())
+        statements.append(
+            f"CREATE NODE TABLE IF NOT EXISTS {node.label}({columns}, PRIMARY KEY (id))"
+        )
+        statements.extend(
+            f"ALTER TABLE {node.label} ADD IF NOT EXISTS {name} {kind}"
+            for name, kind in node.columns.items()
+            if name != "id"
+        )
+    for rel in RELS:
+        parts = [f"FROM {source} TO {target}" for source, target in rel.pairs]
+        parts.extend(f"{name} {kind}" for name, kind in rel.columns.items())
+        statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({', '.join(parts)})")
+    return statements
+
+
+def neo4j_statements() -> list[str]:
+    """Constraints and indexes that Neo4j needs for the same schema."""
+    statements: list[str] = []
+    for node in NODES:
+        for column in node.unique:
+            statements.append(
+                f"CREATE CONSTRAINT {node.label.lower()}_{column}_unique IF NOT EXISTS "
+                f"FOR (n:{node.label}) REQUIRE n.{column} IS UNIQUE"
+            )
+        for column in node.indexed:
+            statements.append(
+                f"CREATE INDEX {node.label.lower()}_{column} IF NOT EXISTS "
+                f"FOR (n:{node.label}) ON (n.{column})"
+            )
+    return statements

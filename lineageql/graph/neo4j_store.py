@@ -1,0 +1,119 @@
+"""The Neo4j store: the async neo4j driver with managed, retried transactions.
+
+Reads run in read transactions and writes in write transactions, so a cluster (``neo4j://``
+routing URLs, Aura) serves reads from its secondaries. All sessions share the driver's
+bookmark manager, so a writer's next read sees its own write even on another cluster member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from lineageql.errors import ConflictError, StoreUnavailableError
+from lineageql.graph.migrations import neo4j_statements
+from lineageql.graph.store import GraphStore, Params, Row
+
+T = TypeVar("T")
+
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, AuthError, ConfigurationError, OSError)
+
+
+class Neo4jStore(GraphStore):
+    """A Neo4j database (single server, cluster or Aura) reached over Bolt."""
+
+    def __init__(self, url: str, user: str, password: str, database: str | None = None) -> None:
+        self.url = url
+        self._database = database
+        try:
+            self._driver = AsyncGraphDatabase.driver(url, auth=(user, password))
+        except (ValueError, ConfigurationError) as error:
+            raise StoreUnavailableError(f"invalid Neo4j URL {url!r}: {error}") from error
+
+    async def connect(self) -> None:
+        """Check that the server answers; raise StoreUnavailableError naming the URL if not."""
+        try:
+            await self._driver.verify_connectivity()
+        except _UNREACHABLE as error:
+            raise self._unavailable(error) from error
+
+    async def read(self, query: str, params: Params | None = None) -> list[Row]:
+        self.round_trips += 1
+
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            return await _fetch(tx, query, params)
+
+        return await self._session_call(neo4j.READ_ACCESS, work)
+
+    async def write(self, work: Callable[[_Neo4jTransaction], Awaitable[T]]) -> T:
+        async def managed(tx: AsyncManagedTransaction) -> T:
+            return await work(_Neo4jTransaction(self, tx))
+
+        return await self._session_call(neo4j.WRITE_ACCESS, managed)
+
+    async def migrate(self) -> None:
+        for statement in neo4j_statements():
+            try:
+                async with self._session(neo4j.WRITE_ACCESS) as session:
+                    await (await session.run(statement)).consume()
+            except _UNREACHABLE as error:
+                raise self._unavailable(error) from error
+
+    async def ping(self) -> None:
+        await self.read("RETURN 1 AS ok")
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    def _session(self, access_mode: str) -> neo4j.AsyncSession:
+        return self._driver.session(
+            database=self._database,
+            default_access_mode=access_mode,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
+
+    async def _session_call(
+        self, access_mode: str, work: Callable[[AsyncManagedTransaction], Awaitable[T]]
+    ) -> T:
+        try:
+            async with self._session(access_mode) as session:
+                if access_mode == neo4j.READ_ACCESS:
+                    return await session.execute_read(work)
+                return await session.execute_write(work)
+        except ConstraintError as error:
+            raise ConflictError(f"already stored: {error.message}") from error
+        except _UNREACHABLE as error:
+            raise self._unavailable(error) from error
+
+    def _unavailable(self, error: Exception) -> StoreUnavailableError:
+        reason = error.message if isinstance(error, Neo4jError) else str(error)
+        return StoreUnavailableError(f"cannot reach Neo4j at {self.url}: {reason}")
+
+
+class _Neo4jTransaction:
+    """One attempt of a managed Neo4j write transaction."""
+
+    def __init__(self, store: Neo4jStore, tx: AsyncManagedTransaction) -> None:
+        self._store = store
+        self._tx = tx
+
+    async def run(self, query: str, params: Params | None = None) -> list[Row]:
+        self._store.round_trips += 1
+        return await _fetch(self._tx, query, params)
+
+
+async def _fetch(tx: AsyncManagedTransaction, query: str, params: Params | None) -> list[Row]:
+    result = await tx.run(query, dict(params or {}))
+    records: list[dict[str, Any]] = await result.data()
+    return records

@@ -1,0 +1,440 @@
+"""Every Cypher text lineageql runs, in the dialect Neo4j and LadybugDB share.
+
+No user value is ever formatted into a query: values travel as parameters. The only text
+that varies is structure chosen from fixed vocabularies here (labels from the schema, sort
+fields from a whitelist, filter fragments, and a validated integer depth bound, which Cypher
+cannot take as a parameter).
+"""
+
+from __future__ import annotations
+
+from lineageql.graph.migrations import METADATA_OWNERS, NODES, TAGGABLE
+
+_COLUMNS = {node.label: tuple(node.columns) for node in NODES}
+MAX_LINEAGE_DEPTH = 50
+
+
+def columns(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
+    """``var.col AS col, ...`` for every stored column of ``label``."""
+    return ", ".join(f"{var}.{col} AS {col}" for col in _COLUMNS[label] if col not in skip)
+
+
+def checked_label(label: str, allowed: tuple[str, ...]) -> str:
+    """``label`` if it is one of ``allowed`` (labels come from code, never from users)."""
+    if label not in allowed:
+        raise ValueError(f"unexpected label {label!r}")
+    return label
+
+
+def hops(depth: int) -> str:
+    """The bound of a variable-length pattern, ``*1..depth``, for a validated integer."""
+    if not isinstance(depth, int) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
+        raise ValueError(f"depth must be an integer from 1 to {MAX_LINEAGE_DEPTH}")
+    return f"*1..{depth}"
+
+
+# -- pipelines ---------------------------------------------------------------------------
+
+PIPELINE_RETURN = columns("p", "Pipeline")
+
+MERGE_PIPELINE = (
+    """
+MERGE (p:Pipeline {id: $id})
+ON CREATE SET p.name = $name, p.created = $created, p.docstring = $docstring
+RETURN """
+    + PIPELINE_RETURN
+)
+
+PIPELINES_BY_ID = "UNWIND $keys AS k MATCH (p:Pipeline {id: k}) RETURN k AS key, " + PIPELINE_RETURN
+PIPELINES_BY_NAME = (
+    "UNWIND $keys AS k MATCH (p:Pipeline) WHERE p.name = k RETURN k AS key, " + PIPELINE_RETURN
+)
+
+RUN_COUNTS = """
+UNWIND $keys AS k
+MATCH (p:Pipeline {id: k})
+RETURN k AS key, COUNT { MATCH (p)-[:HAS_RUN]->(:PipelineRun) } AS count
+"""
+
+# -- runs ------------------------------------------------------------------------------
+
+RUN_RETURN = "p.id AS pipeline_id, " + columns("r", "PipelineRun")
+RUN_MATCH = "MATCH (p:Pipeline)-[:HAS_RUN]->(r:PipelineRun)"
+
+RUN_NAME_TAKEN = "MATCH (r:PipelineRun) WHERE r.name = $name RETURN r.id AS id"
+
+CREATE_RUN = (
+    """
+MATCH (p:Pipeline {id: $pipeline_id})
+CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
+    id: $id, name: $name, status: $status, created: $created, start_time: $start_time,
+    config: $config, settings: $settings, git_sha: $git_sha, docstring: $docstring
+})
+RETURN """
+    + RUN_RETURN
+)
+
+UPDATE_RUN = (
+    f"""
+{RUN_MATCH}
+WHERE r.id = $id
+SET r.status = coalesce($status, r.status),
+    r.start_time = coalesce($start_time, r.start_time),
+    r.end_time = coalesce($end_time, r.end_time)
+RETURN """
+    + RUN_RETURN
+)
+
+RUNS_BY_ID = f"UNWIND $keys AS k {RUN_MATCH} WHERE r.id = k RETURN k AS key, " + RUN_RETURN
+RUNS_BY_NAME = f"UNWIND $keys AS k {RUN_MATCH} WHERE r.name = k RETURN k AS key, " + RUN_RETURN
+RUNS_BY_NAME_PREFIX = (
+    f"{RUN_MATCH} WHERE r.name STARTS WITH $prefix RETURN "
+    + RUN_RETURN
+    + " ORDER BY r.created DESC LIMIT $limit"
+)
+
+RUN_IDS_OF_PIPELINES = """
+UNWIND $keys AS k
+MATCH (p:Pipeline {id: k})-[:HAS_RUN]->(r:PipelineRun)
+WHERE size($statuses) = 0 OR r.status IN $statuses
+RETURN k AS key, r.id AS id
+ORDER BY k, r.created DESC, r.id DESC
+"""
+
+DELETE_RUN_DERIVED_EDGES = """
+MATCH (r:PipelineRun {id: $id})-[:HAS_STEP]->(s:Step)-[:PRODUCED]->(o:ArtifactVersion)
+MATCH (s)-[:CONSUMED]->(i:ArtifactVersion)
+MATCH (o)-[d:DERIVED_FROM]->(i)
+WHERE NOT EXISTS {
+    MATCH (o)<-[:PRODUCED]-(t:Step)-[:CONSUMED]->(i)
+    WHERE NOT EXISTS { MATCH (r)-[:HAS_STEP]->(t) }
+}
+DELETE d
+"""
+
+DELETE_RUN_METADATA = """
+MATCH (r:PipelineRun {id: $id})
+OPTIONAL MATCH (r)-[:HAS_STEP]->(:Step)-[:HAS_METADATA]->(sm:MetadataEntry)
+OPTIONAL MATCH (r)-[:HAS_METADATA]->(rm:MetadataEntry)
+WITH collect(sm) + collect(rm) AS entries
+UNWIND entries AS m
+DETACH DELETE m
+"""
+
+DELETE_RUN_STEPS = "MATCH (:PipelineRun {id: $id})-[:HAS_STEP]->(s:Step) DETACH DELETE s"
+DELETE_RUN = "MATCH (r:PipelineRun {id: $id}) DETACH DELETE r RETURN count(*) AS deleted"
+
+# -- steps -----------------------------------------------------------------------------
+
+STEP_RETURN = "r.id AS run_id, " + columns("s", "Step")
+STEP_MATCH = "MATCH (r:PipelineRun)-[:HAS_STEP]->(s:Step)"
+STEP_ORDER = "coalesce(s.start_time, s.created), s.created, s.name"
+
+STEP_NAME_TAKEN = """
+MATCH (r:PipelineRun {id: $run_id})
+OPTIONAL MATCH (r)-[:HAS_STEP]->(s:Step)
+WHERE s.name = $name
+RETURN r.id AS run_id, s.id AS step_id
+"""
+
+CREATE_STEP = (
+    """
+MATCH (r:PipelineRun {id: $run_id})
+CREATE (r)-[:HAS_STEP]->(s:Step {
+    id: $id, name: $name, step_name: $step_name, status: $status, created: $created,
+    start_time: $start_time, cache_key: $cache_key, parameters: $parameters,
+    settings: $settings, docstring: $docstring
+})
+RETURN """
+    + STEP_RETURN
+)
+
+UPDATE_STEP = (
+    f"""
+{STEP_MATCH}
+WHERE s.id = $id
+SET s.status = coalesce($status, s.status),
+    s.start_time = coalesce($start_time, s.start_time),
+    s.end_time = coalesce($end_time, s.end_time),
+    s.error_message = coalesce($error_message, s.error_message)
+RETURN """
+    + STEP_RETURN
+)
+
+STEPS_BY_ID = f"UNWIND $keys AS k {STEP_MATCH} WHERE s.id = k RETURN k AS key, " + STEP_RETURN
+
+STEPS_OF_RUNS = f"""
+UNWIND $keys AS k
+{STEP_MATCH}
+WHERE r.id = k
+RETURN k AS key, {STEP_RETURN}
+ORDER BY k, {STEP_ORDER}
+"""
+
+STEPS_BY_CACHE_KEY = f"""
+{STEP_MATCH}
+WHERE s.cache_key = $cache_key AND s.status = 'completed'
+RETURN {STEP_RETURN}
+ORDER BY s.created DESC
+LIMIT 1
+"""
+
+# -- inputs, outputs and the derived lineage index --------------------------------------
+
+EXISTING_VERSIONS = (
+    "UNWIND $keys AS k MATCH (a:ArtifactVersion {id: k}) RETURN k AS key, a.id AS id"
+)
+
+LINK_INPUTS = """
+UNWIND $rows AS row
+MATCH (s:Step {id: row.step_id})
+WITH s, row
+MATCH (a:ArtifactVersion {id: row.artifact_version_id})
+MERGE (s)-[c:CONSUMED {name: row.name}]->(a)
+"""
+
+LINK_OUTPUTS = """
+UNWIND $rows AS row
+MATCH (s:Step {id: row.step_id})
+WITH s, row
+MATCH (a:ArtifactVersion {id: row.artifact_version_id})
+MERGE (s)-[c:PRODUCED {name: row.name}]->(a)
+"""
+
+DERIVE_FROM_STEP = """
+MATCH (s:Step {id: $step_id})-[:PRODUCED]->(o:ArtifactVersion)
+MATCH (s)-[:CONSUMED]->(i:ArtifactVersion)
+WHERE o.id <> i.id
+MERGE (o)-[:DERIVED_FROM]->(i)
+"""
+
+IO_OF_STEPS = {
+    direction: f"""
+UNWIND $keys AS k
+MATCH (s:Step {{id: k}})-[e:{direction}]->(a:ArtifactVersion)
+RETURN k AS key, e.name AS name, a.id AS artifact_version_id
+ORDER BY k, e.name
+"""
+    for direction in ("PRODUCED", "CONSUMED")
+}
+
+STEPS_TOUCHING = {
+    direction: f"""
+UNWIND $keys AS k
+MATCH (s:Step)-[e:{direction}]->(a:ArtifactVersion {{id: k}})
+RETURN k AS key, s.id AS step_id, e.name AS name
+ORDER BY k, s.created, s.id
+"""
+    for direction in ("PRODUCED", "CONSUMED")
+}
+
+# -- artifacts and versions -------------------------------------------------------------
+
+ARTIFACT_RETURN = columns("a", "Artifact", skip=("version_counter",))
+VERSION_RETURN = "art.id AS artifact_id, " + columns("v", "ArtifactVersion")
+VERSION_MATCH = "MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)"
+
+LOCK_ARTIFACT = """
+MERGE (a:Artifact {id: $id})
+ON CREATE SET a.name = $name, a.created = $created, a.version_counter = 0
+SET a.version_counter = a.version_counter + $increment
+RETURN a.version_counter AS counter,
+       EXISTS { MATCH (a)-[:HAS_VERSION]->(v:ArtifactVersion) WHERE v.version = $version }
+           AS taken
+"""
+
+CREATE_VERSION = (
+    """
+MATCH (art:Artifact {id: $artifact_id})
+CREATE (art)-[:HAS_VERSION]->(v:ArtifactVersion {
+    id: $id, name: $name, version: $version, type: $type, data_type: $data_type, uri: $uri,
+    materializer: $materializer, save_type: $save_type, created: $created,
+    visualizations: $visualizations
+})
+RETURN """
+    + VERSION_RETURN
+)
+
+ARTIFACTS_BY_ID = "UNWIND $keys AS k MATCH (a:Artifact {id: k}) RETURN k AS key, " + ARTIFACT_RETURN
+ARTIFACTS_BY_NAME = (
+    "UNWIND $keys AS k MATCH (a:Artifact) WHERE a.name = k RETURN k AS key, " + ARTIFACT_RETURN
+)
+
+VERSIONS_BY_ID = (
+    f"UNWIND $keys AS k {VERSION_MATCH} WHERE v.id = k RETURN k AS key, " + VERSION_RETURN
+)
+
+VERSIONS_OF_ARTIFACTS = f"""
+UNWIND $keys AS k
+{VERSION_MATCH}
+WHERE art.id = k
+RETURN k AS key, v.id AS id
+ORDER BY k, v.created DESC, v.id DESC
+"""
+
+VERSION_BY_NAME = (
+    f"{VERSION_MATCH} WHERE art.name = $name AND v.version = $version RETURN " + VERSION_RETURN
+)
+LATEST_VERSION_BY_NAME = (
+    f"{VERSION_MATCH} WHERE art.name = $name RETURN "
+    + VERSION_RETURN
+    + " ORDER BY v.created DESC, v.id DESC LIMIT 1"
+)
+
+UNREFERENCED_VERSIONS = f"""
+{VERSION_MATCH}
+WHERE NOT EXISTS {{ MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }}
+RETURN {VERSION_RETURN}
+ORDER BY v.created, v.id
+"""
+
+DELETE_UNREFERENCED_VERSIONS = """
+UNWIND $keys AS k
+MATCH (v:ArtifactVersion {id: k})
+WHERE NOT EXISTS { MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }
+OPTIONAL MATCH (v)-[:HAS_METADATA]->(m:MetadataEntry)
+DETACH DELETE m, v
+RETURN DISTINCT k AS id
+"""
+
+DELETE_EMPTY_ARTIFACTS = """
+MATCH (a:Artifact)
+WHERE NOT EXISTS { MATCH (a)-[:HAS_VERSION]->(:ArtifactVersion) }
+DETACH DELETE a
+"""
+
+# -- tags and metadata ------------------------------------------------------------------
+
+
+def add_tags(label: str) -> str:
+    label = checked_label(label, TAGGABLE)
+    return f"""
+UNWIND $tags AS tag
+MATCH (n:{label} {{id: $id}})
+MERGE (t:Tag {{id: tag}})
+MERGE (n)-[:TAGGED]->(t)
+"""
+
+
+def remove_tags(label: str) -> str:
+    label = checked_label(label, TAGGABLE)
+    return f"""
+MATCH (n:{label} {{id: $id}})-[e:TAGGED]->(t:Tag)
+WHERE t.id IN $tags
+DELETE e
+"""
+
+
+def node_exists(label: str) -> str:
+    label = checked_label(label, TAGGABLE + METADATA_OWNERS)
+    return f"MATCH (n:{label} {{id: $id}}) RETURN n.id AS id"
+
+
+def tags_of(label: str) -> str:
+    label = checked_label(label, TAGGABLE)
+    return f"""
+UNWIND $keys AS k
+MATCH (n:{label} {{id: k}})-[:TAGGED]->(t:Tag)
+RETURN k AS key, t.id AS tag
+ORDER BY k, t.id
+"""
+
+
+def upsert_metadata(label: str) -> str:
+    label = checked_label(label, METADATA_OWNERS)
+    return f"""
+UNWIND $rows AS row
+MATCH (n:{label} {{id: $owner_id}})
+MERGE (n)-[:HAS_METADATA]->(m:MetadataEntry {{id: row.id}})
+SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = row.number,
+    m.created = row.created
+"""
+
+
+def metadata_of(label: str) -> str:
+    label = checked_label(label, METADATA_OWNERS)
+    return f"""
+UNWIND $keys AS k
+MATCH (n:{label} {{id: k}})-[:HAS_METADATA]->(m:MetadataEntry)
+RETURN k AS key, m.key AS meta_key, m.type AS type, m.value AS value, m.created AS created
+ORDER BY k, m.key
+"""
+
+
+# -- lineage ----------------------------------------------------------------------------
+
+
+def lineage_reach(direction: str, depth: int) -> str:
+    """Artifact versions within ``depth`` derived-from hops, with their nearest distance."""
+    arrow = (
+        f"-[:DERIVED_FROM{hops(depth)}]->"
+        if direction == "UPSTREAM"
+        else f"<-[:DERIVED_FROM{hops(depth)}]-"
+    )
+    return f"""
+MATCH path = (a:ArtifactVersion {{id: $id}}){arrow}(b:ArtifactVersion)
+RETURN b.id AS id, min(length(path)) AS depth
+"""
+
+
+def lineage_reach_many(direction: str, depth: int) -> str:
+    """For each key version, the versions within ``depth`` derived-from hops."""
+    arrow = (
+        f"-[:DERIVED_FROM{hops(depth)}]->"
+        if direction == "UPSTREAM"
+        else f"<-[:DERIVED_FROM{hops(depth)}]-"
+    )
+    return f"""
+UNWIND $keys AS k
+MATCH (a:ArtifactVersion {{id: k}}){arrow}(b:ArtifactVersion)
+RETURN DISTINCT k AS key, b.id AS id
+"""
+
+
+def lineage_edges(direction: str) -> str:
+    """PRODUCED and CONSUMED edges of the steps next to the frontier, inside the id set.
+
+    Upstream, the steps are the producers of the frontier versions; downstream, their
+    consumers. Only edges whose artifact version is in ``$ids`` are returned.
+    """
+    via = "PRODUCED" if direction == "UPSTREAM" else "CONSUMED"
+    parts = [
+        f"""
+MATCH (s:Step)-[:{via}]->(f:ArtifactVersion)
+WHERE f.id IN $frontier
+WITH DISTINCT s
+MATCH (s)-[e:{kind}]->(a:ArtifactVersion)
+WHERE a.id IN $ids
+RETURN s.id AS step_id, a.id AS artifact_version_id, e.name AS name, '{kind}' AS kind
+"""
+        for kind in ("PRODUCED", "CONSUMED")
+    ]
+    return "UNION ALL".join(parts)
+
+
+def step_reach(direction: str, depth: int) -> str:
+    """Steps within ``depth`` hops upstream (producers of what a step consumed, and so on)
+    or downstream (consumers of what it produced, and so on) of each key step."""
+    if direction == "UPSTREAM":
+        near = "(s)-[:CONSUMED]->(i:ArtifactVersion)<-[:PRODUCED]-(t:Step)"
+        far = (
+            "(s)-[:CONSUMED]->(i:ArtifactVersion)-[:DERIVED_FROM{}]->(:ArtifactVersion)"
+            "<-[:PRODUCED]-(t:Step)"
+        )
+    else:
+        near = "(s)-[:PRODUCED]->(o:ArtifactVersion)<-[:CONSUMED]-(t:Step)"
+        far = (
+            "(s)-[:PRODUCED]->(o:ArtifactVersion)<-[:DERIVED_FROM{}]-(:ArtifactVersion)"
+            "<-[:CONSUMED]-(t:Step)"
+        )
+    patterns = [near] if depth == 1 else [near, far.format(hops(depth - 1))]
+    return "UNION".join(
+        f"""
+UNWIND $keys AS k
+MATCH (s:Step {{id: k}})
+MATCH {pattern}
+WHERE t.id <> k
+RETURN k AS key, t.id AS step_id
+"""
+        for pattern in patterns
+    )

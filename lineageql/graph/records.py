@@ -1,0 +1,370 @@
+"""Plain records the repository reads and writes: one pydantic model per node kind.
+
+Records are what crosses the boundary of the graph layer. Stored values are portable between
+both stores: timestamps are fixed-width ISO-8601 UTC strings (so they sort as text), JSON
+documents (config, parameters, settings, metadata values) are JSON strings in the store and
+Python values here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from lineageql.errors import BadInputError
+
+MAX_NAME_LENGTH = 255
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_ID_NAMESPACE = uuid.UUID("6f1c7a52-3a0e-4d3b-9a51-0c7f6b1e2d40")
+
+
+def utc_now() -> str:
+    """The current time in the stored timestamp form."""
+    return format_time(datetime.now(UTC))
+
+
+def format_time(moment: datetime) -> str:
+    """A datetime as the stored form: UTC, microseconds, ``Z`` suffix, fixed width."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """The stored timestamp form back as an aware datetime."""
+    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def new_id() -> str:
+    """A fresh random UUID string."""
+    return str(uuid.uuid4())
+
+
+def derived_id(kind: str, *parts: str) -> str:
+    """A UUID determined by its parts, so that the same name always maps to the same node."""
+    return str(uuid.uuid5(_ID_NAMESPACE, json.dumps([kind, *parts])))
+
+
+def pipeline_id_for(name: str) -> str:
+    """The id of the pipeline called ``name``."""
+    return derived_id("pipeline", name)
+
+
+def artifact_id_for(name: str) -> str:
+    """The id of the artifact called ``name``."""
+    return derived_id("artifact", name)
+
+
+def metadata_id_for(owner_id: str, key: str) -> str:
+    """The id of the metadata entry ``key`` on the node ``owner_id``."""
+    return derived_id("metadata", owner_id, key)
+
+
+def check_name(value: str, field: str) -> str:
+    """``value`` if it is a usable name, else a BadInputError naming ``field``."""
+    if not isinstance(value, str):
+        raise BadInputError(f"must be a string, got {type(value).__name__}", field)
+    if not value.strip():
+        raise BadInputError("must not be empty", field)
+    if len(value) > MAX_NAME_LENGTH:
+        raise BadInputError(
+            f"is {len(value)} characters long; at most {MAX_NAME_LENGTH} are allowed", field
+        )
+    return value
+
+
+def to_json(value: Any, field: str) -> str:
+    """``value`` as canonical JSON text, or a BadInputError naming ``field``."""
+    try:
+        return json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise BadInputError(f"must be JSON-serialisable ({error})", field) from error
+
+
+class ExecutionStatus(StrEnum):
+    """Where a run or step is in its life."""
+
+    INITIALIZED = "initialized"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CACHED = "cached"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED, ExecutionStatus.CACHED)
+
+    @property
+    def is_successful(self) -> bool:
+        return self in (ExecutionStatus.COMPLETED, ExecutionStatus.CACHED)
+
+
+class SaveType(StrEnum):
+    """How an artifact version came to be stored."""
+
+    STEP_OUTPUT = "step_output"
+    EXTERNAL = "external"
+    MANUAL = "manual"
+    PREEXISTING = "preexisting"
+
+
+class MetadataType(StrEnum):
+    """The kind of a metadata value; the special kinds wrap a plain value with a meaning."""
+
+    INT = "int"
+    FLOAT = "float"
+    STRING = "str"
+    BOOL = "bool"
+    LIST = "list"
+    DICT = "dict"
+    URI = "Uri"
+    PATH = "Path"
+    DTYPE = "DType"
+    STORAGE_SIZE = "StorageSize"
+
+
+class Uri(str):
+    """A metadata value that is a URI (a dashboard link, an orchestrator URL)."""
+
+
+class PathValue(str):
+    """A metadata value that is a filesystem path."""
+
+
+class DType(str):
+    """A metadata value that names a data type (``float64``, ``int32``)."""
+
+
+class StorageSize(int):
+    """A metadata value that is a size in bytes."""
+
+
+_SPECIAL_TYPES: list[tuple[type, MetadataType]] = [
+    (Uri, MetadataType.URI),
+    (PathValue, MetadataType.PATH),
+    (DType, MetadataType.DTYPE),
+    (StorageSize, MetadataType.STORAGE_SIZE),
+    (bool, MetadataType.BOOL),
+    (int, MetadataType.INT),
+    (float, MetadataType.FLOAT),
+    (str, MetadataType.STRING),
+    (list, MetadataType.LIST),
+    (tuple, MetadataType.LIST),
+    (dict, MetadataType.DICT),
+]
+
+
+def metadata_type_of(value: Any, field: str) -> MetadataType:
+    """The metadata type ``value`` is stored as, or a BadInputError naming ``field``."""
+    for python_type, metadata_type in _SPECIAL_TYPES:
+        if isinstance(value, python_type):
+            if isinstance(value, float) and not math.isfinite(value):
+                raise BadInputError("must be a finite number", field)
+            return metadata_type
+    raise BadInputError(
+        f"has unsupported type {type(value).__name__}; use int, float, str, bool, list or dict",
+        field,
+    )
+
+
+class Record(BaseModel):
+    """Base of all records: immutable, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PipelineRecord(Record):
+    id: str
+    name: str
+    docstring: str | None = None
+    created: str
+
+
+class RunRecord(Record):
+    id: str
+    name: str
+    pipeline_id: str
+    status: ExecutionStatus
+    created: str
+    start_time: str | None = None
+    end_time: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    git_sha: str | None = None
+    docstring: str | None = None
+
+
+class StepRecord(Record):
+    id: str
+    run_id: str
+    name: str
+    step_name: str
+    status: ExecutionStatus
+    created: str
+    start_time: str | None = None
+    end_time: str | None = None
+    cache_key: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    docstring: str | None = None
+    error_message: str | None = None
+
+
+class ArtifactRecord(Record):
+    id: str
+    name: str
+    created: str
+
+
+class Visualization(Record):
+    """A rendering of an artifact version stored beside its data."""
+
+    type: str
+    uri: str
+
+
+class ArtifactVersionRecord(Record):
+    id: str
+    artifact_id: str
+    name: str
+    version: str
+    type: str
+    data_type: str | None = None
+    uri: str
+    materializer: str | None = None
+    save_type: SaveType
+    created: str
+    visualizations: list[Visualization] = Field(default_factory=list)
+
+
+class MetadataRecord(Record):
+    owner_id: str
+    key: str
+    type: MetadataType
+    value: Any
+    created: str
+
+
+class IOLink(Record):
+    """One named input or output of a step."""
+
+    step_id: str
+    name: str
+    artifact_version_id: str
+
+
+class LineageEdge(Record):
+    """A PRODUCED or CONSUMED edge between a step and an artifact version."""
+
+    kind: str
+    step_id: str
+    artifact_version_id: str
+    name: str
+
+
+class LineageGraph(Record):
+    """The artifact versions and steps around a start version, with the edges between them.
+
+    ``artifact_depths`` maps each artifact version id to its distance (in steps) from the
+    start; the start itself has depth 0.
+    """
+
+    artifact_depths: dict[str, int]
+    step_ids: list[str]
+    edges: list[LineageEdge]
+
+
+class NewRun(Record):
+    """What creating a pipeline run takes."""
+
+    pipeline_name: str
+    name: str
+    status: ExecutionStatus = ExecutionStatus.INITIALIZED
+    config: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    git_sha: str | None = None
+    docstring: str | None = None
+    pipeline_docstring: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    start_time: str | None = None
+
+    @field_validator("pipeline_name", "name")
+    @classmethod
+    def _names(cls, value: str, info: Any) -> str:
+        return check_name(value, info.field_name)
+
+
+class NewStep(Record):
+    """What creating a step of a run takes."""
+
+    run_id: str
+    name: str
+    step_name: str | None = None
+    status: ExecutionStatus = ExecutionStatus.RUNNING
+    cache_key: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    docstring: str | None = None
+    start_time: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "name")
+
+    def with_defaults(self) -> Self:
+        """This step with ``step_name`` defaulting to the invocation id."""
+        return self if self.step_name else self.model_copy(update={"step_name": self.name})
+
+
+class NewArtifactVersion(Record):
+    """What creating an artifact version takes; ``version=None`` numbers it automatically."""
+
+    name: str
+    uri: str
+    type: str = "data"
+    data_type: str | None = None
+    materializer: str | None = None
+    save_type: SaveType = SaveType.STEP_OUTPUT
+    version: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    visualizations: list[Visualization] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "name")
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        check_name(value, "version")
+        if value.isdigit():
+            raise BadInputError(
+                f"{value!r} is a plain number, which is reserved for automatic versions; "
+                "use a name such as 'raw_2023' or leave the version out",
+                "version",
+            )
+        return value
+
+
+R = TypeVar("R", bound=Record)
+
+
+def build(record_type: type[R], **values: Any) -> R:
+    """``record_type(**values)``, with a validation failure raised as a BadInputError."""
+    try:
+        return record_type(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise BadInputError(first["msg"], field) from error

@@ -1,0 +1,790 @@
+"""The lineage repository: every read and write the API and the SDK make, on any store.
+
+Reads are batch-first: they take a list of keys and answer in key order (``None`` or ``[]``
+for a key with nothing stored), which is what a DataLoader needs; each is one store round
+trip. Each write is one transaction: it either happens whole or leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from lineageql.errors import AmbiguousError, BadInputError, ConflictError, NotFoundError
+from lineageql.graph import queries as q
+from lineageql.graph.listing import (
+    ArtifactFilter,
+    Page,
+    PageRequest,
+    PipelineFilter,
+    RunFilter,
+    VersionFilter,
+    artifacts_query,
+    encode_cursor,
+    pipelines_query,
+    runs_query,
+    versions_query,
+)
+from lineageql.graph.records import (
+    ArtifactRecord,
+    ArtifactVersionRecord,
+    ExecutionStatus,
+    IOLink,
+    LineageEdge,
+    LineageGraph,
+    MetadataRecord,
+    MetadataType,
+    NewArtifactVersion,
+    NewRun,
+    NewStep,
+    PipelineRecord,
+    Record,
+    RunRecord,
+    StepRecord,
+    artifact_id_for,
+    build,
+    check_name,
+    metadata_id_for,
+    metadata_type_of,
+    new_id,
+    pipeline_id_for,
+    to_json,
+    utc_now,
+)
+from lineageql.graph.store import GraphStore, Row, Transaction
+
+R = TypeVar("R", bound=Record)
+
+DEFAULT_LINEAGE_DEPTH = 3
+MAX_PREFIX_CANDIDATES = 10
+
+
+class NodeKind(StrEnum):
+    """The kinds of node that carry tags or metadata, by their graph label."""
+
+    PIPELINE = "Pipeline"
+    RUN = "PipelineRun"
+    STEP = "Step"
+    ARTIFACT = "Artifact"
+    ARTIFACT_VERSION = "ArtifactVersion"
+
+
+class Direction(StrEnum):
+    UPSTREAM = "UPSTREAM"
+    DOWNSTREAM = "DOWNSTREAM"
+    BOTH = "BOTH"
+
+
+class LineageRepository:
+    """Typed, batched access to the lineage graph in one store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    # -- pipelines -------------------------------------------------------------------
+
+    async def get_pipelines(self, ids: Sequence[str]) -> list[PipelineRecord | None]:
+        return await self._by_keys(q.PIPELINES_BY_ID, ids, _pipeline)
+
+    async def get_pipelines_by_name(self, names: Sequence[str]) -> list[PipelineRecord | None]:
+        return await self._by_keys(q.PIPELINES_BY_NAME, names, _pipeline)
+
+    async def list_pipelines(
+        self, spec: PipelineFilter | None = None, page: PageRequest | None = None
+    ) -> Page[PipelineRecord]:
+        return await self._page(pipelines_query(spec or PipelineFilter()), page, _pipeline)
+
+    async def run_counts(self, pipeline_ids: Sequence[str]) -> list[int]:
+        rows = await self._rows_by_key(q.RUN_COUNTS, pipeline_ids)
+        return [int(group[0]["count"]) if group else 0 for group in rows]
+
+    # -- runs ------------------------------------------------------------------------
+
+    async def create_run(self, new: NewRun) -> RunRecord:
+        """Record a run of ``new.pipeline_name``, creating the pipeline on its first run."""
+        config = to_json(new.config, "config")
+        settings = to_json(new.settings, "settings")
+        tags = [check_name(tag, "tags") for tag in new.tags]
+        now = utc_now()
+
+        async def work(tx: Transaction) -> RunRecord:
+            if await tx.run(q.RUN_NAME_TAKEN, {"name": new.name}):
+                raise ConflictError(f"a pipeline run named {new.name!r} already exists")
+            pipeline_id = pipeline_id_for(new.pipeline_name)
+            await tx.run(
+                q.MERGE_PIPELINE,
+                {
+                    "id": pipeline_id,
+                    "name": new.pipeline_name,
+                    "created": now,
+                    "docstring": new.pipeline_docstring,
+                },
+            )
+            rows = await tx.run(
+                q.CREATE_RUN,
+                {
+                    "pipeline_id": pipeline_id,
+                    "id": new_id(),
+                    "name": new.name,
+                    "status": new.status.value,
+                    "created": now,
+                    "start_time": new.start_time,
+                    "config": config,
+                    "settings": settings,
+                    "git_sha": new.git_sha,
+                    "docstring": new.docstring,
+                },
+            )
+            run = _run(rows[0])
+            if tags:
+                await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": tags})
+            return run
+
+        return await self.store.write(work)
+
+    async def update_run(
+        self,
+        run_id: str,
+        *,
+        status: ExecutionStatus | str | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+    ) -> RunRecord:
+        """Change a run's status or times; fields left ``None`` keep their value."""
+        params = {
+            "id": run_id,
+            "status": _status(status),
+            "start_time": start_time,
+            "end_time": end_time,
+        }
+
+        async def work(tx: Transaction) -> RunRecord:
+            rows = await tx.run(q.UPDATE_RUN, params)
+            if not rows:
+                raise NotFoundError(f"no pipeline run with id {run_id!r}")
+            return _run(rows[0])
+
+        return await self.store.write(work)
+
+    async def get_runs(self, ids: Sequence[str]) -> list[RunRecord | None]:
+        return await self._by_keys(q.RUNS_BY_ID, ids, _run)
+
+    async def get_runs_by_name(self, names: Sequence[str]) -> list[RunRecord | None]:
+        return await self._by_keys(q.RUNS_BY_NAME, names, _run)
+
+    async def find_run(self, id_name_or_prefix: str) -> RunRecord:
+        """The run with this id or name, or the only run whose name starts with it."""
+        key = check_name(id_name_or_prefix, "run")
+        for found in (await self.get_runs([key]))[0], (await self.get_runs_by_name([key]))[0]:
+            if found is not None:
+                return found
+        return await self.find_run_by_prefix(key)
+
+    async def find_run_by_prefix(self, prefix: str) -> RunRecord:
+        """The only run whose name starts with ``prefix``."""
+        rows = await self.store.read(
+            q.RUNS_BY_NAME_PREFIX,
+            {"prefix": check_name(prefix, "namePrefix"), "limit": MAX_PREFIX_CANDIDATES + 1},
+        )
+        if not rows:
+            raise NotFoundError(
+                f"no pipeline run has the id, name or name prefix {prefix!r}. Run ids are "
+                "UUIDs and run names look like 'my_pipeline-2024_01_31-12_00_00_000000'; "
+                "list recent runs with `lineageql pipeline runs list`"
+            )
+        if len(rows) > 1:
+            names = [row["name"] for row in rows[:MAX_PREFIX_CANDIDATES]]
+            more = " and more" if len(rows) > MAX_PREFIX_CANDIDATES else ""
+            raise AmbiguousError(
+                f"the prefix {prefix!r} matches several runs: {', '.join(names)}{more}; "
+                "give a longer prefix, the full name or the id",
+                names,
+            )
+        return _run(rows[0])
+
+    async def list_runs(
+        self, spec: RunFilter | None = None, page: PageRequest | None = None
+    ) -> Page[RunRecord]:
+        return await self._page(runs_query(spec or RunFilter()), page, _run)
+
+    async def run_ids_of_pipelines(
+        self, pipeline_ids: Sequence[str], statuses: Sequence[ExecutionStatus] = ()
+    ) -> list[list[str]]:
+        """Each pipeline's run ids, newest first, optionally only those in ``statuses``."""
+        groups = await self._rows_by_key(
+            q.RUN_IDS_OF_PIPELINES, pipeline_ids, statuses=[s.value for s in statuses]
+        )
+        return [[row["id"] for row in group] for group in groups]
+
+    async def last_runs(
+        self, pipeline_ids: Sequence[str], *, successful: bool = False
+    ) -> list[RunRecord | None]:
+        """Each pipeline's newest run (or newest completed or cached one)."""
+        statuses = [ExecutionStatus.COMPLETED, ExecutionStatus.CACHED] if successful else []
+        groups = await self.run_ids_of_pipelines(pipeline_ids, statuses)
+        firsts = [group[0] if group else None for group in groups]
+        wanted = [run_id for run_id in firsts if run_id is not None]
+        found = dict(zip(wanted, await self.get_runs(wanted), strict=True)) if wanted else {}
+        return [found.get(run_id) if run_id else None for run_id in firsts]
+
+    async def delete_run(self, run_id: str) -> None:
+        """Delete a run, its steps and their metadata; artifact versions stay (see prune)."""
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.RUNS_BY_ID, {"keys": [run_id]}):
+                raise NotFoundError(f"no pipeline run with id {run_id!r}")
+            for query in (q.DELETE_RUN_DERIVED_EDGES, q.DELETE_RUN_METADATA, q.DELETE_RUN_STEPS):
+                await tx.run(query, {"id": run_id})
+            await tx.run(q.DELETE_RUN, {"id": run_id})
+
+        await self.store.write(work)
+
+    # -- steps -----------------------------------------------------------------------
+
+    async def create_step(self, new: NewStep) -> StepRecord:
+        """Record a step of a run; its name (invocation id) is unique within the run."""
+        new = new.with_defaults()
+        parameters = to_json(new.parameters, "parameters")
+        settings = to_json(new.settings, "settings")
+
+        async def work(tx: Transaction) -> StepRecord:
+            found = await tx.run(q.STEP_NAME_TAKEN, {"run_id": new.run_id, "name": new.name})
+            if not found:
+                raise NotFoundError(f"no pipeline run with id {new.run_id!r}")
+            if found[0]["step_id"] is not None:
+                raise ConflictError(f"the run already has a step named {new.name!r}")
+            now = utc_now()
+            rows = await tx.run(
+                q.CREATE_STEP,
+                {
+                    "run_id": new.run_id,
+                    "id": new_id(),
+                    "name": new.name,
+                    "step_name": new.step_name,
+                    "status": new.status.value,
+                    "created": now,
+                    "start_time": new.start_time or now,
+                    "cache_key": new.cache_key,
+                    "parameters": parameters,
+                    "settings": settings,
+                    "docstring": new.docstring,
+                },
+            )
+            return _step(rows[0])
+
+        return await self.store.write(work)
+
+    async def update_step(
+        self,
+        step_id: str,
+        *,
+        status: ExecutionStatus | str | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        error_message: str | None = None,
+    ) -> StepRecord:
+        """Change a step's status, times or error message."""
+        params = {
+            "id": step_id,
+            "status": _status(status),
+            "start_time": start_time,
+            "end_time": end_time,
+            "error_message": error_message,
+        }
+
+        async def work(tx: Transaction) -> StepRecord:
+            rows = await tx.run(q.UPDATE_STEP, params)
+            if not rows:
+                raise NotFoundError(f"no step with id {step_id!r}")
+            return _step(rows[0])
+
+        return await self.store.write(work)
+
+    async def get_steps(self, ids: Sequence[str]) -> list[StepRecord | None]:
+        return await self._by_keys(q.STEPS_BY_ID, ids, _step)
+
+    async def steps_of_runs(self, run_ids: Sequence[str]) -> list[list[StepRecord]]:
+        """Each run's steps in execution order."""
+        return [
+            [_step(row) for row in group]
+            for group in await self._rows_by_key(q.STEPS_OF_RUNS, run_ids)
+        ]
+
+    async def find_cached_step(self, cache_key: str) -> StepRecord | None:
+        """The newest completed step with this cache key, if any."""
+        rows = await self.store.read(q.STEPS_BY_CACHE_KEY, {"cache_key": cache_key})
+        return _step(rows[0]) if rows else None
+
+    async def link_step_io(
+        self,
+        step_id: str,
+        *,
+        inputs: dict[str, str] | None = None,
+        outputs: dict[str, str] | None = None,
+    ) -> None:
+        """Join a step to the artifact versions it consumed and produced, by name."""
+        inputs, outputs = inputs or {}, outputs or {}
+        for name in (*inputs, *outputs):
+            check_name(name, "name")
+        wanted = sorted({*inputs.values(), *outputs.values()})
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.STEPS_BY_ID, {"keys": [step_id]}):
+                raise NotFoundError(f"no step with id {step_id!r}")
+            if wanted:
+                rows = await tx.run(q.EXISTING_VERSIONS, {"keys": wanted})
+                missing = sorted(set(wanted) - {row["id"] for row in rows})
+                if missing:
+                    raise NotFoundError(f"no artifact version with id {missing[0]!r}")
+            for query, links in ((q.LINK_INPUTS, inputs), (q.LINK_OUTPUTS, outputs)):
+                rows_out = [
+                    {"step_id": step_id, "name": name, "artifact_version_id": version_id}
+                    for name, version_id in links.items()
+                ]
+                if rows_out:
+                    await tx.run(query, {"rows": rows_out})
+            await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+
+        await self.store.write(work)
+
+    async def outputs_of_steps(self, step_ids: Sequence[str]) -> list[list[IOLink]]:
+        return await self._io(q.IO_OF_STEPS["PRODUCED"], step_ids)
+
+    async def inputs_of_steps(self, step_ids: Sequence[str]) -> list[list[IOLink]]:
+        return await self._io(q.IO_OF_STEPS["CONSUMED"], step_ids)
+
+    async def producers_of(self, version_ids: Sequence[str]) -> list[list[str]]:
+        """The ids of the steps that produced each artifact version (cached reuses too)."""
+        groups = await self._rows_by_key(q.STEPS_TOUCHING["PRODUCED"], version_ids)
+        return [[row["step_id"] for row in group] for group in groups]
+
+    async def consumers_of(self, version_ids: Sequence[str]) -> list[list[str]]:
+        """The ids of the steps that consumed each artifact version."""
+        groups = await self._rows_by_key(q.STEPS_TOUCHING["CONSUMED"], version_ids)
+        return [[row["step_id"] for row in group] for group in groups]
+
+    # -- artifacts -------------------------------------------------------------------
+
+    async def create_artifact_version(self, new: NewArtifactVersion) -> ArtifactVersionRecord:
+        """Store a new version of ``new.name``: numbered ``"1"``, ``"2"``, ... unless
+        ``new.version`` gives a custom one, which must not exist yet."""
+        tags = [check_name(tag, "tags") for tag in new.tags]
+        metadata_rows = _metadata_rows(new.metadata)
+        visualizations = json.dumps([v.model_dump() for v in new.visualizations])
+        artifact_id = artifact_id_for(new.name)
+
+        async def work(tx: Transaction) -> ArtifactVersionRecord:
+            now = utc_now()
+            locked = await tx.run(
+                q.LOCK_ARTIFACT,
+                {
+                    "id": artifact_id,
+                    "name": new.name,
+                    "created": now,
+                    "increment": 0 if new.version else 1,
+                    "version": new.version or "",
+                },
+            )
+            if new.version and locked[0]["taken"]:
+                raise ConflictError(
+                    f"artifact {new.name!r} already has a version {new.version!r}; custom "
+                    "versions are unique, so choose another or leave it out to number "
+                    "automatically"
+                )
+            version = new.version or str(locked[0]["counter"])
+            rows = await tx.run(
+                q.CREATE_VERSION,
+                {
+                    "artifact_id": artifact_id,
+                    "id": new_id(),
+                    "name": new.name,
+                    "version": version,
+                    "type": new.type,
+                    "data_type": new.data_type,
+                    "uri": new.uri,
+                    "materializer": new.materializer,
+                    "save_type": new.save_type.value,
+                    "created": now,
+                    "visualizations": visualizations,
+                },
+            )
+            record = _version(rows[0])
+            if tags:
+                query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
+                await tx.run(query, {"id": record.id, "tags": tags})
+            if metadata_rows:
+                await tx.run(
+                    q.upsert_metadata(NodeKind.ARTIFACT_VERSION.value),
+                    {"owner_id": record.id, "rows": _owned(metadata_rows, record.id, now)},
+                )
+            return record
+
+        return await self.store.write(work)
+
+    async def get_artifacts(self, ids: Sequence[str]) -> list[ArtifactRecord | None]:
+        return await self._by_keys(q.ARTIFACTS_BY_ID, ids, _artifact)
+
+    async def get_artifacts_by_name(self, names: Sequence[str]) -> list[ArtifactRecord | None]:
+        return await self._by_keys(q.ARTIFACTS_BY_NAME, names, _artifact)
+
+    async def list_artifacts(
+        self, spec: ArtifactFilter | None = None, page: PageRequest | None = None
+    ) -> Page[ArtifactRecord]:
+        return await self._page(artifacts_query(spec or ArtifactFilter()), page, _artifact)
+
+    async def get_artifact_versions(self, ids: Sequence[str]) -> list[ArtifactVersionRecord | None]:
+        return await self._by_keys(q.VERSIONS_BY_ID, ids, _version)
+
+    async def version_ids_of_artifacts(self, artifact_ids: Sequence[str]) -> list[list[str]]:
+        """Each artifact's version ids, newest first."""
+        groups = await self._rows_by_key(q.VERSIONS_OF_ARTIFACTS, artifact_ids)
+        return [[row["id"] for row in group] for group in groups]
+
+    async def find_artifact_version(
+        self, name: str, version: str | None = None
+    ) -> ArtifactVersionRecord:
+        """Version ``version`` of the artifact ``name``, or its newest version."""
+        check_name(name, "name")
+        if version is None:
+            rows = await self.store.read(q.LATEST_VERSION_BY_NAME, {"name": name})
+        else:
+            rows = await self.store.read(
+                q.VERSION_BY_NAME, {"name": name, "version": check_name(version, "version")}
+            )
+        if not rows:
+            which = f"version {version!r} of " if version is not None else "any version of "
+            raise NotFoundError(
+                f"no {which}artifact {name!r}; list artifacts with `lineageql artifact list`"
+            )
+        return _version(rows[0])
+
+    async def list_artifact_versions(
+        self, spec: VersionFilter | None = None, page: PageRequest | None = None
+    ) -> Page[ArtifactVersionRecord]:
+        return await self._page(versions_query(spec or VersionFilter()), page, _version)
+
+    async def unreferenced_versions(self) -> list[ArtifactVersionRecord]:
+        """Artifact versions that no step of any run produced or consumed."""
+        return [_version(row) for row in await self.store.read(q.UNREFERENCED_VERSIONS)]
+
+    async def delete_unreferenced_versions(self, ids: Sequence[str]) -> list[str]:
+        """Delete those of ``ids`` that no run references; return the ids deleted.
+
+        A version that a run references is never deleted, even when asked for by id.
+        """
+
+        async def work(tx: Transaction) -> list[str]:
+            rows = await tx.run(q.DELETE_UNREFERENCED_VERSIONS, {"keys": list(ids)})
+            await tx.run(q.DELETE_EMPTY_ARTIFACTS)
+            return [row["id"] for row in rows]
+
+        return await self.store.write(work) if ids else []
+
+    # -- tags and metadata -----------------------------------------------------------
+
+    async def add_tags(self, kind: NodeKind, node_id: str, tags: Sequence[str]) -> None:
+        await self._tag_write(kind, node_id, tags, q.add_tags(kind.value))
+
+    async def remove_tags(self, kind: NodeKind, node_id: str, tags: Sequence[str]) -> None:
+        await self._tag_write(kind, node_id, tags, q.remove_tags(kind.value))
+
+    async def tags_of(self, kind: NodeKind, ids: Sequence[str]) -> list[list[str]]:
+        groups = await self._rows_by_key(q.tags_of(kind.value), ids)
+        return [[row["tag"] for row in group] for group in groups]
+
+    async def log_metadata(self, kind: NodeKind, owner_id: str, values: dict[str, Any]) -> None:
+        """Set metadata entries on a run, step or artifact version; a key logged again
+        takes the new value."""
+        rows = _metadata_rows(values)
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.node_exists(kind.value), {"id": owner_id}):
+                raise NotFoundError(f"no {_kind_name(kind)} with id {owner_id!r}")
+            if rows:
+                await tx.run(
+                    q.upsert_metadata(kind.value),
+                    {"owner_id": owner_id, "rows": _owned(rows, owner_id, utc_now())},
+                )
+
+        await self.store.write(work)
+
+    async def metadata_of(self, kind: NodeKind, ids: Sequence[str]) -> list[list[MetadataRecord]]:
+        groups = await self._rows_by_key(q.metadata_of(kind.value), ids)
+        return [
+            [
+                MetadataRecord(
+                    owner_id=row["key"],
+                    key=row["meta_key"],
+                    type=MetadataType(row["type"]),
+                    value=json.loads(row["value"]),
+                    created=row["created"],
+                )
+                for row in group
+            ]
+            for group in groups
+        ]
+
+    # -- lineage ---------------------------------------------------------------------
+
+    async def lineage(
+        self,
+        version_id: str,
+        direction: Direction = Direction.UPSTREAM,
+        depth: int = DEFAULT_LINEAGE_DEPTH,
+    ) -> LineageGraph:
+        """The versions within ``depth`` steps of ``version_id`` along the data flow, the
+        steps between them, and their PRODUCED/CONSUMED edges."""
+        _check_depth(depth)
+        if (await self.get_artifact_versions([version_id]))[0] is None:
+            raise NotFoundError(f"no artifact version with id {version_id!r}")
+        directions = (
+            [Direction.UPSTREAM, Direction.DOWNSTREAM]
+            if direction is Direction.BOTH
+            else [direction]
+        )
+        depths: dict[str, int] = {version_id: 0}
+        steps: dict[str, None] = {}
+        edges: dict[tuple[str, str, str, str], None] = {}
+        for way in directions:
+            reached = {
+                row["id"]: int(row["depth"])
+                for row in await self.store.read(
+                    q.lineage_reach(way.value, depth), {"id": version_id}
+                )
+            }
+            reached[version_id] = 0
+            for node, distance in reached.items():
+                depths[node] = min(distance, depths.get(node, distance))
+            frontier = [node for node, distance in reached.items() if distance < depth]
+            for row in await self.store.read(
+                q.lineage_edges(way.value), {"frontier": frontier, "ids": list(reached)}
+            ):
+                steps[row["step_id"]] = None
+                edge = (row["kind"], row["step_id"], row["artifact_version_id"], row["name"])
+                edges[edge] = None
+        return LineageGraph(
+            artifact_depths=depths,
+            step_ids=list(steps),
+            edges=[
+                LineageEdge(kind=kind, step_id=step, artifact_version_id=version, name=name)
+                for kind, step, version, name in edges
+            ],
+        )
+
+    async def upstream_version_ids(
+        self, version_ids: Sequence[str], depth: int = DEFAULT_LINEAGE_DEPTH
+    ) -> list[list[str]]:
+        """For each version, the versions it was derived from within ``depth`` steps."""
+        return await self._reach(version_ids, Direction.UPSTREAM, depth)
+
+    async def downstream_version_ids(
+        self, version_ids: Sequence[str], depth: int = DEFAULT_LINEAGE_DEPTH
+    ) -> list[list[str]]:
+        """For each version, the versions derived from it within ``depth`` steps."""
+        return await self._reach(version_ids, Direction.DOWNSTREAM, depth)
+
+    async def upstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
+        """For each step, the steps whose outputs it (transitively) consumed."""
+        _check_depth(depth)
+        return await self._step_ids(q.step_reach("UPSTREAM", depth), step_ids)
+
+    async def downstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
+        """For each step, the steps that (transitively) consumed its outputs."""
+        _check_depth(depth)
+        return await self._step_ids(q.step_reach("DOWNSTREAM", depth), step_ids)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    async def _reach(
+        self, version_ids: Sequence[str], direction: Direction, depth: int
+    ) -> list[list[str]]:
+        _check_depth(depth)
+        groups = await self._rows_by_key(q.lineage_reach_many(direction.value, depth), version_ids)
+        return [[row["id"] for row in group] for group in groups]
+
+    async def _step_ids(self, query: str, step_ids: Sequence[str]) -> list[list[str]]:
+        groups = await self._rows_by_key(query, step_ids)
+        return [sorted({row["step_id"] for row in group}) for group in groups]
+
+    async def _io(self, query: str, step_ids: Sequence[str]) -> list[list[IOLink]]:
+        groups = await self._rows_by_key(query, step_ids)
+        return [
+            [
+                IOLink(
+                    step_id=row["key"],
+                    name=row["name"],
+                    artifact_version_id=row["artifact_version_id"],
+                )
+                for row in group
+            ]
+            for group in groups
+        ]
+
+    async def _tag_write(
+        self, kind: NodeKind, node_id: str, tags: Sequence[str], query: str
+    ) -> None:
+        names = [check_name(tag, "tags") for tag in tags]
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.node_exists(kind.value), {"id": node_id}):
+                raise NotFoundError(f"no {_kind_name(kind)} with id {node_id!r}")
+            if names:
+                await tx.run(query, {"id": node_id, "tags": names})
+
+        await self.store.write(work)
+
+    async def _rows_by_key(self, query: str, keys: Sequence[str], **params: Any) -> list[list[Row]]:
+        """Run a keyed query once for all ``keys`` and group its rows by key, in key order."""
+        if not keys:
+            return []
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for row in await self.store.read(query, {"keys": list(dict.fromkeys(keys)), **params}):
+            grouped[row["key"]].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    async def _by_keys(
+        self, query: str, keys: Sequence[str], convert: Callable[[Row], R]
+    ) -> list[R | None]:
+        groups = await self._rows_by_key(query, keys)
+        return [convert(group[0]) if group else None for group in groups]
+
+    async def _page(
+        self, listing: Any, page: PageRequest | None, convert: Callable[[Row], R]
+    ) -> Page[R]:
+        page = page or PageRequest()
+        rows_query, count_query, params = listing.texts(page)
+        rows = await self.store.read(rows_query, params)
+        total = await self.store.read(count_query, listing.params)
+        shown = rows[: page.first]
+        cursors = [encode_cursor(row["sort_value"], row["id"]) for row in shown]
+        return Page(
+            items=[convert(row) for row in shown],
+            total_count=int(total[0]["total"]) if total else 0,
+            has_next_page=len(rows) > page.first,
+            end_cursor=cursors[-1] if cursors else None,
+            cursors=cursors,
+        )
+
+
+def _check_depth(depth: int) -> None:
+    if (
+        isinstance(depth, bool)
+        or not isinstance(depth, int)
+        or not 1 <= depth <= q.MAX_LINEAGE_DEPTH
+    ):
+        raise BadInputError(f"must be an integer from 1 to {q.MAX_LINEAGE_DEPTH}", "depth")
+
+
+def _status(status: ExecutionStatus | str | None) -> str | None:
+    if status is None:
+        return None
+    try:
+        return ExecutionStatus(status).value
+    except ValueError as error:
+        allowed = ", ".join(s.value for s in ExecutionStatus)
+        raise BadInputError(f"{status!r} is not one of {allowed}", "status") from error
+
+
+def _kind_name(kind: NodeKind) -> str:
+    return {
+        NodeKind.PIPELINE: "pipeline",
+        NodeKind.RUN: "pipeline run",
+        NodeKind.STEP: "step",
+        NodeKind.ARTIFACT: "artifact",
+        NodeKind.ARTIFACT_VERSION: "artifact version",
+    }[kind]
+
+
+def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, value in values.items():
+        check_name(key, "metadata key")
+        kind = metadata_type_of(value, f"metadata.{key}")
+        number = (
+            float(value)
+            if kind in (MetadataType.INT, MetadataType.FLOAT, MetadataType.STORAGE_SIZE)
+            else None
+        )
+        rows.append(
+            {
+                "key": key,
+                "type": kind.value,
+                "value": to_json(value, f"metadata.{key}"),
+                "number": number,
+            }
+        )
+    return rows
+
+
+def _owned(rows: list[dict[str, Any]], owner_id: str, now: str) -> list[dict[str, Any]]:
+    """Metadata rows with their entry ids and time, once the owner is known."""
+    return [{**row, "id": metadata_id_for(owner_id, row["key"]), "created": now} for row in rows]
+
+
+def _json(row: Row, column: str) -> Any:
+    text = row.get(column)
+    return json.loads(text) if text else {}
+
+
+def _pipeline(row: Row) -> PipelineRecord:
+    return build(PipelineRecord, **{k: row[k] for k in ("id", "name", "docstring", "created")})
+
+
+def _run(row: Row) -> RunRecord:
+    return build(
+        RunRecord,
+        id=row["id"],
+        name=row["name"],
+        pipeline_id=row["pipeline_id"],
+        status=row["status"],
+        created=row["created"],
+        start_time=row["start_time"],
+        end_time=row["end_time"],
+        config=_json(row, "config"),
+        settings=_json(row, "settings"),
+        git_sha=row["git_sha"],
+        docstring=row["docstring"],
+    )
+
+
+def _step(row: Row) -> StepRecord:
+    return build(
+        StepRecord,
+        id=row["id"],
+        run_id=row["run_id"],
+        name=row["name"],
+        step_name=row["step_name"],
+        status=row["status"],
+        created=row["created"],
+        start_time=row["start_time"],
+        end_time=row["end_time"],
+        cache_key=row["cache_key"],
+        parameters=_json(row, "parameters"),
+        settings=_json(row, "settings"),
+        docstring=row["docstring"],
+        error_message=row["error_message"],
+    )
+
+
+def _artifact(row: Row) -> ArtifactRecord:
+    return build(ArtifactRecord, id=row["id"], name=row["name"], created=row["created"])
+
+
+def _version(row: Row) -> ArtifactVersionRecord:
+    return build(
+        ArtifactVersionRecord,
+        id=row["id"],
+        artifact_id=row["artifact_id"],
+        name=row["name"],
+        version=row["version"],
+        type=row["type"],
+        data_type=row["data_type"],
+        uri=row["uri"],
+        materializer=row["materializer"],
+        save_type=row["save_type"],
+        created=row["created"],
+        visualizations=json.loads(row["visualizations"] or "[]"),
+    )

@@ -1,0 +1,25 @@
+"""Settings read from the environment (``LINEAGEQL_*``) through pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path.home() / ".lineageql"
+
+
+class Settings(BaseSettings):
+    """Where lineageql keeps its graph and how it reaches it.
+
+    ``store`` is either a file path (the embedded LadybugDB store) or a Neo4j URL
+    (``neo4j://``, ``neo4j+s://``, ``bolt://``, ``bolt+s://``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LINEAGEQL_", extra="ignore")
+
+    store: str = Field(default=str(DEFAULT_HOME / "lineage.lbdb"))
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("neo4j")
+    neo4j_database: str | None = None
