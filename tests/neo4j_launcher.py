@@ -20,7 +20,9 @@ class Neo4jUnavailable(RuntimeError):
 
 def build_launcher() -> None:
     """Compile the launcher and copy its classpath (Maven caches the downloads in ~/.m2)."""
-    if (LAUNCHER_DIR / "target" / "classes").is_dir() and (LAUNCHER_DIR / "target" / "lib").is_dir():
+    if (LAUNCHER_DIR / "target" / "classes").is_dir() and (
+        LAUNCHER_DIR / "target" / "lib"
+    ).is_dir():
         return
     if shutil.which("mvn") is None or shutil.which("java") is None:
         raise Neo4jUnavailable(
@@ -29,7 +31,10 @@ def build_launcher() -> None:
         )
     result = subprocess.run(
         ["mvn", "-B", "-q", "package", "-DskipTests"],
-        cwd=LAUNCHER_DIR, capture_output=True, text=True, check=False,
+        cwd=LAUNCHER_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise Neo4jUnavailable(f"building the Neo4j launcher failed:\n{result.stdout[-4000:]}")
@@ -39,11 +44,15 @@ def build_launcher() -> None:
 def running_neo4j() -> Iterator[str]:
     """A Neo4j started for this test session; yields its Bolt URL, stops it afterwards."""
     build_launcher()
-    classpath = os.pathsep.join([str(LAUNCHER_DIR / "target" / "classes"),
-                                 str(LAUNCHER_DIR / "target" / "lib" / "*")])
+    classpath = os.pathsep.join(
+        [str(LAUNCHER_DIR / "target" / "classes"), str(LAUNCHER_DIR / "target" / "lib" / "*")]
+    )
     process = subprocess.Popen(
         ["java", "-Xmx1g", "-cp", classpath, "io.lineageql.launcher.Neo4jLauncher"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None and process.stdin is not None
     ready: list[str] = []

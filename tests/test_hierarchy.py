@@ -12,22 +12,33 @@ from tests.lineage_builders import Recorder
 
 async def record_training_run(repo: LineageRepository, run_name: str, gamma: float) -> Recorder:
     rec = await Recorder.start(
-        repo, "training_pipeline", run_name,
-        config={"parameters": {"gamma": gamma}}, settings={"docker": {"image": "py311"}},
-        git_sha="abc123", docstring="Train an SVC.", pipeline_docstring="The iris pipeline.",
+        repo,
+        "training_pipeline",
+        run_name,
+        config={"parameters": {"gamma": gamma}},
+        settings={"docker": {"image": "py311"}},
+        git_sha="abc123",
+        docstring="Train an SVC.",
+        pipeline_docstring="The iris pipeline.",
         tags=["nightly"],
     )
-    await repo.update_run(rec.run.id, status=ExecutionStatus.RUNNING,
-                          start_time="2026-01-01T00:00:00.000000Z")
+    await repo.update_run(
+        rec.run.id, status=ExecutionStatus.RUNNING, start_time="2026-01-01T00:00:00.000000Z"
+    )
     await rec.step("training_data_loader", outputs=["X_train", "X_test", "y_train", "y_test"])
     await rec.step(
         "svc_trainer",
-        inputs={"X_train": "training_data_loader.X_train", "y_train": "training_data_loader.y_train"},
+        inputs={
+            "X_train": "training_data_loader.X_train",
+            "y_train": "training_data_loader.y_train",
+        },
         outputs=["trained_model", "training_acc"],
-        parameters={"gamma": gamma}, settings={"resources": {"cpu": 2}},
+        parameters={"gamma": gamma},
+        settings={"resources": {"cpu": 2}},
     )
-    await repo.update_run(rec.run.id, status=ExecutionStatus.COMPLETED,
-                          end_time="2026-01-01T00:01:00.000000Z")
+    await repo.update_run(
+        rec.run.id, status=ExecutionStatus.COMPLETED, end_time="2026-01-01T00:01:00.000000Z"
+    )
     return rec
 
 
@@ -70,7 +81,11 @@ async def test_hierarchy_round_trips(repo: LineageRepository) -> None:
     model_id = rec.version_id("svc_trainer.trained_model")
     [model] = await repo.get_artifact_versions([model_id])
     assert model is not None
-    assert (model.name, model.version, model.save_type) == ("trained_model", "1", SaveType.STEP_OUTPUT)
+    assert (model.name, model.version, model.save_type) == (
+        "trained_model",
+        "1",
+        SaveType.STEP_OUTPUT,
+    )
     assert await repo.producers_of([model_id]) == [[trainer.id]]
     x_train = rec.version_id("training_data_loader.X_train")
     assert await repo.consumers_of([x_train]) == [[trainer.id]]
@@ -101,7 +116,10 @@ async def test_second_run_numbers_versions_and_finds_last_runs(repo: LineageRepo
     assert last_ok is not None and last_ok.id == second.run.id
     assert await repo.run_counts([pipeline.id, "nope"]) == [3, 0]
     versions = await repo.get_artifact_versions(
-        [first.version_id("svc_trainer.trained_model"), second.version_id("svc_trainer.trained_model")]
+        [
+            first.version_id("svc_trainer.trained_model"),
+            second.version_id("svc_trainer.trained_model"),
+        ]
     )
     assert [v.version for v in versions if v] == ["1", "2"]
     latest = await repo.find_artifact_version("trained_model")

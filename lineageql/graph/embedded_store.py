@@ -18,6 +18,7 @@ import ladybug
 
 from lineageql.errors import ConflictError, StoreUnavailableError
 from lineageql.graph.migrations import ladybug_statements
+from lineageql.graph.queries import MAX_LINEAGE_DEPTH
 from lineageql.graph.store import GraphStore, Params, Row
 
 T = TypeVar("T")
@@ -37,6 +38,8 @@ class EmbeddedStore(GraphStore):
         except RuntimeError as error:
             raise _open_error(self.path, error) from error
         self._connection = ladybug.Connection(self._database)
+        # LadybugDB caps variable-length patterns at 30 hops unless told otherwise.
+        self._execute(f"CALL var_length_extend_max_depth={MAX_LINEAGE_DEPTH}", None)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineageql-db")
         self._lock = asyncio.Lock()
 
@@ -50,7 +53,7 @@ class EmbeddedStore(GraphStore):
             try:
                 result = await work(_EmbeddedTransaction(self))
             except BaseException:
-                await self._call(self._execute, "ROLLBACK", None)
+                await self._call(self._rollback)
                 raise
             await self._call(self._execute, "COMMIT", None)
             return result
@@ -90,6 +93,14 @@ class EmbeddedStore(GraphStore):
             rows.append(dict(zip(columns, result.get_next(), strict=True)))
         result.close()
         return rows
+
+    def _rollback(self) -> None:
+        """Roll back the open transaction; LadybugDB has already done so if a query failed."""
+        try:
+            self._execute("ROLLBACK", None)
+        except RuntimeError as error:
+            if "No active transaction" not in str(error):
+                raise
 
     def _close_now(self) -> None:
         self._connection.close()

@@ -112,15 +112,11 @@ WHERE NOT EXISTS {
 DELETE d
 """
 
-DELETE_RUN_METADATA = """
-MATCH (r:PipelineRun {id: $id})
-OPTIONAL MATCH (r)-[:HAS_STEP]->(:Step)-[:HAS_METADATA]->(sm:MetadataEntry)
-OPTIONAL MATCH (r)-[:HAS_METADATA]->(rm:MetadataEntry)
-WITH collect(sm) + collect(rm) AS entries
-UNWIND entries AS m
-DETACH DELETE m
-"""
-
+DELETE_RUN_METADATA = (
+    "MATCH (:PipelineRun {id: $id})-[:HAS_STEP]->(:Step)-[:HAS_METADATA]->(m:MetadataEntry) "
+    "DETACH DELETE m",
+    "MATCH (:PipelineRun {id: $id})-[:HAS_METADATA]->(m:MetadataEntry) DETACH DELETE m",
+)
 DELETE_RUN_STEPS = "MATCH (:PipelineRun {id: $id})-[:HAS_STEP]->(s:Step) DETACH DELETE s"
 DELETE_RUN = "MATCH (r:PipelineRun {id: $id}) DETACH DELETE r RETURN count(*) AS deleted"
 
@@ -340,13 +336,19 @@ ORDER BY k, t.id
 """
 
 
-def upsert_metadata(label: str) -> str:
+def upsert_metadata(label: str, numeric: bool) -> str:
+    """Set metadata entries on one node; numeric rows also fill the comparable ``number``.
+
+    Numeric and other rows go in separate statements because LadybugDB types a parameter
+    struct's field from its values, and a field that is null in every row is not a number.
+    """
     label = checked_label(label, METADATA_OWNERS)
+    number = "row.number" if numeric else "NULL"
     return f"""
 UNWIND $rows AS row
 MATCH (n:{label} {{id: $owner_id}})
 MERGE (n)-[:HAS_METADATA]->(m:MetadataEntry {{id: row.id}})
-SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = row.number,
+SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = {number},
     m.created = row.created
 """
 

@@ -13,7 +13,7 @@ import math
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -174,9 +174,18 @@ def metadata_type_of(value: Any, field: str) -> MetadataType:
 
 
 class Record(BaseModel):
-    """Base of all records: immutable, and strict about unknown fields."""
+    """Base of all records: immutable, strict about unknown fields, and failing validation
+    with a BadInputError that names the field."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            raise BadInputError(first["msg"], field) from error
 
 
 class PipelineRecord(Record):
@@ -355,16 +364,3 @@ class NewArtifactVersion(Record):
                 "version",
             )
         return value
-
-
-R = TypeVar("R", bound=Record)
-
-
-def build(record_type: type[R], **values: Any) -> R:
-    """``record_type(**values)``, with a validation failure raised as a BadInputError."""
-    try:
-        return record_type(**values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise BadInputError(first["msg"], field) from error

@@ -45,7 +45,6 @@ from lineageql.graph.records import (
     RunRecord,
     StepRecord,
     artifact_id_for,
-    build,
     check_name,
     metadata_id_for,
     metadata_type_of,
@@ -236,7 +235,7 @@ class LineageRepository:
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.RUNS_BY_ID, {"keys": [run_id]}):
                 raise NotFoundError(f"no pipeline run with id {run_id!r}")
-            for query in (q.DELETE_RUN_DERIVED_EDGES, q.DELETE_RUN_METADATA, q.DELETE_RUN_STEPS):
+            for query in (q.DELETE_RUN_DERIVED_EDGES, *q.DELETE_RUN_METADATA, q.DELETE_RUN_STEPS):
                 await tx.run(query, {"id": run_id})
             await tx.run(q.DELETE_RUN, {"id": run_id})
 
@@ -415,11 +414,7 @@ class LineageRepository:
             if tags:
                 query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
                 await tx.run(query, {"id": record.id, "tags": tags})
-            if metadata_rows:
-                await tx.run(
-                    q.upsert_metadata(NodeKind.ARTIFACT_VERSION.value),
-                    {"owner_id": record.id, "rows": _owned(metadata_rows, record.id, now)},
-                )
+            await _write_metadata(tx, NodeKind.ARTIFACT_VERSION, record.id, metadata_rows, now)
             return record
 
         return await self.store.write(work)
@@ -455,9 +450,9 @@ class LineageRepository:
                 q.VERSION_BY_NAME, {"name": name, "version": check_name(version, "version")}
             )
         if not rows:
-            which = f"version {version!r} of " if version is not None else "any version of "
+            which = f"version {version!r} of" if version is not None else "version of"
             raise NotFoundError(
-                f"no {which}artifact {name!r}; list artifacts with `lineageql artifact list`"
+                f"no {which} artifact {name!r}; list artifacts with `lineageql artifact list`"
             )
         return _version(rows[0])
 
@@ -503,11 +498,7 @@ class LineageRepository:
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.node_exists(kind.value), {"id": owner_id}):
                 raise NotFoundError(f"no {_kind_name(kind)} with id {owner_id!r}")
-            if rows:
-                await tx.run(
-                    q.upsert_metadata(kind.value),
-                    {"owner_id": owner_id, "rows": _owned(rows, owner_id, utc_now())},
-                )
+            await _write_metadata(tx, kind, owner_id, rows, utc_now())
 
         await self.store.write(work)
 
@@ -719,9 +710,17 @@ def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _owned(rows: list[dict[str, Any]], owner_id: str, now: str) -> list[dict[str, Any]]:
-    """Metadata rows with their entry ids and time, once the owner is known."""
-    return [{**row, "id": metadata_id_for(owner_id, row["key"]), "created": now} for row in rows]
+async def _write_metadata(
+    tx: Transaction, kind: NodeKind, owner_id: str, rows: list[dict[str, Any]], now: str
+) -> None:
+    """Upsert metadata rows on one node inside an open transaction."""
+    owned = [{**row, "id": metadata_id_for(owner_id, row["key"]), "created": now} for row in rows]
+    for numeric in (True, False):
+        batch = [row for row in owned if (row["number"] is not None) is numeric]
+        if batch:
+            await tx.run(
+                q.upsert_metadata(kind.value, numeric), {"owner_id": owner_id, "rows": batch}
+            )
 
 
 def _json(row: Row, column: str) -> Any:
@@ -730,12 +729,11 @@ def _json(row: Row, column: str) -> Any:
 
 
 def _pipeline(row: Row) -> PipelineRecord:
-    return build(PipelineRecord, **{k: row[k] for k in ("id", "name", "docstring", "created")})
+    return PipelineRecord(**{k: row[k] for k in ("id", "name", "docstring", "created")})
 
 
 def _run(row: Row) -> RunRecord:
-    return build(
-        RunRecord,
+    return RunRecord(
         id=row["id"],
         name=row["name"],
         pipeline_id=row["pipeline_id"],
@@ -751,8 +749,7 @@ def _run(row: Row) -> RunRecord:
 
 
 def _step(row: Row) -> StepRecord:
-    return build(
-        StepRecord,
+    return StepRecord(
         id=row["id"],
         run_id=row["run_id"],
         name=row["name"],
@@ -770,12 +767,11 @@ def _step(row: Row) -> StepRecord:
 
 
 def _artifact(row: Row) -> ArtifactRecord:
-    return build(ArtifactRecord, id=row["id"], name=row["name"], created=row["created"])
+    return ArtifactRecord(id=row["id"], name=row["name"], created=row["created"])
 
 
 def _version(row: Row) -> ArtifactVersionRecord:
-    return build(
-        ArtifactVersionRecord,
+    return ArtifactVersionRecord(
         id=row["id"],
         artifact_id=row["artifact_id"],
         name=row["name"],
