@@ -18,7 +18,6 @@ import ladybug
 
 from lineageql.errors import ConflictError, StoreUnavailableError
 from lineageql.graph.migrations import ladybug_statements
-from lineageql.graph.queries import MAX_LINEAGE_DEPTH
 from lineageql.graph.store import GraphStore, Params, Row
 
 T = TypeVar("T")
@@ -32,14 +31,12 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
         self.url = str(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._database = ladybug.Database(str(self.path))
-        except RuntimeError as error:
+        except (RuntimeError, OSError) as error:
             raise _open_error(self.path, error) from error
         self._connection = ladybug.Connection(self._database)
-        # LadybugDB caps variable-length patterns at 30 hops unless told otherwise.
-        self._execute(f"CALL var_length_extend_max_depth={MAX_LINEAGE_DEPTH}", None)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineageql-db")
         self._lock = asyncio.Lock()
 
@@ -117,7 +114,7 @@ class _EmbeddedTransaction:
         return await self._store._run(query, params)
 
 
-def _open_error(path: Path, error: RuntimeError) -> StoreUnavailableError:
+def _open_error(path: Path, error: Exception) -> StoreUnavailableError:
     holder = _LOCK_HOLDER.search(str(error))
     if holder:
         return StoreUnavailableError(

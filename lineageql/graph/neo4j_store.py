@@ -27,7 +27,15 @@ from lineageql.graph.store import GraphStore, Params, Row
 
 T = TypeVar("T")
 
-_UNREACHABLE = (ServiceUnavailable, SessionExpired, AuthError, ConfigurationError, OSError)
+# ValueError: the driver reports an address it cannot resolve (e.g. a bad port) as one.
+_UNREACHABLE = (
+    ServiceUnavailable,
+    SessionExpired,
+    AuthError,
+    ConfigurationError,
+    OSError,
+    ValueError,
+)
 
 
 class Neo4jStore(GraphStore):

@@ -2,8 +2,7 @@
 
 No user value is ever formatted into a query: values travel as parameters. The only text
 that varies is structure chosen from fixed vocabularies here (labels from the schema, sort
-fields from a whitelist, filter fragments, and a validated integer depth bound, which Cypher
-cannot take as a parameter).
+fields from a whitelist, filter fragments, the lineage walk's direction).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 from lineageql.graph.migrations import METADATA_OWNERS, NODES, TAGGABLE
 
 _COLUMNS = {node.label: tuple(node.columns) for node in NODES}
-MAX_LINEAGE_DEPTH = 50
 
 
 def columns(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
@@ -24,13 +22,6 @@ def checked_label(label: str, allowed: tuple[str, ...]) -> str:
     if label not in allowed:
         raise ValueError(f"unexpected label {label!r}")
     return label
-
-
-def hops(depth: int) -> str:
-    """The bound of a variable-length pattern, ``*1..depth``, for a validated integer."""
-    if not isinstance(depth, int) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
-        raise ValueError(f"depth must be an integer from 1 to {MAX_LINEAGE_DEPTH}")
-    return f"*1..{depth}"
 
 
 # -- pipelines ---------------------------------------------------------------------------
@@ -74,18 +65,23 @@ RETURN """
     + RUN_RETURN
 )
 
-UPDATE_RUN = (
-    f"""
-{RUN_MATCH}
-WHERE r.id = $id
+UPDATE_RUN = f"""
+MATCH (r:PipelineRun {{id: $id}})
 SET r.status = coalesce($status, r.status),
     r.start_time = coalesce($start_time, r.start_time),
     r.end_time = coalesce($end_time, r.end_time)
-RETURN """
-    + RUN_RETURN
-)
+WITH r
+MATCH (p:Pipeline)-[:HAS_RUN]->(r)
+RETURN {RUN_RETURN}
+"""
 
-RUNS_BY_ID = f"UNWIND $keys AS k {RUN_MATCH} WHERE r.id = k RETURN k AS key, " + RUN_RETURN
+RUNS_BY_ID = f"""
+UNWIND $keys AS k
+MATCH (r:PipelineRun {{id: k}})
+WITH r, k
+MATCH (p:Pipeline)-[:HAS_RUN]->(r)
+RETURN k AS key, {RUN_RETURN}
+"""
 RUNS_BY_NAME = f"UNWIND $keys AS k {RUN_MATCH} WHERE r.name = k RETURN k AS key, " + RUN_RETURN
 RUNS_BY_NAME_PREFIX = (
     f"{RUN_MATCH} WHERE r.name STARTS WITH $prefix RETURN "
@@ -145,24 +141,28 @@ RETURN """
     + STEP_RETURN
 )
 
-UPDATE_STEP = (
-    f"""
-{STEP_MATCH}
-WHERE s.id = $id
+UPDATE_STEP = f"""
+MATCH (s:Step {{id: $id}})
 SET s.status = coalesce($status, s.status),
     s.start_time = coalesce($start_time, s.start_time),
     s.end_time = coalesce($end_time, s.end_time),
     s.error_message = coalesce($error_message, s.error_message)
-RETURN """
-    + STEP_RETURN
-)
+WITH s
+MATCH (r:PipelineRun)-[:HAS_STEP]->(s)
+RETURN {STEP_RETURN}
+"""
 
-STEPS_BY_ID = f"UNWIND $keys AS k {STEP_MATCH} WHERE s.id = k RETURN k AS key, " + STEP_RETURN
+STEPS_BY_ID = f"""
+UNWIND $keys AS k
+MATCH (s:Step {{id: k}})
+WITH s, k
+MATCH (r:PipelineRun)-[:HAS_STEP]->(s)
+RETURN k AS key, {STEP_RETURN}
+"""
 
 STEPS_OF_RUNS = f"""
 UNWIND $keys AS k
-{STEP_MATCH}
-WHERE r.id = k
+MATCH (r:PipelineRun {{id: k}})-[:HAS_STEP]->(s:Step)
 RETURN k AS key, {STEP_RETURN}
 ORDER BY k, {STEP_ORDER}
 """
@@ -256,14 +256,17 @@ ARTIFACTS_BY_NAME = (
     "UNWIND $keys AS k MATCH (a:Artifact) WHERE a.name = k RETURN k AS key, " + ARTIFACT_RETURN
 )
 
-VERSIONS_BY_ID = (
-    f"UNWIND $keys AS k {VERSION_MATCH} WHERE v.id = k RETURN k AS key, " + VERSION_RETURN
-)
-
-VERSIONS_OF_ARTIFACTS = f"""
+VERSIONS_BY_ID = f"""
 UNWIND $keys AS k
-{VERSION_MATCH}
-WHERE art.id = k
+MATCH (v:ArtifactVersion {{id: k}})
+WITH v, k
+MATCH (art:Artifact)-[:HAS_VERSION]->(v)
+RETURN k AS key, {VERSION_RETURN}
+"""
+
+VERSIONS_OF_ARTIFACTS = """
+UNWIND $keys AS k
+MATCH (art:Artifact {id: k})-[:HAS_VERSION]->(v:ArtifactVersion)
 RETURN k AS key, v.id AS id
 ORDER BY k, v.created DESC, v.id DESC
 """
@@ -366,30 +369,22 @@ ORDER BY k, m.key
 # -- lineage ----------------------------------------------------------------------------
 
 
-def lineage_reach(direction: str, depth: int) -> str:
-    """Artifact versions within ``depth`` derived-from hops, with their nearest distance."""
-    arrow = (
-        f"-[:DERIVED_FROM{hops(depth)}]->"
-        if direction == "UPSTREAM"
-        else f"<-[:DERIVED_FROM{hops(depth)}]-"
-    )
-    return f"""
-MATCH path = (a:ArtifactVersion {{id: $id}}){arrow}(b:ArtifactVersion)
-RETURN b.id AS id, min(length(path)) AS depth
+DERIVED_HOP = {
+    direction: f"""
+UNWIND $pairs AS pair
+MATCH (a:ArtifactVersion {{id: pair.node}}){arrow}(b:ArtifactVersion)
+RETURN DISTINCT pair.origin AS origin, b.id AS id
 """
-
-
-def lineage_reach_many(direction: str, depth: int) -> str:
-    """For each key version, the versions within ``depth`` derived-from hops."""
-    arrow = (
-        f"-[:DERIVED_FROM{hops(depth)}]->"
-        if direction == "UPSTREAM"
-        else f"<-[:DERIVED_FROM{hops(depth)}]-"
+    for direction, arrow in (
+        ("UPSTREAM", "-[:DERIVED_FROM]->"),
+        ("DOWNSTREAM", "<-[:DERIVED_FROM]-"),
     )
-    return f"""
-UNWIND $keys AS k
-MATCH (a:ArtifactVersion {{id: k}}){arrow}(b:ArtifactVersion)
-RETURN DISTINCT k AS key, b.id AS id
+}
+"""One hop along the derived-from index for many (origin, frontier node) pairs at once.
+
+Lineage walks hop by hop with this query rather than with one variable-length pattern:
+where steps fan in, the number of paths grows exponentially with depth while the number of
+nodes does not, and both engines enumerate paths.
 """
 
 
@@ -412,31 +407,3 @@ RETURN s.id AS step_id, a.id AS artifact_version_id, e.name AS name, '{kind}' AS
         for kind in ("PRODUCED", "CONSUMED")
     ]
     return "UNION ALL".join(parts)
-
-
-def step_reach(direction: str, depth: int) -> str:
-    """Steps within ``depth`` hops upstream (producers of what a step consumed, and so on)
-    or downstream (consumers of what it produced, and so on) of each key step."""
-    if direction == "UPSTREAM":
-        near = "(s)-[:CONSUMED]->(i:ArtifactVersion)<-[:PRODUCED]-(t:Step)"
-        far = (
-            "(s)-[:CONSUMED]->(i:ArtifactVersion)-[:DERIVED_FROM{}]->(:ArtifactVersion)"
-            "<-[:PRODUCED]-(t:Step)"
-        )
-    else:
-        near = "(s)-[:PRODUCED]->(o:ArtifactVersion)<-[:CONSUMED]-(t:Step)"
-        far = (
-            "(s)-[:PRODUCED]->(o:ArtifactVersion)<-[:DERIVED_FROM{}]-(:ArtifactVersion)"
-            "<-[:CONSUMED]-(t:Step)"
-        )
-    patterns = [near] if depth == 1 else [near, far.format(hops(depth - 1))]
-    return "UNION".join(
-        f"""
-UNWIND $keys AS k
-MATCH (s:Step {{id: k}})
-MATCH {pattern}
-WHERE t.id <> k
-RETURN k AS key, t.id AS step_id
-"""
-        for pattern in patterns
-    )

@@ -58,6 +58,7 @@ from lineageql.graph.store import GraphStore, Row, Transaction
 R = TypeVar("R", bound=Record)
 
 DEFAULT_LINEAGE_DEPTH = 3
+MAX_LINEAGE_DEPTH = 50
 MAX_PREFIX_CANDIDATES = 10
 
 
@@ -540,13 +541,10 @@ class LineageRepository:
         steps: dict[str, None] = {}
         edges: dict[tuple[str, str, str, str], None] = {}
         for way in directions:
-            reached = {
-                row["id"]: int(row["depth"])
-                for row in await self.store.read(
-                    q.lineage_reach(way.value, depth), {"id": version_id}
-                )
-            }
-            reached[version_id] = 0
+            reached = {version_id: 0}
+            for distance, layer in enumerate(await self._walk([version_id], way, depth), 1):
+                for node in layer[0]:
+                    reached.setdefault(node, distance)
             for node, distance in reached.items():
                 depths[node] = min(distance, depths.get(node, distance))
             frontier = [node for node, distance in reached.items() if distance < depth]
@@ -578,27 +576,76 @@ class LineageRepository:
         return await self._reach(version_ids, Direction.DOWNSTREAM, depth)
 
     async def upstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
-        """For each step, the steps whose outputs it (transitively) consumed."""
-        _check_depth(depth)
-        return await self._step_ids(q.step_reach("UPSTREAM", depth), step_ids)
+        """For each step, the steps whose outputs it consumed, transitively to ``depth``."""
+        return await self._step_reach(step_ids, Direction.UPSTREAM, depth)
 
     async def downstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
-        """For each step, the steps that (transitively) consumed its outputs."""
-        _check_depth(depth)
-        return await self._step_ids(q.step_reach("DOWNSTREAM", depth), step_ids)
+        """For each step, the steps that consumed its outputs, transitively to ``depth``."""
+        return await self._step_reach(step_ids, Direction.DOWNSTREAM, depth)
 
     # -- helpers ---------------------------------------------------------------------
+
+    async def _walk(
+        self, origins: Sequence[str], direction: Direction, depth: int
+    ) -> list[list[list[str]]]:
+        """Breadth-first along DERIVED_FROM, one batched query per hop for all origins.
+
+        Returns one entry per hop taken: for each origin, the versions first reached then.
+        """
+        _check_depth(depth)
+        seen = [{origin} for origin in origins]
+        frontier = [[origin] for origin in origins]
+        layers: list[list[list[str]]] = []
+        for _ in range(depth):
+            pairs = [
+                {"origin": str(index), "node": node}
+                for index, nodes in enumerate(frontier)
+                for node in nodes
+            ]
+            if not pairs:
+                break
+            reached: list[list[str]] = [[] for _ in origins]
+            for row in await self.store.read(q.DERIVED_HOP[direction.value], {"pairs": pairs}):
+                index = int(row["origin"])
+                if row["id"] not in seen[index]:
+                    seen[index].add(row["id"])
+                    reached[index].append(row["id"])
+            layers.append(reached)
+            frontier = reached
+        return layers
 
     async def _reach(
         self, version_ids: Sequence[str], direction: Direction, depth: int
     ) -> list[list[str]]:
-        _check_depth(depth)
-        groups = await self._rows_by_key(q.lineage_reach_many(direction.value, depth), version_ids)
-        return [[row["id"] for row in group] for group in groups]
+        layers = await self._walk(version_ids, direction, depth)
+        return [
+            [node for layer in layers for node in layer[index]] for index in range(len(version_ids))
+        ]
 
-    async def _step_ids(self, query: str, step_ids: Sequence[str]) -> list[list[str]]:
-        groups = await self._rows_by_key(query, step_ids)
-        return [sorted({row["step_id"] for row in group}) for group in groups]
+    async def _step_reach(
+        self, step_ids: Sequence[str], direction: Direction, depth: int
+    ) -> list[list[str]]:
+        """Steps next to each step along the data flow, to ``depth`` step hops.
+
+        Upstream: the producers of what the step consumed and of everything those versions
+        were derived from within ``depth - 1`` hops; downstream mirrors it.
+        """
+        _check_depth(depth)
+        upstream = direction is Direction.UPSTREAM
+        touched = await (self.inputs_of_steps if upstream else self.outputs_of_steps)(step_ids)
+        starts = [[link.artifact_version_id for link in links] for links in touched]
+        flat = [version for versions in starts for version in versions]
+        beyond = iter(await self._reach(flat, direction, depth - 1) if depth > 1 else [])
+        versions_per_step = [
+            set(versions).union(*(next(beyond, []) for _ in versions)) for versions in starts
+        ]
+        every = sorted(set().union(*versions_per_step)) if versions_per_step else []
+        neighbours = await (self.producers_of if upstream else self.consumers_of)(every)
+        steps_of = dict(zip(every, neighbours, strict=True))
+        return [
+            sorted({step for version in found for step in steps_of[version]} - {step_id})
+            for step_id, found in zip(step_ids, versions_per_step, strict=True)
+        ]
 
     async def _io(self, query: str, step_ids: Sequence[str]) -> list[list[IOLink]]:
         groups = await self._rows_by_key(query, step_ids)
@@ -661,12 +708,8 @@ class LineageRepository:
 
 
 def _check_depth(depth: int) -> None:
-    if (
-        isinstance(depth, bool)
-        or not isinstance(depth, int)
-        or not 1 <= depth <= q.MAX_LINEAGE_DEPTH
-    ):
-        raise BadInputError(f"must be an integer from 1 to {q.MAX_LINEAGE_DEPTH}", "depth")
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
+        raise BadInputError(f"must be an integer from 1 to {MAX_LINEAGE_DEPTH}", "depth")
 
 
 def _status(status: ExecutionStatus | str | None) -> str | None:

@@ -1,0 +1,148 @@
+"""Graph-layer benchmark: ingest a synthetic history, then time the hot batched reads.
+
+The history is RUNS runs x STEPS steps x 2 outputs, chained: every step consumes both outputs
+of the step before it (the first step of a run consumes the last step's outputs of the run
+before), so upstream lineage to depth 10 walks ten real hops. Ingest goes through the
+repository's ordinary write path, one transaction per logical write, as the SDK does.
+
+    python bench/graph_bench.py --store embedded --runs 1000
+    python bench/graph_bench.py --store bolt://127.0.0.1:7687 --runs 1000
+    python bench/graph_bench.py --store neo4j-harness --runs 1000   # starts one from Maven
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lineageql.graph import LineageRepository, open_store
+from lineageql.graph.records import (
+    ExecutionStatus,
+    NewArtifactVersion,
+    NewRun,
+    NewStep,
+)
+from lineageql.settings import Settings
+
+OUTPUTS = ("left", "right")
+
+
+async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, Any]:
+    """Record the history; return ids to query and the element counts written."""
+    previous: dict[str, str] = {}
+    run_ids: list[str] = []
+    step_ids: list[str] = []
+    last_version = ""
+    for r in range(runs):
+        run = await repo.create_run(NewRun(pipeline_name="bench", name=f"bench-run-{r:06d}"))
+        run_ids.append(run.id)
+        for s in range(steps):
+            step = await repo.create_step(NewStep(run_id=run.id, name=f"step_{s}"))
+            step_ids.append(step.id)
+            produced = {}
+            for output in OUTPUTS:
+                version = await repo.create_artifact_version(
+                    NewArtifactVersion(name=f"s{s}_{output}", uri=f"bench://{r}/{s}/{output}")
+                )
+                produced[output] = version.id
+            await repo.link_step_io(step.id, inputs=previous, outputs=produced)
+            await repo.update_step(step.id, status=ExecutionStatus.COMPLETED)
+            previous = {f"in_{name}": vid for name, vid in produced.items()}
+            last_version = produced["left"]
+        await repo.update_run(run.id, status=ExecutionStatus.COMPLETED)
+    versions = runs * steps * len(OUTPUTS)
+    nodes = 1 + runs + runs * steps + versions + steps * len(OUTPUTS)
+    consumed = (runs * steps - 1) * len(OUTPUTS)
+    derived = (runs * steps - 1) * len(OUTPUTS) * len(OUTPUTS)
+    edges = runs + runs * steps + versions + consumed + versions + derived
+    return {
+        "run_ids": run_ids,
+        "step_ids": step_ids,
+        "last_version": last_version,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+async def timed(
+    repo: LineageRepository, repeats: int, call: Callable[[], Awaitable[object]]
+) -> tuple[float, float, float]:
+    """p50 and p95 in milliseconds, and store round trips per call."""
+    samples = []
+    trips_before = repo.store.round_trips
+    for _ in range(repeats):
+        start = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - start) * 1000)
+    trips = (repo.store.round_trips - trips_before) / repeats
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))], trips
+
+
+async def main(store_location: str, runs: int, steps: int, repeats: int) -> None:
+    graph = await open_store(Settings(store=store_location))
+    repo = LineageRepository(graph)
+    try:
+        print(f"store: {graph.url}   history: {runs} runs x {steps} steps x 2 outputs")
+        start = time.perf_counter()
+        built = await ingest(repo, runs, steps)
+        seconds = time.perf_counter() - start
+        elements = built["nodes"] + built["edges"]
+        print(
+            f"ingest: {built['nodes']} nodes + {built['edges']} edges in {seconds:.1f} s "
+            f"= {elements / seconds:,.0f} elements/s"
+        )
+        run_ids, step_ids = built["run_ids"], built["step_ids"]
+        cases = {
+            "steps of 100 runs (one batch)": lambda: repo.steps_of_runs(run_ids[-100:]),
+            "outputs of 1000 steps (one batch)": lambda: repo.outputs_of_steps(step_ids[-1000:]),
+            "run by name prefix": lambda: repo.find_run_by_prefix(f"bench-run-{runs // 2:06d}"),
+            "upstream lineage, depth 10": lambda: repo.upstream_version_ids(
+                [built["last_version"]], 10
+            ),
+        }
+        print(f"{'read':36} {'p50 ms':>8} {'p95 ms':>8} {'round trips':>12}")
+        for label, call in cases.items():
+            p50, p95, trips = await timed(repo, repeats, call)
+            print(f"{label:36} {p50:8.2f} {p95:8.2f} {trips:12.1f}")
+        [upstream] = await repo.upstream_version_ids([built["last_version"]], 10)
+        print(f"(upstream depth 10 reached {len(upstream)} versions)")
+    finally:
+        await graph.close()
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--store",
+        default="embedded",
+        help="'embedded' (a temporary file), 'neo4j-harness', or a Neo4j URL",
+    )
+    parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=50)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        location = args.store
+        if location == "embedded":
+            folder = stack.enter_context(tempfile.TemporaryDirectory())
+            location = str(Path(folder) / "bench.lbdb")
+        elif location == "neo4j-harness":
+            from tests.neo4j_launcher import running_neo4j
+
+            location = stack.enter_context(running_neo4j())
+        asyncio.run(main(location, args.runs, args.steps, args.repeats))
+
+
+if __name__ == "__main__":
+    cli()

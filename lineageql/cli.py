@@ -1,0 +1,56 @@
+"""The ``lineageql`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from rich.console import Console
+
+from lineageql.demo import record_demo
+from lineageql.errors import LineageError
+from lineageql.graph import LineageRepository, open_store
+from lineageql.settings import Settings
+
+app = typer.Typer(help="A GraphQL lineage API over a graph database for ML pipelines.")
+console = Console()
+
+
+@app.callback()
+def main() -> None:
+    """lineageql: record and explore the lineage of ML pipelines."""
+
+
+@app.command()
+def demo(
+    store: str = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE)."),
+) -> None:
+    """Record a small iris training history and print its runs and the model's lineage."""
+    settings = Settings(store=store) if store else Settings()
+    try:
+        asyncio.run(_demo(settings))
+    except LineageError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from error
+
+
+async def _demo(settings: Settings) -> None:
+    graph = await open_store(settings)
+    try:
+        repo = LineageRepository(graph)
+        result = await record_demo(repo)
+        console.print(f"Recorded {len(result.runs)} runs into [bold]{graph.url}[/bold]:")
+        for run in result.runs:
+            console.print(f"  {run.name}  {run.status.value}")
+        lineage = result.model_lineage
+        versions = await repo.get_artifact_versions(list(lineage.artifact_depths))
+        console.print("Upstream lineage of the last trained model:")
+        for version in sorted(
+            (v for v in versions if v), key=lambda v: lineage.artifact_depths[v.id]
+        ):
+            depth = lineage.artifact_depths[version.id]
+            console.print(f"  {'  ' * depth}{version.name} v{version.version}  (depth {depth})")
+        total = (await repo.list_runs()).total_count
+        console.print(f"The store now holds {total} runs.")
+    finally:
+        await graph.close()
