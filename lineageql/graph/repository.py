@@ -597,19 +597,19 @@ class LineageRepository:
         frontier = [[origin] for origin in origins]
         layers: list[list[list[str]]] = []
         for _ in range(depth):
-            pairs = [
-                {"origin": str(index), "node": node}
-                for index, nodes in enumerate(frontier)
-                for node in nodes
-            ]
-            if not pairs:
+            origins_of: dict[str, list[int]] = defaultdict(list)
+            for index, nodes in enumerate(frontier):
+                for node in nodes:
+                    origins_of[node].append(index)
+            if not origins_of:
                 break
             reached: list[list[str]] = [[] for _ in origins]
-            for row in await self.store.read(q.DERIVED_HOP[direction.value], {"pairs": pairs}):
-                index = int(row["origin"])
-                if row["id"] not in seen[index]:
-                    seen[index].add(row["id"])
-                    reached[index].append(row["id"])
+            rows = await self.store.read(q.DERIVED_HOP[direction.value], {"ids": list(origins_of)})
+            for row in rows:
+                for index in origins_of[row["source"]]:
+                    if row["id"] not in seen[index]:
+                        seen[index].add(row["id"])
+                        reached[index].append(row["id"])
             layers.append(reached)
             frontier = reached
         return layers
