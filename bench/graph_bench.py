@@ -3,7 +3,8 @@
 The history is RUNS runs x STEPS steps x 2 outputs, chained: every step consumes both outputs
 of the step before it (the first step of a run consumes the last step's outputs of the run
 before), so upstream lineage to depth 10 walks ten real hops. Ingest goes through the
-repository's ordinary write path, one transaction per logical write, as the SDK does.
+repository's ordinary write path as a recorder of live runs uses it: per step, one transaction
+that creates it with its inputs and one that finishes it with its outputs.
 
     python bench/graph_bench.py --store embedded --runs 1000
     python bench/graph_bench.py --store bolt://127.0.0.1:7687 --runs 1000
@@ -47,16 +48,17 @@ async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, An
         run = await repo.create_run(NewRun(pipeline_name="bench", name=f"bench-run-{r:06d}"))
         run_ids.append(run.id)
         for s in range(steps):
-            step = await repo.create_step(NewStep(run_id=run.id, name=f"step_{s}"))
+            step = await repo.create_step(NewStep(run_id=run.id, name=f"step_{s}"), previous)
             step_ids.append(step.id)
-            produced = {}
-            for output in OUTPUTS:
-                version = await repo.create_artifact_version(
-                    NewArtifactVersion(name=f"s{s}_{output}", uri=f"bench://{r}/{s}/{output}")
-                )
-                produced[output] = version.id
-            await repo.link_step_io(step.id, inputs=previous, outputs=produced)
-            await repo.update_step(step.id, status=ExecutionStatus.COMPLETED)
+            _, produced = await repo.finish_step(
+                step.id,
+                outputs={
+                    output: NewArtifactVersion(
+                        name=f"s{s}_{output}", uri=f"bench://{r}/{s}/{output}"
+                    )
+                    for output in OUTPUTS
+                },
+            )
             previous = {f"in_{name}": vid for name, vid in produced.items()}
             last_version = produced["left"]
         await repo.update_run(run.id, status=ExecutionStatus.COMPLETED)

@@ -13,6 +13,7 @@ from lineageql.graph.listing import Comparison, MetadataCondition, RunFilter
 from lineageql.graph.records import (
     MetadataType,
     NewArtifactVersion,
+    NewStep,
     StorageSize,
     Uri,
     Visualization,
@@ -196,3 +197,60 @@ async def test_delete_run_keeps_versions_for_prune(repo: LineageRepository) -> N
     assert (await repo.get_artifacts_by_name(["data"]))[0] is not None
     with pytest.raises(NotFoundError):
         await repo.delete_run(gone.run.id)
+
+
+async def test_finish_step_writes_outputs_links_and_status_in_one_go(
+    repo: LineageRepository,
+) -> None:
+    rec = await Recorder.start(repo, "p", "run")
+    loader = await rec.step("load", outputs=["raw"])
+    raw = rec.version_id("load.raw")
+    trainer = await repo.create_step(NewStep(run_id=rec.run.id, name="train"), inputs={"x": raw})
+    step, produced = await repo.finish_step(
+        trainer.id,
+        outputs={
+            "model": NewArtifactVersion(
+                name="model", uri="u1", metadata={"acc": 0.9}, tags=["best"]
+            ),
+            "report": NewArtifactVersion(name="report", uri="u2", version="release"),
+            "passthrough": raw,
+        },
+        status="completed",
+    )
+    assert step.status.value == "completed" and step.end_time is not None
+    versions = await repo.get_artifact_versions([produced["model"], produced["report"]])
+    assert [(v.name, v.version) for v in versions if v] == [("model", "1"), ("report", "release")]
+    assert produced["passthrough"] == raw
+    [up] = await repo.upstream_version_ids([produced["model"]], 1)
+    assert up == [raw]
+    assert await repo.upstream_step_ids([trainer.id]) == [[loader.id]]
+    assert await repo.tags_of(NodeKind.ARTIFACT_VERSION, [produced["model"]]) == [["best"]]
+    [[acc]] = await repo.metadata_of(NodeKind.ARTIFACT_VERSION, [produced["model"]])
+    assert acc.value == 0.9
+
+
+async def test_finish_step_conflict_changes_nothing(repo: LineageRepository) -> None:
+    rec = await Recorder.start(repo, "p", "run")
+    await repo.create_artifact_version(NewArtifactVersion(name="report", uri="u", version="v1"))
+    step = await repo.create_step(NewStep(run_id=rec.run.id, name="train"))
+    for outputs in (
+        {
+            "a": NewArtifactVersion(name="model", uri="m"),
+            "b": NewArtifactVersion(name="report", uri="r", version="v1"),
+        },
+        {
+            "a": NewArtifactVersion(name="x", uri="1", version="dup"),
+            "b": NewArtifactVersion(name="x", uri="2", version="dup"),
+        },
+    ):
+        with pytest.raises(ConflictError, match="already has a version"):
+            await repo.finish_step(step.id, outputs=outputs)  # type: ignore[arg-type]
+    [stored] = await repo.get_steps([step.id])
+    assert stored is not None and stored.status.value == "running" and stored.end_time is None
+    assert await repo.outputs_of_steps([step.id]) == [[]]
+    assert await repo.get_artifacts_by_name(["model", "x"]) == [None, None]
+    assert (
+        await repo.create_artifact_version(NewArtifactVersion(name="model", uri="m"))
+    ).version == "1"
+    with pytest.raises(NotFoundError, match="no step with id"):
+        await repo.finish_step("nope", outputs={})

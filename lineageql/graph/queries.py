@@ -230,26 +230,36 @@ ARTIFACT_RETURN = columns("a", "Artifact", skip=("version_counter",))
 VERSION_RETURN = "art.id AS artifact_id, " + columns("v", "ArtifactVersion")
 VERSION_MATCH = "MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)"
 
-LOCK_ARTIFACT = """
-MERGE (a:Artifact {id: $id})
-ON CREATE SET a.name = $name, a.created = $created, a.version_counter = 0
-SET a.version_counter = a.version_counter + $increment
-RETURN a.version_counter AS counter,
-       EXISTS { MATCH (a)-[:HAS_VERSION]->(v:ArtifactVersion) WHERE v.version = $version }
-           AS taken
+LOCK_ARTIFACTS = """
+UNWIND $rows AS row
+MERGE (a:Artifact {id: row.id})
+ON CREATE SET a.name = row.name, a.created = row.created, a.version_counter = 0
+SET a.version_counter = a.version_counter + row.increment
+RETURN row.id AS id, a.version_counter AS counter
+"""
+"""Create missing artifacts and reserve ``row.increment`` automatic version numbers on each.
+
+The SET takes the artifact node's write lock, so concurrent writers of one artifact queue
+here and each sees the counter its predecessor left.
 """
 
-CREATE_VERSION = (
-    """
-MATCH (art:Artifact {id: $artifact_id})
-CREATE (art)-[:HAS_VERSION]->(v:ArtifactVersion {
-    id: $id, name: $name, version: $version, type: $type, data_type: $data_type, uri: $uri,
-    materializer: $materializer, save_type: $save_type, created: $created,
-    visualizations: $visualizations
-})
-RETURN """
-    + VERSION_RETURN
-)
+TAKEN_VERSIONS = """
+UNWIND $rows AS row
+MATCH (a:Artifact {id: row.id})-[:HAS_VERSION]->(v:ArtifactVersion)
+WHERE v.version = row.version
+RETURN a.name AS name, v.version AS version
+"""
+
+CREATE_VERSIONS = f"""
+UNWIND $rows AS row
+MATCH (art:Artifact {{id: row.artifact_id}})
+CREATE (art)-[:HAS_VERSION]->(v:ArtifactVersion {{
+    id: row.id, name: row.name, version: row.version, type: row.type,
+    data_type: row.data_type, uri: row.uri, materializer: row.materializer,
+    save_type: row.save_type, created: row.created, visualizations: row.visualizations
+}})
+RETURN {VERSION_RETURN}
+"""
 
 ARTIFACTS_BY_ID = "UNWIND $keys AS k MATCH (a:Artifact {id: k}) RETURN k AS key, " + ARTIFACT_RETURN
 ARTIFACTS_BY_NAME = (
@@ -340,7 +350,7 @@ ORDER BY k, t.id
 
 
 def upsert_metadata(label: str, numeric: bool) -> str:
-    """Set metadata entries on one node; numeric rows also fill the comparable ``number``.
+    """Set metadata entries (each row names its owner); numeric rows also fill ``number``.
 
     Numeric and other rows go in separate statements because LadybugDB types a parameter
     struct's field from its values, and a field that is null in every row is not a number.
@@ -349,7 +359,7 @@ def upsert_metadata(label: str, numeric: bool) -> str:
     number = "row.number" if numeric else "NULL"
     return f"""
 UNWIND $rows AS row
-MATCH (n:{label} {{id: $owner_id}})
+MATCH (n:{label} {{id: row.owner_id}})
 MERGE (n)-[:HAS_METADATA]->(m:MetadataEntry {{id: row.id}})
 SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = {number},
     m.created = row.created

@@ -244,9 +244,13 @@ class LineageRepository:
 
     # -- steps -----------------------------------------------------------------------
 
-    async def create_step(self, new: NewStep) -> StepRecord:
-        """Record a step of a run; its name (invocation id) is unique within the run."""
+    async def create_step(self, new: NewStep, inputs: dict[str, str] | None = None) -> StepRecord:
+        """Record a step of a run, and the artifact versions it consumes (input name to
+        version id); its name (invocation id) is unique within the run."""
         new = new.with_defaults()
+        inputs = inputs or {}
+        for name in inputs:
+            check_name(name, "inputs")
         parameters = to_json(new.parameters, "parameters")
         settings = to_json(new.settings, "settings")
 
@@ -273,7 +277,11 @@ class LineageRepository:
                     "docstring": new.docstring,
                 },
             )
-            return _step(rows[0])
+            step = _step(rows[0])
+            if inputs:
+                await _check_existing_versions(tx, list(inputs.values()))
+                await _link(tx, q.LINK_INPUTS, step.id, inputs)
+            return step
 
         return await self.store.write(work)
 
@@ -329,23 +337,13 @@ class LineageRepository:
         inputs, outputs = inputs or {}, outputs or {}
         for name in (*inputs, *outputs):
             check_name(name, "name")
-        wanted = sorted({*inputs.values(), *outputs.values()})
 
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.STEPS_BY_ID, {"keys": [step_id]}):
                 raise NotFoundError(f"no step with id {step_id!r}")
-            if wanted:
-                rows = await tx.run(q.EXISTING_VERSIONS, {"keys": wanted})
-                missing = sorted(set(wanted) - {row["id"] for row in rows})
-                if missing:
-                    raise NotFoundError(f"no artifact version with id {missing[0]!r}")
-            for query, links in ((q.LINK_INPUTS, inputs), (q.LINK_OUTPUTS, outputs)):
-                rows_out = [
-                    {"step_id": step_id, "name": name, "artifact_version_id": version_id}
-                    for name, version_id in links.items()
-                ]
-                if rows_out:
-                    await tx.run(query, {"rows": rows_out})
+            await _check_existing_versions(tx, [*inputs.values(), *outputs.values()])
+            await _link(tx, q.LINK_INPUTS, step_id, inputs)
+            await _link(tx, q.LINK_OUTPUTS, step_id, outputs)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
 
         await self.store.write(work)
@@ -371,52 +369,52 @@ class LineageRepository:
     async def create_artifact_version(self, new: NewArtifactVersion) -> ArtifactVersionRecord:
         """Store a new version of ``new.name``: numbered ``"1"``, ``"2"``, ... unless
         ``new.version`` gives a custom one, which must not exist yet."""
-        tags = [check_name(tag, "tags") for tag in new.tags]
-        metadata_rows = _metadata_rows(new.metadata)
-        visualizations = json.dumps([v.model_dump() for v in new.visualizations])
-        artifact_id = artifact_id_for(new.name)
+        _check_versions([new])
 
         async def work(tx: Transaction) -> ArtifactVersionRecord:
-            now = utc_now()
-            locked = await tx.run(
-                q.LOCK_ARTIFACT,
-                {
-                    "id": artifact_id,
-                    "name": new.name,
-                    "created": now,
-                    "increment": 0 if new.version else 1,
-                    "version": new.version or "",
-                },
-            )
-            if new.version and locked[0]["taken"]:
-                raise ConflictError(
-                    f"artifact {new.name!r} already has a version {new.version!r}; custom "
-                    "versions are unique, so choose another or leave it out to number "
-                    "automatically"
-                )
-            version = new.version or str(locked[0]["counter"])
-            rows = await tx.run(
-                q.CREATE_VERSION,
-                {
-                    "artifact_id": artifact_id,
-                    "id": new_id(),
-                    "name": new.name,
-                    "version": version,
-                    "type": new.type,
-                    "data_type": new.data_type,
-                    "uri": new.uri,
-                    "materializer": new.materializer,
-                    "save_type": new.save_type.value,
-                    "created": now,
-                    "visualizations": visualizations,
-                },
-            )
-            record = _version(rows[0])
-            if tags:
-                query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
-                await tx.run(query, {"id": record.id, "tags": tags})
-            await _write_metadata(tx, NodeKind.ARTIFACT_VERSION, record.id, metadata_rows, now)
+            [record] = await _create_versions(tx, [new])
             return record
+
+        return await self.store.write(work)
+
+    async def finish_step(
+        self,
+        step_id: str,
+        *,
+        outputs: dict[str, NewArtifactVersion | str] | None = None,
+        status: ExecutionStatus | str = ExecutionStatus.COMPLETED,
+        end_time: str | None = None,
+        error_message: str | None = None,
+    ) -> tuple[StepRecord, dict[str, str]]:
+        """End a step in one transaction: store its new output versions, link them (and any
+        existing version ids given) as its outputs, and set its status and end time.
+
+        Returns the step and, for each output name, the id of its artifact version.
+        """
+        outputs = outputs or {}
+        for name in outputs:
+            check_name(name, "outputs")
+        new = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
+        existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
+        _check_versions(list(new.values()))
+        params = {
+            "id": step_id,
+            "status": _status(status),
+            "start_time": None,
+            "end_time": end_time or utc_now(),
+            "error_message": error_message,
+        }
+
+        async def work(tx: Transaction) -> tuple[StepRecord, dict[str, str]]:
+            rows = await tx.run(q.UPDATE_STEP, params)
+            if not rows:
+                raise NotFoundError(f"no step with id {step_id!r}")
+            await _check_existing_versions(tx, list(existing.values()))
+            created = await _create_versions(tx, list(new.values()))
+            produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
+            await _link(tx, q.LINK_OUTPUTS, step_id, produced)
+            await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+            return _step(rows[0]), produced
 
         return await self.store.write(work)
 
@@ -499,7 +497,7 @@ class LineageRepository:
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.node_exists(kind.value), {"id": owner_id}):
                 raise NotFoundError(f"no {_kind_name(kind)} with id {owner_id!r}")
-            await _write_metadata(tx, kind, owner_id, rows, utc_now())
+            await _write_metadata(tx, kind, [(owner_id, rows)], utc_now())
 
         await self.store.write(work)
 
@@ -754,16 +752,118 @@ def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def _write_metadata(
-    tx: Transaction, kind: NodeKind, owner_id: str, rows: list[dict[str, Any]], now: str
+    tx: Transaction, kind: NodeKind, owned: list[tuple[str, list[dict[str, Any]]]], now: str
 ) -> None:
-    """Upsert metadata rows on one node inside an open transaction."""
-    owned = [{**row, "id": metadata_id_for(owner_id, row["key"]), "created": now} for row in rows]
+    """Upsert metadata rows, given per owner id, inside an open transaction."""
+    rows = [
+        {**row, "owner_id": owner, "id": metadata_id_for(owner, row["key"]), "created": now}
+        for owner, owner_rows in owned
+        for row in owner_rows
+    ]
     for numeric in (True, False):
-        batch = [row for row in owned if (row["number"] is not None) is numeric]
+        batch = [row for row in rows if (row["number"] is not None) is numeric]
         if batch:
-            await tx.run(
-                q.upsert_metadata(kind.value, numeric), {"owner_id": owner_id, "rows": batch}
-            )
+            await tx.run(q.upsert_metadata(kind.value, numeric), {"rows": batch})
+
+
+def _check_versions(news: Sequence[NewArtifactVersion]) -> None:
+    """Validate tags and metadata before a transaction starts."""
+    for new in news:
+        for tag in new.tags:
+            check_name(tag, "tags")
+        _metadata_rows(new.metadata)
+
+
+async def _check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
+    wanted = sorted(set(ids))
+    if wanted:
+        rows = await tx.run(q.EXISTING_VERSIONS, {"keys": wanted})
+        missing = sorted(set(wanted) - {row["id"] for row in rows})
+        if missing:
+            raise NotFoundError(f"no artifact version with id {missing[0]!r}")
+
+
+async def _link(tx: Transaction, query: str, step_id: str, links: dict[str, str]) -> None:
+    rows = [
+        {"step_id": step_id, "name": name, "artifact_version_id": version_id}
+        for name, version_id in links.items()
+    ]
+    if rows:
+        await tx.run(query, {"rows": rows})
+
+
+async def _create_versions(
+    tx: Transaction, news: Sequence[NewArtifactVersion]
+) -> list[ArtifactVersionRecord]:
+    """Create artifact versions in an open transaction, numbering the automatic ones.
+
+    A few statements serve any number of versions: reserve numbers on each artifact, check
+    custom versions, create, then tags and metadata.
+    """
+    if not news:
+        return []
+    now = utc_now()
+    increments: dict[str, int] = defaultdict(int)
+    for new in news:
+        increments[new.name] += 0 if new.version else 1
+    locked = await tx.run(
+        q.LOCK_ARTIFACTS,
+        {
+            "rows": [
+                {"id": artifact_id_for(name), "name": name, "created": now, "increment": count}
+                for name, count in increments.items()
+            ]
+        },
+    )
+    counters = {row["id"]: int(row["counter"]) for row in locked}
+    custom = [(new.name, new.version) for new in news if new.version]
+    clash = next((pair for pair in custom if custom.count(pair) > 1), None)
+    if clash is None and custom:
+        taken = await tx.run(
+            q.TAKEN_VERSIONS,
+            {"rows": [{"id": artifact_id_for(name), "version": v} for name, v in custom]},
+        )
+        clash = (taken[0]["name"], taken[0]["version"]) if taken else None
+    if clash is not None:
+        raise ConflictError(
+            f"artifact {clash[0]!r} already has a version {clash[1]!r}; custom versions are "
+            "unique, so choose another or leave it out to number automatically"
+        )
+    next_number = {
+        artifact_id_for(name): counters[artifact_id_for(name)] - count + 1
+        for name, count in increments.items()
+    }
+    rows = []
+    for new in news:
+        artifact_id = artifact_id_for(new.name)
+        version = new.version
+        if version is None:
+            version = str(next_number[artifact_id])
+            next_number[artifact_id] += 1
+        rows.append(
+            {
+                "artifact_id": artifact_id,
+                "id": new_id(),
+                "name": new.name,
+                "version": version,
+                "type": new.type,
+                "data_type": new.data_type,
+                "uri": new.uri,
+                "materializer": new.materializer,
+                "save_type": new.save_type.value,
+                "created": now,
+                "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
+            }
+        )
+    created = {row["id"]: _version(row) for row in await tx.run(q.CREATE_VERSIONS, {"rows": rows})}
+    records = [created[row["id"]] for row in rows]
+    for record, new in zip(records, news, strict=True):
+        if new.tags:
+            query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
+            await tx.run(query, {"id": record.id, "tags": list(new.tags)})
+    owned = [(r.id, _metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
+    await _write_metadata(tx, NodeKind.ARTIFACT_VERSION, owned, now)
+    return records
 
 
 def _json(row: Row, column: str) -> Any:

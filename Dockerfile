@@ -1,0 +1,12 @@
+# The lineageql image: the package and its command line.
+FROM python:3.11-slim
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY lineageql ./lineageql
+RUN pip install --no-cache-dir .
+
+ENV LINEAGEQL_STORE=/data/lineage.lbdb
+VOLUME ["/data"]
+ENTRYPOINT ["lineageql"]
+CMD ["demo"]
