@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import typer
+import uvicorn
 from rich.console import Console
 
 from lineageql.demo import record_demo
 from lineageql.errors import LineageError
 from lineageql.graph import LineageRepository, open_store
+from lineageql.server import create_app
 from lineageql.settings import Settings
 
 app = typer.Typer(help="A GraphQL lineage API over a graph database for ML pipelines.")
@@ -32,6 +34,28 @@ def demo(
     except LineageError as error:
         console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from error
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    store: str = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE)."),
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in a browser) and /health."""
+    settings = Settings(store=store) if store else Settings()
+    try:
+        asyncio.run(_check_store(settings))
+    except LineageError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(1) from error
+    console.print(f"GraphiQL: http://{host}:{port}/graphql   store: {settings.store}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+async def _check_store(settings: Settings) -> None:
+    """Open and close the store once, so a bad setting fails with one clear line."""
+    await (await open_store(settings)).close()
 
 
 async def _demo(settings: Settings) -> None:

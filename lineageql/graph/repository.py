@@ -573,11 +573,15 @@ class LineageRepository:
         """For each version, the versions derived from it within ``depth`` steps."""
         return await self._reach(version_ids, Direction.DOWNSTREAM, depth)
 
-    async def upstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
+    async def upstream_step_ids(
+        self, step_ids: Sequence[str], depth: int = DEFAULT_LINEAGE_DEPTH
+    ) -> list[list[str]]:
         """For each step, the steps whose outputs it consumed, transitively to ``depth``."""
         return await self._step_reach(step_ids, Direction.UPSTREAM, depth)
 
-    async def downstream_step_ids(self, step_ids: Sequence[str], depth: int = 1) -> list[list[str]]:
+    async def downstream_step_ids(
+        self, step_ids: Sequence[str], depth: int = DEFAULT_LINEAGE_DEPTH
+    ) -> list[list[str]]:
         """For each step, the steps that consumed its outputs, transitively to ``depth``."""
         return await self._step_reach(step_ids, Direction.DOWNSTREAM, depth)
 

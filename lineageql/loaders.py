@@ -1,0 +1,108 @@
+"""DataLoaders over the repository's batched reads, built fresh for every request.
+
+Each loader turns the keys that one GraphQL execution asks for at the same moment into one
+repository call, and so into one store round trip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from lineageql.graph import LineageRepository, NodeKind
+from lineageql.graph.records import (
+    ArtifactRecord,
+    ArtifactVersionRecord,
+    IOLink,
+    MetadataRecord,
+    PipelineRecord,
+    RunRecord,
+    StepRecord,
+)
+
+V = TypeVar("V")
+DepthKey = tuple[str, int]
+
+
+def _by_depth(
+    read: Callable[[Sequence[str], int], Awaitable[list[list[str]]]],
+) -> Callable[[list[DepthKey]], Awaitable[list[list[str]]]]:
+    """A load function for (id, depth) keys: one read per distinct depth asked for."""
+
+    async def load(keys: list[DepthKey]) -> list[list[str]]:
+        ids_by_depth: dict[int, list[str]] = defaultdict(list)
+        for node_id, depth in keys:
+            ids_by_depth[depth].append(node_id)
+        answers: dict[DepthKey, list[str]] = {}
+        for depth, ids in ids_by_depth.items():
+            for node_id, found in zip(ids, await read(ids, depth), strict=True):
+                answers[(node_id, depth)] = found
+        return [answers[key] for key in keys]
+
+    return load
+
+
+def _loader(load: Callable[[list[str]], Awaitable[list[V]]]) -> DataLoader[str, V]:
+    return DataLoader(load_fn=load)
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """Every loader one request may use."""
+
+    pipeline: DataLoader[str, PipelineRecord | None]
+    run: DataLoader[str, RunRecord | None]
+    step: DataLoader[str, StepRecord | None]
+    artifact: DataLoader[str, ArtifactRecord | None]
+    version: DataLoader[str, ArtifactVersionRecord | None]
+    run_count: DataLoader[str, int]
+    run_ids_of_pipeline: DataLoader[str, list[str]]
+    steps_of_run: DataLoader[str, list[StepRecord]]
+    inputs_of_step: DataLoader[str, list[IOLink]]
+    outputs_of_step: DataLoader[str, list[IOLink]]
+    version_ids_of_artifact: DataLoader[str, list[str]]
+    producers: DataLoader[str, list[str]]
+    consumers: DataLoader[str, list[str]]
+    tags: dict[NodeKind, DataLoader[str, list[str]]]
+    metadata: dict[NodeKind, DataLoader[str, list[MetadataRecord]]]
+    upstream_versions: DataLoader[DepthKey, list[str]]
+    downstream_versions: DataLoader[DepthKey, list[str]]
+    upstream_steps: DataLoader[DepthKey, list[str]]
+    downstream_steps: DataLoader[DepthKey, list[str]]
+
+    @classmethod
+    def build(cls, repo: LineageRepository) -> Loaders:
+        def tags_for(kind: NodeKind) -> DataLoader[str, list[str]]:
+            return _loader(lambda ids: repo.tags_of(kind, ids))
+
+        def metadata_for(kind: NodeKind) -> DataLoader[str, list[MetadataRecord]]:
+            return _loader(lambda ids: repo.metadata_of(kind, ids))
+
+        return cls(
+            pipeline=_loader(repo.get_pipelines),
+            run=_loader(repo.get_runs),
+            step=_loader(repo.get_steps),
+            artifact=_loader(repo.get_artifacts),
+            version=_loader(repo.get_artifact_versions),
+            run_count=_loader(repo.run_counts),
+            run_ids_of_pipeline=_loader(repo.run_ids_of_pipelines),
+            steps_of_run=_loader(repo.steps_of_runs),
+            inputs_of_step=_loader(repo.inputs_of_steps),
+            outputs_of_step=_loader(repo.outputs_of_steps),
+            version_ids_of_artifact=_loader(repo.version_ids_of_artifacts),
+            producers=_loader(repo.producers_of),
+            consumers=_loader(repo.consumers_of),
+            tags={kind: tags_for(kind) for kind in NodeKind if kind is not NodeKind.STEP},
+            metadata={
+                kind: metadata_for(kind)
+                for kind in (NodeKind.RUN, NodeKind.STEP, NodeKind.ARTIFACT_VERSION)
+            },
+            upstream_versions=DataLoader(load_fn=_by_depth(repo.upstream_version_ids)),
+            downstream_versions=DataLoader(load_fn=_by_depth(repo.downstream_version_ids)),
+            upstream_steps=DataLoader(load_fn=_by_depth(repo.upstream_step_ids)),
+            downstream_steps=DataLoader(load_fn=_by_depth(repo.downstream_step_ids)),
+        )

@@ -1,0 +1,39 @@
+"""Every lineageql error reaches the client with ``extensions.code``; nothing else leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from lineageql.errors import AmbiguousError, LineageError
+
+
+class ErrorCodes(SchemaExtension):
+    """Add ``extensions.code`` (and candidates, for an ambiguous prefix) to known errors."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [_with_code(error) for error in result.errors]
+
+
+def _with_code(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if not isinstance(original, LineageError):
+        return error
+    extensions = {**(error.extensions or {}), "code": original.code}
+    if isinstance(original, AmbiguousError):
+        extensions["candidates"] = original.candidates
+    return GraphQLError(
+        original.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=original,
+        extensions=extensions,
+    )

@@ -1,0 +1,193 @@
+"""The root Query type: thin resolvers over the repository and the request's loaders."""
+
+from __future__ import annotations
+
+import strawberry
+
+from lineageql.errors import BadInputError, NotFoundError
+from lineageql.graph import Direction
+from lineageql.graph.listing import DEFAULT_PAGE_SIZE
+from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.schema.connections import Connection
+from lineageql.schema.context import Info
+from lineageql.schema.inputs import (
+    ArtifactFilterInput,
+    ArtifactVersionFilter,
+    NameOrder,
+    PipelineFilterInput,
+    PipelineRunFilter,
+    RunOrder,
+    page_request,
+)
+from lineageql.schema.types import (
+    Artifact,
+    ArtifactVersion,
+    Lineage,
+    LineageArtifactNode,
+    LineageDirection,
+    LineageEdge,
+    Pipeline,
+    PipelineRun,
+    Step,
+)
+
+
+def _one_of(**given: object) -> str:
+    """The name of the one argument given, or a BadInputError."""
+    named = [name for name, value in given.items() if value is not None]
+    if len(named) != 1:
+        raise BadInputError(f"give exactly one of {', '.join(given)}; got {len(named)}")
+    return named[0]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def pipelines(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: PipelineFilterInput | None = None,
+        order_by: NameOrder | None = None,
+    ) -> Connection[Pipeline]:
+        spec = filter.to_filter() if filter else None
+        page = await info.context.repo.list_pipelines(spec, page_request(first, after, order_by))
+        return Connection.from_page(page, lambda record: Pipeline(record=record))
+
+    @strawberry.field
+    async def pipeline(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> Pipeline | None:
+        if _one_of(id=id, name=name) == "id":
+            found = await info.context.loaders.pipeline.load(str(id))
+        else:
+            [found] = await info.context.repo.get_pipelines_by_name([str(name)])
+        return Pipeline(record=found) if found else None
+
+    @strawberry.field
+    async def pipeline_runs(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: PipelineRunFilter | None = None,
+        order_by: RunOrder | None = None,
+    ) -> Connection[PipelineRun]:
+        spec = filter.to_filter() if filter else None
+        page = await info.context.repo.list_runs(spec, page_request(first, after, order_by))
+        return Connection.from_page(page, lambda record: PipelineRun(record=record))
+
+    @strawberry.field(description="A run by id, by name, or by a name prefix that only it has.")
+    async def pipeline_run(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        name: str | None = None,
+        name_prefix: str | None = None,
+    ) -> PipelineRun | None:
+        which = _one_of(id=id, name=name, namePrefix=name_prefix)
+        repo = info.context.repo
+        if which == "id":
+            found = await info.context.loaders.run.load(str(id))
+        elif which == "name":
+            [found] = await repo.get_runs_by_name([str(name)])
+        else:
+            found = await repo.find_run_by_prefix(str(name_prefix))
+        return PipelineRun(record=found) if found else None
+
+    @strawberry.field
+    async def step(self, info: Info, id: strawberry.ID) -> Step | None:
+        found = await info.context.loaders.step.load(str(id))
+        return Step(record=found) if found else None
+
+    @strawberry.field
+    async def artifacts(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: ArtifactFilterInput | None = None,
+        order_by: NameOrder | None = None,
+    ) -> Connection[Artifact]:
+        spec = filter.to_filter() if filter else None
+        page = await info.context.repo.list_artifacts(spec, page_request(first, after, order_by))
+        return Connection.from_page(page, lambda record: Artifact(record=record))
+
+    @strawberry.field
+    async def artifact(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> Artifact | None:
+        if _one_of(id=id, name=name) == "id":
+            found = await info.context.loaders.artifact.load(str(id))
+        else:
+            [found] = await info.context.repo.get_artifacts_by_name([str(name)])
+        return Artifact(record=found) if found else None
+
+    @strawberry.field
+    async def artifact_versions(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: ArtifactVersionFilter | None = None,
+    ) -> Connection[ArtifactVersion]:
+        spec = filter.to_filter() if filter else None
+        page = await info.context.repo.list_artifact_versions(
+            spec, page_request(first, after, None)
+        )
+        return Connection.from_page(page, lambda record: ArtifactVersion(record=record))
+
+    @strawberry.field(description="By id, or by artifact name and version (latest if omitted).")
+    async def artifact_version(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> ArtifactVersion | None:
+        if _one_of(id=id, name=name) == "id":
+            if version is not None:
+                raise BadInputError("goes with name, not with id", "version")
+            found = await info.context.loaders.version.load(str(id))
+            return ArtifactVersion(record=found) if found else None
+        try:
+            return ArtifactVersion(
+                record=await info.context.repo.find_artifact_version(str(name), version)
+            )
+        except NotFoundError:
+            return None
+
+    @strawberry.field(description="Lineage around an artifact version, ready to draw.")
+    async def lineage(
+        self,
+        info: Info,
+        artifact_version_id: strawberry.ID,
+        direction: LineageDirection = LineageDirection.UPSTREAM,
+        depth: int = DEFAULT_LINEAGE_DEPTH,
+    ) -> Lineage:
+        graph = await info.context.repo.lineage(
+            str(artifact_version_id), Direction(direction.value), depth
+        )
+        loaders = info.context.loaders
+        versions = await loaders.version.load_many(list(graph.artifact_depths))
+        steps = await loaders.step.load_many(graph.step_ids)
+        return Lineage(
+            artifact_versions=[
+                LineageArtifactNode(
+                    depth=graph.artifact_depths[v.id], artifact_version=ArtifactVersion(record=v)
+                )
+                for v in versions
+                if v is not None
+            ],
+            steps=[Step(record=s) for s in steps if s is not None],
+            edges=[
+                LineageEdge(
+                    kind=e.kind,
+                    step_id=strawberry.ID(e.step_id),
+                    artifact_version_id=strawberry.ID(e.artifact_version_id),
+                    name=e.name,
+                )
+                for e in graph.edges
+            ],
+        )
