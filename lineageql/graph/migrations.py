@@ -1,5 +1,8 @@
 """The graph schema, declared once and rendered as each store's DDL.
 
+Runs, steps and artifact versions also keep their parent's id as a column (it never
+changes), so a keyed read answers from the node alone instead of joining back to the parent.
+
 LadybugDB needs typed node and relationship tables; Neo4j needs uniqueness constraints and
 indexes. Both renderings are idempotent (``IF NOT EXISTS``), so migrating twice is harmless.
 A column added to a node later is rendered for LadybugDB as ``ALTER TABLE ... ADD IF NOT
@@ -40,6 +43,7 @@ NODES: tuple[NodeTable, ...] = (
         "PipelineRun",
         {
             "id": "STRING",
+            "pipeline_id": "STRING",
             "name": "STRING",
             "status": "STRING",
             "created": "STRING",
@@ -57,6 +61,7 @@ NODES: tuple[NodeTable, ...] = (
         "Step",
         {
             "id": "STRING",
+            "run_id": "STRING",
             "name": "STRING",
             "step_name": "STRING",
             "status": "STRING",
@@ -80,6 +85,7 @@ NODES: tuple[NodeTable, ...] = (
         "ArtifactVersion",
         {
             "id": "STRING",
+            "artifact_id": "STRING",
             "name": "STRING",
             "version": "STRING",
             "type": "STRING",

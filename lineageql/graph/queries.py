@@ -49,7 +49,7 @@ RETURN k AS key, COUNT { MATCH (p)-[:HAS_RUN]->(:PipelineRun) } AS count
 
 # -- runs ------------------------------------------------------------------------------
 
-RUN_RETURN = "p.id AS pipeline_id, " + columns("r", "PipelineRun")
+RUN_RETURN = columns("r", "PipelineRun")
 RUN_MATCH = "MATCH (p:Pipeline)-[:HAS_RUN]->(r:PipelineRun)"
 
 RUN_NAME_TAKEN = "MATCH (r:PipelineRun) WHERE r.name = $name RETURN r.id AS id"
@@ -58,7 +58,8 @@ CREATE_RUN = (
     """
 MATCH (p:Pipeline {id: $pipeline_id})
 CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
-    id: $id, name: $name, status: $status, created: $created, start_time: $start_time,
+    id: $id, pipeline_id: $pipeline_id, name: $name, status: $status, created: $created,
+    start_time: $start_time,
     config: $config, settings: $settings, git_sha: $git_sha, docstring: $docstring
 })
 RETURN """
@@ -70,21 +71,19 @@ MATCH (r:PipelineRun {{id: $id}})
 SET r.status = coalesce($status, r.status),
     r.start_time = coalesce($start_time, r.start_time),
     r.end_time = coalesce($end_time, r.end_time)
-WITH r
-MATCH (p:Pipeline)-[:HAS_RUN]->(r)
 RETURN {RUN_RETURN}
 """
 
 RUNS_BY_ID = f"""
 UNWIND $keys AS k
 MATCH (r:PipelineRun {{id: k}})
-WITH r, k
-MATCH (p:Pipeline)-[:HAS_RUN]->(r)
 RETURN k AS key, {RUN_RETURN}
 """
-RUNS_BY_NAME = f"UNWIND $keys AS k {RUN_MATCH} WHERE r.name = k RETURN k AS key, " + RUN_RETURN
+RUNS_BY_NAME = (
+    "UNWIND $keys AS k MATCH (r:PipelineRun) WHERE r.name = k RETURN k AS key, " + RUN_RETURN
+)
 RUNS_BY_NAME_PREFIX = (
-    f"{RUN_MATCH} WHERE r.name STARTS WITH $prefix RETURN "
+    "MATCH (r:PipelineRun) WHERE r.name STARTS WITH $prefix RETURN "
     + RUN_RETURN
     + " ORDER BY r.created DESC LIMIT $limit"
 )
@@ -118,8 +117,7 @@ DELETE_RUN = "MATCH (r:PipelineRun {id: $id}) DETACH DELETE r RETURN count(*) AS
 
 # -- steps -----------------------------------------------------------------------------
 
-STEP_RETURN = "r.id AS run_id, " + columns("s", "Step")
-STEP_MATCH = "MATCH (r:PipelineRun)-[:HAS_STEP]->(s:Step)"
+STEP_RETURN = columns("s", "Step")
 STEP_ORDER = "coalesce(s.start_time, s.created), s.created, s.name"
 
 STEP_NAME_TAKEN = """
@@ -133,8 +131,8 @@ CREATE_STEP = (
     """
 MATCH (r:PipelineRun {id: $run_id})
 CREATE (r)-[:HAS_STEP]->(s:Step {
-    id: $id, name: $name, step_name: $step_name, status: $status, created: $created,
-    start_time: $start_time, cache_key: $cache_key, parameters: $parameters,
+    id: $id, run_id: $run_id, name: $name, step_name: $step_name, status: $status,
+    created: $created, start_time: $start_time, cache_key: $cache_key, parameters: $parameters,
     settings: $settings, docstring: $docstring
 })
 RETURN """
@@ -147,16 +145,12 @@ SET s.status = coalesce($status, s.status),
     s.start_time = coalesce($start_time, s.start_time),
     s.end_time = coalesce($end_time, s.end_time),
     s.error_message = coalesce($error_message, s.error_message)
-WITH s
-MATCH (r:PipelineRun)-[:HAS_STEP]->(s)
 RETURN {STEP_RETURN}
 """
 
 STEPS_BY_ID = f"""
 UNWIND $keys AS k
 MATCH (s:Step {{id: k}})
-WITH s, k
-MATCH (r:PipelineRun)-[:HAS_STEP]->(s)
 RETURN k AS key, {STEP_RETURN}
 """
 
@@ -165,14 +159,6 @@ UNWIND $keys AS k
 MATCH (r:PipelineRun {{id: k}})-[:HAS_STEP]->(s:Step)
 RETURN k AS key, {STEP_RETURN}
 ORDER BY k, {STEP_ORDER}
-"""
-
-STEPS_BY_CACHE_KEY = f"""
-{STEP_MATCH}
-WHERE s.cache_key = $cache_key AND s.status = 'completed'
-RETURN {STEP_RETURN}
-ORDER BY s.created DESC
-LIMIT 1
 """
 
 # -- inputs, outputs and the derived lineage index --------------------------------------
@@ -227,7 +213,7 @@ ORDER BY k, s.created, s.id
 # -- artifacts and versions -------------------------------------------------------------
 
 ARTIFACT_RETURN = columns("a", "Artifact", skip=("version_counter",))
-VERSION_RETURN = "art.id AS artifact_id, " + columns("v", "ArtifactVersion")
+VERSION_RETURN = columns("v", "ArtifactVersion")
 VERSION_MATCH = "MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)"
 
 LOCK_ARTIFACTS = """
@@ -254,7 +240,7 @@ CREATE_VERSIONS = f"""
 UNWIND $rows AS row
 MATCH (art:Artifact {{id: row.artifact_id}})
 CREATE (art)-[:HAS_VERSION]->(v:ArtifactVersion {{
-    id: row.id, name: row.name, version: row.version, type: row.type,
+    id: row.id, artifact_id: row.artifact_id, name: row.name, version: row.version, type: row.type,
     data_type: row.data_type, uri: row.uri, materializer: row.materializer,
     save_type: row.save_type, created: row.created, visualizations: row.visualizations
 }})
@@ -269,8 +255,6 @@ ARTIFACTS_BY_NAME = (
 VERSIONS_BY_ID = f"""
 UNWIND $keys AS k
 MATCH (v:ArtifactVersion {{id: k}})
-WITH v, k
-MATCH (art:Artifact)-[:HAS_VERSION]->(v)
 RETURN k AS key, {VERSION_RETURN}
 """
 

@@ -321,11 +321,6 @@ class LineageRepository:
             for group in await self._rows_by_key(q.STEPS_OF_RUNS, run_ids)
         ]
 
-    async def find_cached_step(self, cache_key: str) -> StepRecord | None:
-        """The newest completed step with this cache key, if any."""
-        rows = await self.store.read(q.STEPS_BY_CACHE_KEY, {"cache_key": cache_key})
-        return _step(rows[0]) if rows else None
-
     async def link_step_io(
         self,
         step_id: str,
