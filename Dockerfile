@@ -9,4 +9,5 @@ RUN pip install --no-cache-dir .
 ENV LINEAGEQL_STORE=/data/lineage.lbdb
 VOLUME ["/data"]
 ENTRYPOINT ["lineageql"]
-CMD ["demo"]
+EXPOSE 8000
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
