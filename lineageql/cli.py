@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import typer
 import uvicorn
@@ -23,32 +25,37 @@ def main() -> None:
     """lineageql: record and explore the lineage of ML pipelines."""
 
 
-@app.command()
-def demo(
-    store: str = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE)."),
-) -> None:
-    """Record a small iris training history and print its runs and the model's lineage."""
-    settings = Settings(store=store) if store else Settings()
+StoreOption = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE).")
+
+
+def _settings(store: str | None) -> Settings:
+    return Settings(store=store) if store else Settings()
+
+
+def _run(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work``; a lineageql error becomes one friendly line and exit code 1."""
     try:
-        asyncio.run(_demo(settings))
+        asyncio.run(work)
     except LineageError as error:
         console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from error
+
+
+@app.command()
+def demo(store: str = StoreOption) -> None:
+    """Record a small iris training history and print its runs and the model's lineage."""
+    _run(_demo(_settings(store)))
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    store: str = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE)."),
+    store: str = StoreOption,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser) and /health."""
-    settings = Settings(store=store) if store else Settings()
-    try:
-        asyncio.run(_check_store(settings))
-    except LineageError as error:
-        console.print(f"[red]error:[/red] {error.message}")
-        raise typer.Exit(1) from error
+    settings = _settings(store)
+    _run(_check_store(settings))
     console.print(f"GraphiQL: http://{host}:{port}/graphql   store: {settings.store}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
