@@ -45,7 +45,14 @@ class Neo4jStore(GraphStore):
         self.url = url
         self._database = database
         try:
-            self._driver = AsyncGraphDatabase.driver(url, auth=(user, password))
+            # Optional properties that no node has yet are normal here, not a typo to warn of.
+            self._driver = AsyncGraphDatabase.driver(
+                url,
+                auth=(user, password),
+                notifications_disabled_classifications=[
+                    neo4j.NotificationDisabledClassification.UNRECOGNIZED
+                ],
+            )
         except (ValueError, ConfigurationError) as error:
             raise StoreUnavailableError(f"invalid Neo4j URL {url!r}: {error}") from error
 
