@@ -17,6 +17,7 @@ from lineageql.errors import AmbiguousError, BadInputError, ConflictError, NotFo
 from lineageql.graph import queries as q
 from lineageql.graph.listing import (
     ArtifactFilter,
+    ListingQuery,
     Page,
     PageRequest,
     PipelineFilter,
@@ -687,7 +688,7 @@ class LineageRepository:
         return [convert(group[0]) if group else None for group in groups]
 
     async def _page(
-        self, listing: Any, page: PageRequest | None, convert: Callable[[Row], R]
+        self, listing: ListingQuery, page: PageRequest | None, convert: Callable[[Row], R]
     ) -> Page[R]:
         page = page or PageRequest()
         rows_query, count_query, params = listing.texts(page)
