@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lineageql.graph import GraphStore, LineageRepository
+import pytest
+
+from lineageql.graph import GraphStore, LineageRepository, NodeKind
 from lineageql.schema import Context, schema
 from tests.lineage_builders import Recorder
 
@@ -174,3 +176,44 @@ async def test_filters_and_lineage_graph(repo: LineageRepository) -> None:
         id=latest["id"],
     )
     assert bad_depth["errors"][0]["code"] == "BAD_USER_INPUT"
+
+
+COMPARE = """
+query($ids: [ID!]!, $keys: [String!]) {
+  compareRuns(ids: $ids, keys: $keys) {
+    runs { name }
+    rows { key cells { value change } }
+  }
+}
+"""
+
+
+async def test_compare_runs_tabulates_metadata_with_changes(repo: LineageRepository) -> None:
+    logged = [
+        {"accuracy": 0.80, "optimizer": "sgd"},
+        {"optimizer": "adam"},
+        {"accuracy": 0.92, "optimizer": "adam"},
+    ]
+    ids = []
+    for i, values in enumerate(logged):
+        rec = await Recorder.start(repo, "train", f"train-{i}")
+        await repo.log_metadata(NodeKind.RUN, rec.run.id, values)
+        ids.append(rec.run.id)
+
+    answer = await execute(repo, COMPARE, ids=list(reversed(ids)))
+    table = answer["data"]["compareRuns"]
+    assert [r["name"] for r in table["runs"]] == ["train-0", "train-1", "train-2"]
+    rows = {row["key"]: row["cells"] for row in table["rows"]}
+    assert [c["value"] for c in rows["accuracy"]] == [0.80, None, 0.92]
+    assert rows["accuracy"][2]["change"] == pytest.approx(0.12)
+    assert [c["change"] for c in rows["accuracy"][:2]] == [None, None]
+    assert [c["value"] for c in rows["optimizer"]] == ["sgd", "adam", "adam"]
+    assert all(c["change"] is None for c in rows["optimizer"])
+
+    only = await execute(repo, COMPARE, ids=ids, keys=["accuracy"])
+    assert [row["key"] for row in only["data"]["compareRuns"]["rows"]] == ["accuracy"]
+
+    too_many = await execute(repo, COMPARE, ids=[f"id-{i}" for i in range(21)])
+    assert too_many["errors"][0]["code"] == "BAD_USER_INPUT"
+    unknown = await execute(repo, COMPARE, ids=[ids[0], "nope"])
+    assert unknown["errors"][0]["code"] == "NOT_FOUND"

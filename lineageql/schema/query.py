@@ -8,6 +8,7 @@ from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.schema.comparison import RunComparison, compare_runs
 from lineageql.schema.connections import Connection
 from lineageql.schema.context import Info
 from lineageql.schema.inputs import (
@@ -191,3 +192,9 @@ class Query:
                 for e in graph.edges
             ],
         )
+
+    @strawberry.field(description="Metadata of up to 20 runs by key, with the change per run.")
+    async def compare_runs(
+        self, info: Info, ids: list[strawberry.ID], keys: list[str] | None = None
+    ) -> RunComparison:
+        return await compare_runs(info, [str(i) for i in ids], keys)
