@@ -217,3 +217,15 @@ async def test_compare_runs_tabulates_metadata_with_changes(repo: LineageReposit
     assert too_many["errors"][0]["code"] == "BAD_USER_INPUT"
     unknown = await execute(repo, COMPARE, ids=[ids[0], "nope"])
     assert unknown["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_documents_the_schema_rejects_carry_a_code(repo: LineageRepository) -> None:
+    nested = "name " + "".join("steps { run { " for _ in range(6)) + "name" + " } }" * 6
+    too_deep = await execute(repo, f'{{ pipelineRun(name: "x") {{ {nested} }} }}')
+    assert too_deep["data"] is None
+    assert too_deep["errors"][0]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "exceeds maximum operation depth of 12" in too_deep["errors"][0]["message"]
+
+    unknown = await execute(repo, "{ pipelines { edges { node { colour } } } }")
+    assert unknown["errors"][0]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "Cannot query field 'colour'" in unknown["errors"][0]["message"]

@@ -1,4 +1,5 @@
-"""Every lineageql error reaches the client with ``extensions.code``; nothing else leaks."""
+"""Every error reaches the client with ``extensions.code``: a lineageql error's own code, or
+GRAPHQL_VALIDATION_FAILED for a document the schema rejects (unknown field, too deep)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from lineageql.errors import AmbiguousError, LineageError
 class ErrorCodes(SchemaExtension):
     """Add ``extensions.code`` (and candidates, for an ambiguous prefix) to known errors."""
 
-    def on_execute(self) -> Iterator[None]:
+    def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
@@ -23,6 +24,9 @@ class ErrorCodes(SchemaExtension):
 
 def _with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
+    if original is None:
+        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return error
     if not isinstance(original, LineageError):
         return error
     extensions = {**(error.extensions or {}), "code": original.code}
