@@ -149,8 +149,7 @@ class ListingQuery:
         sort = f"coalesce({self.var}.{page.sort_by}, '')"
         params = dict(self.params)
         conditions = list(self.conditions)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        count = f"{self.match} {where} RETURN count(*) AS total"
+        count = f"{self.match} {_where(conditions)} RETURN count(*) AS total"
         if page.after is not None:
             value, last_id = decode_cursor(page.after)
             compare = "<" if page.direction is SortDirection.DESC else ">"
@@ -159,14 +158,17 @@ class ListingQuery:
                 f"({sort} = $cursor_value AND {self.var}.id {compare} $cursor_id))"
             )
             params.update(cursor_value=value, cursor_id=last_id)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         order = page.direction.value
         rows = (
-            f"{self.match} {where} RETURN {sort} AS sort_value, {self.returning} "
+            f"{self.match} {_where(conditions)} RETURN {sort} AS sort_value, {self.returning} "
             f"ORDER BY sort_value {order}, {self.var}.id {order} LIMIT $limit"
         )
         params["limit"] = page.first + 1
         return rows, count, params
+
+
+def _where(conditions: list[str]) -> str:
+    return f"WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def check_page_size(first: int) -> None:
