@@ -53,3 +53,15 @@ class StoreUnavailableError(LineageError):
     """The graph store cannot be reached or opened."""
 
     code = "STORE_UNAVAILABLE"
+
+
+class UnauthenticatedError(LineageError):
+    """The request lacks the bearer token this server asks for."""
+
+    code = "UNAUTHENTICATED"
+
+
+class PruneFailedError(LineageError):
+    """Pruning stopped because an artifact version's files could not be deleted."""
+
+    code = "PRUNE_FAILED"

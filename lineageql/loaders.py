@@ -20,6 +20,7 @@ from lineageql.graph.records import (
     IOLink,
     MetadataRecord,
     PipelineRecord,
+    PipelineVersionRecord,
     RunRecord,
     StepRecord,
 )
@@ -59,6 +60,9 @@ class Loaders:
     step: DataLoader[str, StepRecord | None]
     artifact: DataLoader[str, ArtifactRecord | None]
     version: DataLoader[str, ArtifactVersionRecord | None]
+    pipeline_version: DataLoader[str, PipelineVersionRecord | None]
+    versions_of_pipeline: DataLoader[str, list[PipelineVersionRecord]]
+    run_ids_of_pipeline_version: DataLoader[str, list[str]]
     run_count: DataLoader[str, int]
     run_ids_of_pipeline: DataLoader[str, list[str]]
     steps_of_run: DataLoader[str, list[StepRecord]]
@@ -88,6 +92,9 @@ class Loaders:
             step=_loader(repo.get_steps),
             artifact=_loader(repo.get_artifacts),
             version=_loader(repo.get_artifact_versions),
+            pipeline_version=_loader(repo.get_pipeline_versions),
+            versions_of_pipeline=_loader(repo.versions_of_pipelines),
+            run_ids_of_pipeline_version=_loader(repo.run_ids_of_pipeline_versions),
             run_count=_loader(repo.run_counts),
             run_ids_of_pipeline=_loader(repo.run_ids_of_pipelines),
             steps_of_run=_loader(repo.steps_of_runs),

@@ -23,3 +23,17 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("neo4j")
     neo4j_database: str | None = None
+    artifact_store: str = Field(default=str(DEFAULT_HOME / "artifacts"))
+    """Root of the artifacts' files: a local folder or ``gs://bucket/prefix``."""
+
+    api_token: SecretStr | None = None
+    """When set, the server's mutations (and reads, with ``read_token_required``) need
+    ``Authorization: Bearer <token>``."""
+    read_token_required: bool = False
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser (``*`` for any)."""
+    max_request_bytes: int = 1_000_000
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]

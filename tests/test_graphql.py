@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lineageql.graph import GraphStore, LineageRepository, NodeKind
-from lineageql.schema import Context, schema
+from tests.graphql_client import execute
 from tests.lineage_builders import Recorder
 
 WALK = """
@@ -34,17 +32,6 @@ query Walk($first: Int!) {
   }
 }
 """
-
-
-async def execute(repo: LineageRepository, query: str, **variables: Any) -> dict[str, Any]:
-    result = await schema.execute(query, variable_values=variables, context_value=Context(repo))
-    answer: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        answer["errors"] = [
-            {"message": e.message, "code": (e.extensions or {}).get("code"), **(e.extensions or {})}
-            for e in result.errors
-        ]
-    return answer
 
 
 async def record_runs(repo: LineageRepository, count: int) -> None:

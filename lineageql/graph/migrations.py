@@ -36,8 +36,25 @@ class RelTable:
 NODES: tuple[NodeTable, ...] = (
     NodeTable(
         "Pipeline",
-        {"id": "STRING", "name": "STRING", "docstring": "STRING", "created": "STRING"},
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "docstring": "STRING",
+            "created": "STRING",
+            "version_counter": "INT64",
+        },
         unique=("id", "name"),
+    ),
+    NodeTable(
+        "PipelineVersion",
+        {
+            "id": "STRING",
+            "pipeline_id": "STRING",
+            "version": "INT64",
+            "structure_hash": "STRING",
+            "created": "STRING",
+        },
+        indexed=("pipeline_id",),
     ),
     NodeTable(
         "PipelineRun",
@@ -53,9 +70,10 @@ NODES: tuple[NodeTable, ...] = (
             "settings": "STRING",
             "git_sha": "STRING",
             "docstring": "STRING",
+            "pipeline_version_id": "STRING",
         },
         unique=("id", "name"),
-        indexed=("created", "status"),
+        indexed=("created", "status", "pipeline_version_id"),
     ),
     NodeTable(
         "Step",
@@ -118,6 +136,7 @@ METADATA_OWNERS = ("PipelineRun", "Step", "ArtifactVersion")
 
 RELS: tuple[RelTable, ...] = (
     RelTable("HAS_RUN", (("Pipeline", "PipelineRun"),)),
+    RelTable("HAS_PIPELINE_VERSION", (("Pipeline", "PipelineVersion"),)),
     RelTable("HAS_STEP", (("PipelineRun", "Step"),)),
     RelTable("PRODUCED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
     RelTable("CONSUMED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),

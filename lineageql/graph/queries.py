@@ -41,6 +41,52 @@ PIPELINES_BY_NAME = (
     "UNWIND $keys AS k MATCH (p:Pipeline) WHERE p.name = k RETURN k AS key, " + PIPELINE_RETURN
 )
 
+# -- pipeline versions -------------------------------------------------------------------
+
+PIPELINE_VERSION_RETURN = columns("v", "PipelineVersion")
+
+LOCK_PIPELINE_VERSIONS = """
+MATCH (p:Pipeline {id: $pipeline_id})
+SET p.version_counter = coalesce(p.version_counter, 0)
+RETURN p.version_counter AS counter
+"""
+"""Read a pipeline's version counter under the pipeline node's write lock (the SET takes it),
+so concurrent first runs of a new structure number it once."""
+
+PIPELINE_VERSION_BY_ID = "MATCH (v:PipelineVersion {id: $id}) RETURN v.id AS id"
+
+CREATE_PIPELINE_VERSION = """
+MATCH (p:Pipeline {id: $pipeline_id})
+SET p.version_counter = $version
+CREATE (p)-[:HAS_PIPELINE_VERSION]->(v:PipelineVersion {
+    id: $id, pipeline_id: $pipeline_id, version: $version, structure_hash: $structure_hash,
+    created: $created
+})
+RETURN v.id AS id
+"""
+
+PIPELINE_VERSIONS_BY_ID = f"""
+UNWIND $keys AS k
+MATCH (v:PipelineVersion {{id: k}})
+RETURN k AS key, {PIPELINE_VERSION_RETURN}
+"""
+
+VERSIONS_OF_PIPELINES = f"""
+UNWIND $keys AS k
+MATCH (v:PipelineVersion)
+WHERE v.pipeline_id = k
+RETURN k AS key, {PIPELINE_VERSION_RETURN}
+ORDER BY k, v.version DESC
+"""
+
+RUN_IDS_OF_PIPELINE_VERSIONS = """
+UNWIND $keys AS k
+MATCH (r:PipelineRun)
+WHERE r.pipeline_version_id = k
+RETURN k AS key, r.id AS id
+ORDER BY k, r.created DESC, r.id DESC
+"""
+
 RUN_COUNTS = """
 UNWIND $keys AS k
 MATCH (p:Pipeline {id: k})
@@ -59,8 +105,8 @@ CREATE_RUN = (
 MATCH (p:Pipeline {id: $pipeline_id})
 CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
     id: $id, pipeline_id: $pipeline_id, name: $name, status: $status, created: $created,
-    start_time: $start_time,
-    config: $config, settings: $settings, git_sha: $git_sha, docstring: $docstring
+    start_time: $start_time, config: $config, settings: $settings, git_sha: $git_sha,
+    docstring: $docstring, pipeline_version_id: $pipeline_version_id
 })
 RETURN """
     + RUN_RETURN

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,6 +62,17 @@ def artifact_id_for(name: str) -> str:
     return derived_id("artifact", name)
 
 
+def pipeline_version_id_for(pipeline_id: str, structure_hash: str) -> str:
+    """The id of the version of pipeline ``pipeline_id`` whose structure hashes to this."""
+    return derived_id("pipeline_version", pipeline_id, structure_hash)
+
+
+def default_run_name(pipeline_name: str, moment: datetime | None = None) -> str:
+    """A run name like ``training-2024_01_31-12_00_00_000000`` (unique to the microsecond)."""
+    moment = moment or datetime.now(UTC)
+    return f"{pipeline_name}-{moment.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
+
+
 def metadata_id_for(owner_id: str, key: str) -> str:
     """The id of the metadata entry ``key`` on the node ``owner_id``."""
     return derived_id("metadata", owner_id, key)
@@ -76,6 +88,9 @@ def check_name(value: str, field: str) -> str:
         raise BadInputError(
             f"is {len(value)} characters long; at most {MAX_NAME_LENGTH} are allowed", field
         )
+    control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+    if control is not None:
+        raise BadInputError(f"must not contain control characters such as {control!r}", field)
     return value
 
 
@@ -195,6 +210,16 @@ class PipelineRecord(Record):
     created: str
 
 
+class PipelineVersionRecord(Record):
+    """One structure of a pipeline (its steps, their code and wiring), numbered 1, 2, ..."""
+
+    id: str
+    pipeline_id: str
+    version: int
+    structure_hash: str
+    created: str
+
+
 class RunRecord(Record):
     id: str
     name: str
@@ -207,6 +232,7 @@ class RunRecord(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     git_sha: str | None = None
     docstring: str | None = None
+    pipeline_version_id: str | None = None
 
 
 class StepRecord(Record):
@@ -302,6 +328,8 @@ class NewRun(Record):
     pipeline_docstring: str | None = None
     tags: list[str] = Field(default_factory=list)
     start_time: str | None = None
+    structure_hash: str | None = None
+    """A hash of the pipeline's structure; runs with a new hash start a new pipeline version."""
 
     @field_validator("pipeline_name", "name")
     @classmethod

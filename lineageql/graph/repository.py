@@ -42,6 +42,7 @@ from lineageql.graph.records import (
     NewRun,
     NewStep,
     PipelineRecord,
+    PipelineVersionRecord,
     Record,
     RunRecord,
     StepRecord,
@@ -51,6 +52,7 @@ from lineageql.graph.records import (
     metadata_type_of,
     new_id,
     pipeline_id_for,
+    pipeline_version_id_for,
     to_json,
     utc_now,
 )
@@ -102,6 +104,21 @@ class LineageRepository:
         rows = await self._rows_by_key(q.RUN_COUNTS, pipeline_ids)
         return [int(group[0]["count"]) if group else 0 for group in rows]
 
+    async def get_pipeline_versions(self, ids: Sequence[str]) -> list[PipelineVersionRecord | None]:
+        return await self._by_keys(q.PIPELINE_VERSIONS_BY_ID, ids, _pipeline_version_record)
+
+    async def versions_of_pipelines(
+        self, pipeline_ids: Sequence[str]
+    ) -> list[list[PipelineVersionRecord]]:
+        """Each pipeline's versions, newest first."""
+        groups = await self._rows_by_key(q.VERSIONS_OF_PIPELINES, pipeline_ids)
+        return [[_pipeline_version_record(row) for row in group] for group in groups]
+
+    async def run_ids_of_pipeline_versions(self, version_ids: Sequence[str]) -> list[list[str]]:
+        """Each pipeline version's run ids, newest first."""
+        groups = await self._rows_by_key(q.RUN_IDS_OF_PIPELINE_VERSIONS, version_ids)
+        return [[row["id"] for row in group] for group in groups]
+
     # -- runs ------------------------------------------------------------------------
 
     async def create_run(self, new: NewRun) -> RunRecord:
@@ -124,10 +141,14 @@ class LineageRepository:
                     "docstring": new.pipeline_docstring,
                 },
             )
+            version_id = None
+            if new.structure_hash is not None:
+                version_id = await _pipeline_version(tx, pipeline_id, new.structure_hash, now)
             rows = await tx.run(
                 q.CREATE_RUN,
                 {
                     "pipeline_id": pipeline_id,
+                    "pipeline_version_id": version_id,
                     "id": new_id(),
                     "name": new.name,
                     "status": new.status.value,
@@ -792,6 +813,27 @@ async def _link(tx: Transaction, query: str, step_id: str, links: dict[str, str]
         await tx.run(query, {"rows": rows})
 
 
+async def _pipeline_version(
+    tx: Transaction, pipeline_id: str, structure_hash: str, now: str
+) -> str:
+    """The id of the pipeline's version with this structure, numbering it if it is new."""
+    check_name(structure_hash, "structureHash")
+    [locked] = await tx.run(q.LOCK_PIPELINE_VERSIONS, {"pipeline_id": pipeline_id})
+    version_id = pipeline_version_id_for(pipeline_id, structure_hash)
+    if not await tx.run(q.PIPELINE_VERSION_BY_ID, {"id": version_id}):
+        await tx.run(
+            q.CREATE_PIPELINE_VERSION,
+            {
+                "pipeline_id": pipeline_id,
+                "id": version_id,
+                "version": int(locked["counter"]) + 1,
+                "structure_hash": structure_hash,
+                "created": now,
+            },
+        )
+    return version_id
+
+
 async def _create_versions(
     tx: Transaction, news: Sequence[NewArtifactVersion]
 ) -> list[ArtifactVersionRecord]:
@@ -875,6 +917,12 @@ def _pipeline(row: Row) -> PipelineRecord:
     return PipelineRecord(**{k: row[k] for k in ("id", "name", "docstring", "created")})
 
 
+def _pipeline_version_record(row: Row) -> PipelineVersionRecord:
+    return PipelineVersionRecord(
+        **{k: row[k] for k in ("id", "pipeline_id", "version", "structure_hash", "created")}
+    )
+
+
 def _run(row: Row) -> RunRecord:
     return RunRecord(
         id=row["id"],
@@ -888,6 +936,7 @@ def _run(row: Row) -> RunRecord:
         settings=_json(row, "settings"),
         git_sha=row["git_sha"],
         docstring=row["docstring"],
+        pipeline_version_id=row["pipeline_version_id"],
     )
 
 

@@ -1,4 +1,5 @@
-"""What every resolver gets: the repository and this request's loaders."""
+"""What every resolver gets: the repository, the artifact store, this request's loaders, and
+what the caller may do."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 
 from strawberry.types import Info as StrawberryInfo
 
+from lineageql.artifacts import ArtifactStore
 from lineageql.graph import LineageRepository
 from lineageql.loaders import Loaders
 
@@ -15,6 +17,9 @@ class Context:
     """Per-request state; the loaders are new for each request, so nothing leaks between."""
 
     repo: LineageRepository
+    artifact_store: ArtifactStore
+    may_read: bool = True
+    may_write: bool = True
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

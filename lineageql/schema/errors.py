@@ -1,5 +1,7 @@
-"""Every error reaches the client with ``extensions.code``: a lineageql error's own code, or
-GRAPHQL_VALIDATION_FAILED for a document the schema rejects (unknown field, too deep)."""
+"""Every error reaches the client with ``extensions.code``: a lineageql error's own code,
+GRAPHQL_PARSE_FAILED for a document that does not parse (or has too many tokens),
+GRAPHQL_VALIDATION_FAILED for one the schema rejects (unknown field, too deep, too many
+aliases), and INTERNAL for anything unexpected."""
 
 from __future__ import annotations
 
@@ -25,9 +27,11 @@ class ErrorCodes(SchemaExtension):
 def _with_code(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:
-        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else None
+        error.extensions = {**(error.extensions or {}), "code": code or "GRAPHQL_VALIDATION_FAILED"}
         return error
     if not isinstance(original, LineageError):
+        error.extensions = {**(error.extensions or {}), "code": LineageError.code}
         return error
     extensions = {**(error.extensions or {}), "code": original.code}
     if isinstance(original, AmbiguousError):

@@ -21,6 +21,7 @@ from lineageql.graph.records import (
     IOLink,
     MetadataRecord,
     PipelineRecord,
+    PipelineVersionRecord,
     RunRecord,
     SaveType,
     StepRecord,
@@ -113,6 +114,37 @@ class Pipeline:
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:
         return await info.context.loaders.tags[NodeKind.PIPELINE].load(self.record.id)
+
+    @strawberry.field(description="Structures this pipeline ran with, newest first.")
+    async def versions(self, info: Info) -> list[PipelineVersion]:
+        found = await info.context.loaders.versions_of_pipeline.load(self.record.id)
+        return [PipelineVersion(record=record) for record in found]
+
+
+@strawberry.type(description="One structure of a pipeline: its steps, their code and wiring.")
+class PipelineVersion:
+    record: strawberry.Private[PipelineVersionRecord]
+
+    @strawberry.field
+    def version(self) -> int:
+        return self.record.version
+
+    @strawberry.field
+    def structure_hash(self) -> str:
+        return self.record.structure_hash
+
+    @strawberry.field
+    def created(self) -> datetime:
+        return parse_time(self.record.created)
+
+    @strawberry.field(description="Runs of this version, newest first.")
+    async def runs(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[PipelineRun]:
+        run_ids = await info.context.loaders.run_ids_of_pipeline_version.load(self.record.id)
+        return await _id_list_connection(
+            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun
+        )
 
 
 async def _newest_run(info: Info, pipeline_id: str, *, successful: bool) -> PipelineRun | None:
@@ -227,6 +259,13 @@ class PipelineRun:
         if found is None:
             raise NotFoundError(f"the pipeline of run {self.record.name!r} is gone")
         return Pipeline(record=found)
+
+    @strawberry.field(description="The pipeline structure this run had, if it recorded one.")
+    async def pipeline_version(self, info: Info) -> PipelineVersion | None:
+        if self.record.pipeline_version_id is None:
+            return None
+        found = await info.context.loaders.pipeline_version.load(self.record.pipeline_version_id)
+        return PipelineVersion(record=found) if found else None
 
     @strawberry.field(description="Steps in execution order.")
     async def steps(self, info: Info) -> list[Step]:

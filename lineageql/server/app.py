@@ -1,4 +1,5 @@
-"""The Starlette application: ``/graphql`` (GraphiQL in a browser) and ``/health``."""
+"""The Starlette application: ``/graphql`` (GraphiQL in a browser), ``/health`` and the
+artifact download route, behind the body-size limit and (when configured) CORS."""
 
 from __future__ import annotations
 
@@ -6,39 +7,59 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from lineageql.artifacts import ArtifactStore
 from lineageql.errors import StoreUnavailableError
 from lineageql.graph import GraphStore, LineageRepository, open_store
 from lineageql.schema import Context, schema
+from lineageql.server.auth import access_of
+from lineageql.server.downloads import download_endpoint
+from lineageql.server.limits import BodySizeLimit
 from lineageql.settings import Settings
 
 
 class LineageGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with a fresh Context (and fresh loaders) per request."""
 
-    repo: LineageRepository | None = None
+    def __init__(self, settings: Settings, artifact_store: ArtifactStore) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+        self.settings = settings
+        self.artifact_store = artifact_store
+        self.repo: LineageRepository | None = None
+
+    def repository(self) -> LineageRepository:
+        if self.repo is None:
+            raise StoreUnavailableError("the server has not opened its store yet")
+        return self.repo
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        if self.repo is None:
-            raise StoreUnavailableError("the server has not opened its store yet")
-        return Context(self.repo)
+        access = access_of(request, self.settings)
+        return Context(
+            self.repository(),
+            self.artifact_store,
+            may_read=access.may_read,
+            may_write=access.may_write,
+        )
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Starlette:
     """The app over ``store``, or over the store ``settings`` name (opened at start-up)."""
+    settings = settings or Settings()
     state: dict[str, GraphStore] = {}
-    graphql = LineageGraphQL(schema, graphql_ide="graphiql")
+    graphql = LineageGraphQL(settings, ArtifactStore(settings.artifact_store))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        opened = store or await open_store(settings or Settings())
+        opened = store or await open_store(settings)
         state["store"] = opened
         graphql.repo = LineageRepository(opened)
         try:
@@ -54,5 +75,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             return JSONResponse({"status": "unavailable", "error": error.message}, 503)
         return JSONResponse({"status": "ok", "store": state["store"].url})
 
-    routes = [Route("/graphql", graphql, methods=["GET", "POST"]), Route("/health", health)]
-    return Starlette(routes=routes, lifespan=lifespan)
+    download = download_endpoint(
+        graphql.repository,
+        graphql.artifact_store,
+        lambda request: access_of(request, settings).may_read,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/health", health),
+        Route("/artifact-versions/{id}/download", download),
+    ]
+    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)]
+    if settings.cors_origin_list:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origin_list,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,92 @@
+"""Pruning: delete artifact versions no run produced or consumed, their records, files, or both.
+
+Records go first, in one transaction that re-checks that each version is still unreferenced,
+so a version a run starts using meanwhile is never touched; then the files of the versions
+whose records were deleted. Files outside the artifact store (registered external data) are
+never deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from lineageql.artifacts import ArtifactStore
+from lineageql.errors import BadInputError, PruneFailedError
+from lineageql.graph import LineageRepository
+from lineageql.graph.records import ArtifactVersionRecord
+
+
+@dataclass(frozen=True)
+class PruneFailure:
+    artifact_version_id: str
+    uri: str
+    message: str
+
+
+@dataclass
+class PruneResult:
+    """What a prune deleted, left in place, and could not delete."""
+
+    deleted_version_ids: list[str] = field(default_factory=list)
+    deleted_uris: list[str] = field(default_factory=list)
+    kept_uris: list[str] = field(default_factory=list)
+    """Files of pruned versions that lie outside the artifact store, left untouched."""
+    failures: list[PruneFailure] = field(default_factory=list)
+
+
+async def prune_artifacts(
+    repo: LineageRepository,
+    store: ArtifactStore,
+    *,
+    only_metadata: bool = False,
+    only_artifact: bool = False,
+    ignore_errors: bool = False,
+) -> PruneResult:
+    """Delete unreferenced artifact versions: records and files, or only one of them.
+
+    Without ``ignore_errors`` the first file that cannot be deleted stops the prune with a
+    PruneFailedError; with it, failures are collected in the result and pruning goes on.
+    """
+    if only_metadata and only_artifact:
+        raise BadInputError("onlyMetadata and onlyArtifact exclude each other; give one or none")
+    candidates = await repo.unreferenced_versions()
+    result = PruneResult()
+    if only_artifact:
+        pruned = candidates
+    else:
+        deleted = set(await repo.delete_unreferenced_versions([v.id for v in candidates]))
+        pruned = [version for version in candidates if version.id in deleted]
+        result.deleted_version_ids = [version.id for version in pruned]
+    if not only_metadata:
+        await asyncio.to_thread(_delete_files, store, pruned, result, ignore_errors)
+    return result
+
+
+def _delete_files(
+    store: ArtifactStore,
+    versions: list[ArtifactVersionRecord],
+    result: PruneResult,
+    ignore_errors: bool,
+) -> None:
+    for position, version in enumerate(versions):
+        if not store.contains(version.uri):
+            result.kept_uris.append(version.uri)
+            continue
+        try:
+            if store.exists(version.uri):
+                store.remove(version.uri)
+        except OSError as error:
+            failure = PruneFailure(version.id, version.uri, str(error) or type(error).__name__)
+            if not ignore_errors:
+                left = [v.uri for v in versions[position:] if store.contains(v.uri)]
+                raise PruneFailedError(
+                    f"could not delete {version.uri!r}: {failure.message}. Pruning stopped "
+                    f"after deleting {len(result.deleted_version_ids)} version records and "
+                    f"{len(result.deleted_uris)} file sets; these files were left in place "
+                    f"and can be removed by hand: {', '.join(left)}. "
+                    "Pass ignoreErrors to go on past such files."
+                ) from error
+            result.failures.append(failure)
+            continue
+        result.deleted_uris.append(version.uri)

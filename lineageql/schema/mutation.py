@@ -1,0 +1,169 @@
+"""The root Mutation type: the one write path for the SDK, tools and other orchestrators.
+
+Each mutation is one repository write (one transaction): an unknown id, a reused name or
+custom version fails it with a coded error and leaves the graph as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from lineageql.graph.records import ExecutionStatus
+from lineageql.pruning import prune_artifacts
+from lineageql.schema.context import Info
+from lineageql.schema.mutation_inputs import (
+    ArtifactVersionInput,
+    CreatePipelineRunInput,
+    FinishStepInput,
+    MetadataTarget,
+    StartStepInput,
+    TagTarget,
+    finished,
+    json_object,
+    time_text,
+)
+from lineageql.schema.types import (
+    ArtifactVersion,
+    MetadataEntry,
+    PipelineRun,
+    Status,
+    Step,
+)
+
+
+@strawberry.type
+class PruneFailure:
+    artifact_version_id: strawberry.ID
+    uri: str
+    message: str
+
+
+@strawberry.type
+class PruneResult:
+    deleted_version_ids: list[strawberry.ID]
+    deleted_uris: list[str]
+    kept_uris: list[str] = strawberry.field(
+        description="Files of pruned versions outside the artifact store, left untouched."
+    )
+    failures: list[PruneFailure]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_pipeline_run(self, info: Info, input: CreatePipelineRunInput) -> PipelineRun:
+        return PipelineRun(record=await info.context.repo.create_run(input.to_record()))
+
+    @strawberry.mutation(description="Change a run's status or times (e.g. when it starts).")
+    async def update_pipeline_run(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: Status | None = None,  # type: ignore[valid-type]
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+    ) -> PipelineRun:
+        record = await info.context.repo.update_run(
+            str(id), status=status, start_time=time_text(start_time), end_time=time_text(end_time)
+        )
+        return PipelineRun(record=record)
+
+    @strawberry.mutation(description="End a run: a final status and the end time (now).")
+    async def finish_pipeline_run(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: Status = ExecutionStatus.COMPLETED,  # type: ignore[valid-type]
+        end_time: datetime | None = None,
+    ) -> PipelineRun:
+        record = await info.context.repo.update_run(
+            str(id),
+            status=finished(status),
+            end_time=time_text(end_time) or time_text(datetime.now(UTC)),
+        )
+        return PipelineRun(record=record)
+
+    @strawberry.mutation(description="Record a step of a run with the versions it consumes.")
+    async def start_step(self, info: Info, input: StartStepInput) -> Step:
+        record = await info.context.repo.create_step(input.to_record(), input.input_links())
+        return Step(record=record)
+
+    @strawberry.mutation(description="End a step: its outputs, final status and error message.")
+    async def finish_step(self, info: Info, input: FinishStepInput) -> Step:
+        record, _ = await info.context.repo.finish_step(
+            str(input.step_id),
+            outputs=input.output_targets(),
+            status=finished(input.status),
+            end_time=time_text(input.end_time),
+            error_message=input.error_message,
+        )
+        return Step(record=record)
+
+    @strawberry.mutation(description="Store an artifact version no step produced (yet).")
+    async def create_artifact_version(
+        self, info: Info, input: ArtifactVersionInput
+    ) -> ArtifactVersion:
+        record = await info.context.repo.create_artifact_version(input.to_record())
+        return ArtifactVersion(record=record)
+
+    @strawberry.mutation(description="Add tags; returns the tags the target has now.")
+    async def add_tags(
+        self, info: Info, target: TagTarget, id: strawberry.ID, tags: list[str]
+    ) -> list[str]:
+        await info.context.repo.add_tags(target.kind, str(id), tags)
+        [now] = await info.context.repo.tags_of(target.kind, [str(id)])
+        return now
+
+    @strawberry.mutation(description="Remove tags; returns the tags the target has now.")
+    async def remove_tags(
+        self, info: Info, target: TagTarget, id: strawberry.ID, tags: list[str]
+    ) -> list[str]:
+        await info.context.repo.remove_tags(target.kind, str(id), tags)
+        [now] = await info.context.repo.tags_of(target.kind, [str(id)])
+        return now
+
+    @strawberry.mutation(description="Set metadata entries (key to value); returns them all.")
+    async def log_metadata(
+        self, info: Info, target: MetadataTarget, id: strawberry.ID, values: JSON
+    ) -> list[MetadataEntry]:
+        repo = info.context.repo
+        await repo.log_metadata(target.kind, str(id), json_object(values, "values"))
+        [entries] = await repo.metadata_of(target.kind, [str(id)])
+        return [MetadataEntry.of(entry) for entry in entries]
+
+    @strawberry.mutation(description="Delete a run and its steps; artifact versions stay.")
+    async def delete_pipeline_run(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await info.context.repo.delete_run(str(id))
+        return id
+
+    @strawberry.mutation(description="Delete artifact versions no run produced or consumed.")
+    async def prune_artifacts(
+        self,
+        info: Info,
+        only_metadata: bool = False,
+        only_artifact: bool = False,
+        ignore_errors: bool = False,
+    ) -> PruneResult:
+        result = await prune_artifacts(
+            info.context.repo,
+            info.context.artifact_store,
+            only_metadata=only_metadata,
+            only_artifact=only_artifact,
+            ignore_errors=ignore_errors,
+        )
+        return PruneResult(
+            deleted_version_ids=[strawberry.ID(i) for i in result.deleted_version_ids],
+            deleted_uris=result.deleted_uris,
+            kept_uris=result.kept_uris,
+            failures=[
+                PruneFailure(
+                    artifact_version_id=strawberry.ID(f.artifact_version_id),
+                    uri=f.uri,
+                    message=f.message,
+                )
+                for f in result.failures
+            ],
+        )

@@ -1,0 +1,218 @@
+"""Input objects of the mutations, and their translation into repository records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from lineageql.errors import BadInputError
+from lineageql.graph import NodeKind
+from lineageql.graph.records import (
+    ExecutionStatus,
+    NewArtifactVersion,
+    NewRun,
+    NewStep,
+    SaveType,
+    Visualization,
+    default_run_name,
+    format_time,
+)
+from lineageql.schema.types import ArtifactSaveType, Status
+
+
+def time_text(moment: datetime | None) -> str | None:
+    return format_time(moment) if moment else None
+
+
+def json_object(value: Any, field: str) -> dict[str, Any]:
+    """``value`` if it is a JSON object (or missing), else a BadInputError naming ``field``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadInputError(f"must be a JSON object, got {type(value).__name__}", field)
+    return value
+
+
+def finished(status: ExecutionStatus, field: str = "status") -> ExecutionStatus:
+    if not status.is_finished:
+        raise BadInputError(
+            f"{status.value!r} is not a final status; use completed, failed or cached", field
+        )
+    return status
+
+
+@strawberry.enum(description="What can carry tags.")
+class TagTarget(Enum):
+    PIPELINE = "Pipeline"
+    PIPELINE_RUN = "PipelineRun"
+    ARTIFACT = "Artifact"
+    ARTIFACT_VERSION = "ArtifactVersion"
+
+    @property
+    def kind(self) -> NodeKind:
+        return NodeKind(self.value)
+
+
+@strawberry.enum(description="What can carry metadata.")
+class MetadataTarget(Enum):
+    PIPELINE_RUN = "PipelineRun"
+    STEP = "Step"
+    ARTIFACT_VERSION = "ArtifactVersion"
+
+    @property
+    def kind(self) -> NodeKind:
+        return NodeKind(self.value)
+
+
+@strawberry.input
+class CreatePipelineRunInput:
+    pipeline_name: str
+    name: str | None = strawberry.field(
+        default=None, description="Defaults to '<pipeline>-<date>-<time>'."
+    )
+    status: Status = ExecutionStatus.INITIALIZED  # type: ignore[valid-type]
+    config: JSON | None = None
+    settings: JSON | None = None
+    git_sha: str | None = None
+    docstring: str | None = None
+    pipeline_docstring: str | None = None
+    tags: list[str] | None = None
+    start_time: datetime | None = None
+    structure_hash: str | None = strawberry.field(
+        default=None, description="A hash of the pipeline's structure; a new one is a new version."
+    )
+
+    def to_record(self) -> NewRun:
+        return NewRun(
+            pipeline_name=self.pipeline_name,
+            name=self.name if self.name is not None else default_run_name(self.pipeline_name),
+            status=self.status,
+            config=json_object(self.config, "config"),
+            settings=json_object(self.settings, "settings"),
+            git_sha=self.git_sha,
+            docstring=self.docstring,
+            pipeline_docstring=self.pipeline_docstring,
+            tags=self.tags or [],
+            start_time=time_text(self.start_time),
+            structure_hash=self.structure_hash,
+        )
+
+
+@strawberry.input(description="A named input of a step: an artifact version it consumes.")
+class StepInputLink:
+    name: str
+    artifact_version_id: strawberry.ID
+
+
+@strawberry.input
+class StartStepInput:
+    run_id: strawberry.ID
+    name: str = strawberry.field(description="The invocation id, unique within the run.")
+    step_name: str | None = None
+    status: Status = ExecutionStatus.RUNNING  # type: ignore[valid-type]
+    cache_key: str | None = None
+    parameters: JSON | None = None
+    settings: JSON | None = None
+    docstring: str | None = None
+    start_time: datetime | None = None
+    inputs: list[StepInputLink] | None = None
+
+    def to_record(self) -> NewStep:
+        return NewStep(
+            run_id=str(self.run_id),
+            name=self.name,
+            step_name=self.step_name,
+            status=self.status,
+            cache_key=self.cache_key,
+            parameters=json_object(self.parameters, "parameters"),
+            settings=json_object(self.settings, "settings"),
+            docstring=self.docstring,
+            start_time=time_text(self.start_time),
+        )
+
+    def input_links(self) -> dict[str, str]:
+        return _links(self.inputs or [], "inputs")
+
+
+@strawberry.input
+class VisualizationInput:
+    type: str
+    uri: str
+
+
+@strawberry.input
+class ArtifactVersionInput:
+    name: str
+    uri: str
+    type: str = "data"
+    data_type: str | None = None
+    materializer: str | None = None
+    save_type: ArtifactSaveType = SaveType.MANUAL  # type: ignore[valid-type]
+    version: str | None = strawberry.field(
+        default=None, description="A custom version; numbered automatically when left out."
+    )
+    tags: list[str] | None = None
+    visualizations: list[VisualizationInput] | None = None
+    metadata: JSON | None = None
+
+    def to_record(self, save_type: SaveType | None = None) -> NewArtifactVersion:
+        return NewArtifactVersion(
+            name=self.name,
+            uri=self.uri,
+            type=self.type,
+            data_type=self.data_type,
+            materializer=self.materializer,
+            save_type=save_type or self.save_type,
+            version=self.version,
+            tags=self.tags or [],
+            visualizations=[
+                Visualization(type=v.type, uri=v.uri) for v in self.visualizations or []
+            ],
+            metadata=json_object(self.metadata, "metadata"),
+        )
+
+
+@strawberry.input(description="A named output: an existing version, or a new one to store.")
+class StepOutputInput:
+    name: str
+    artifact_version_id: strawberry.ID | None = None
+    new_version: ArtifactVersionInput | None = None
+
+    def target(self) -> NewArtifactVersion | str:
+        if (self.artifact_version_id is None) == (self.new_version is None):
+            raise BadInputError(
+                f"output {self.name!r} needs exactly one of artifactVersionId and newVersion",
+                "outputs",
+            )
+        if self.new_version is not None:
+            return self.new_version.to_record(SaveType.STEP_OUTPUT)
+        return str(self.artifact_version_id)
+
+
+@strawberry.input
+class FinishStepInput:
+    step_id: strawberry.ID
+    status: Status = ExecutionStatus.COMPLETED  # type: ignore[valid-type]
+    end_time: datetime | None = None
+    error_message: str | None = None
+    outputs: list[StepOutputInput] | None = None
+
+    def output_targets(self) -> dict[str, NewArtifactVersion | str]:
+        outputs = self.outputs or []
+        _no_repeats([output.name for output in outputs], "outputs")
+        return {output.name: output.target() for output in outputs}
+
+
+def _links(links: list[StepInputLink], field: str) -> dict[str, str]:
+    _no_repeats([link.name for link in links], field)
+    return {link.name: str(link.artifact_version_id) for link in links}
+
+
+def _no_repeats(names: list[str], field: str) -> None:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise BadInputError(f"names must be unique; repeated: {', '.join(repeated)}", field)

@@ -1,0 +1,27 @@
+"""Bearer tokens: what a request may do, given the server's settings and its headers."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from starlette.requests import HTTPConnection
+
+from lineageql.settings import Settings
+
+
+@dataclass(frozen=True)
+class Access:
+    may_read: bool
+    may_write: bool
+
+
+def access_of(connection: HTTPConnection, settings: Settings) -> Access:
+    """Without ``api_token`` anyone may do anything; with it, writes need the token, and
+    reads too when ``read_token_required`` is set."""
+    if settings.api_token is None:
+        return Access(may_read=True, may_write=True)
+    expected = settings.api_token.get_secret_value().encode()
+    scheme, _, given = connection.headers.get("authorization", "").partition(" ")
+    valid = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
+    return Access(may_read=valid or not settings.read_token_required, may_write=valid)
