@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("neo4j")
     neo4j_database: str | None = None
+    neo4j_retry_seconds: float = 15.0
+    """How long a Neo4j transaction is retried while the server is away."""
     artifact_store: str = Field(default=str(DEFAULT_HOME / "artifacts"))
     """Root of the artifacts' files: a local folder or ``gs://bucket/prefix``."""
 

@@ -13,12 +13,22 @@ HOSTILE = [
     'it\'s "quoted"',
     "back`tick`",
     "{braces: $param}",
-    "multi\nline\r\ttabs",
+    "non\u00a0breaking\u2028separators",
     "ünïcødé 名前 🚀",
     "x'}) MATCH (n) DETACH DELETE n //",
     "\\ backslash \\' ",
     "CALL db.labels() YIELD label RETURN label",
 ]
+
+
+async def test_free_text_keeps_control_characters(repo: LineageRepository) -> None:
+    text = "multi\nline\r\ttabs"
+    rec = await Recorder.start(repo, "p", "r", docstring=text, config={"c": text})
+    found = await repo.find_run("r")
+    assert (found.docstring, found.config) == (text, {"c": text})
+    await repo.log_metadata(NodeKind.RUN, rec.run.id, {"notes": text})
+    [[entry]] = await repo.metadata_of(NodeKind.RUN, [rec.run.id])
+    assert entry.value == text
 
 
 async def test_hostile_strings_are_stored_verbatim(repo: LineageRepository) -> None:
@@ -66,6 +76,8 @@ async def test_hostile_strings_are_stored_verbatim(repo: LineageRepository) -> N
         (lambda: NewRun(pipeline_name="p" * 300, name="r"), "pipeline_name"),
         (lambda: NewRun(pipeline_name="p", name="r", status="sleeping"), "status"),
         (lambda: NewArtifactVersion(name="", uri="u"), "name"),
+        (lambda: NewRun(pipeline_name="p", name="two\nlines"), "name"),
+        (lambda: NewStep(run_id="r", name="tab\there"), "name"),
     ],
 )
 def test_bad_records_name_the_field(make: object, field: str) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import socket
+import io
+import os
 import subprocess
 import sys
-import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,14 +15,11 @@ import httpx
 import pytest
 
 from lineageql.graph import LineageRepository, open_store
+from lineageql.graph.records import NewArtifactVersion
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.neo4j_launcher import Neo4jUnavailable, running_neo4j
+from tests.servers import serving
 
 
 async def record(store_path: Path) -> None:
@@ -37,40 +35,8 @@ async def record(store_path: Path) -> None:
 def server(tmp_path: Path) -> Iterator[str]:
     store_path = tmp_path / "served.lbdb"
     asyncio.run(record(store_path))
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lineageql",
-            "serve",
-            "--store",
-            str(store_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"server did not start: {process.communicate()[1][-2000:]}")
-    try:
+    with serving(str(store_path), LINEAGEQL_ARTIFACT_STORE=str(tmp_path / "artifacts")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_health_graphql_and_graphiql_over_http(server: str) -> None:
@@ -109,3 +75,195 @@ def test_serve_with_an_unreachable_store_is_one_friendly_line() -> None:
     assert result.returncode == 1
     assert "cannot reach Neo4j at bolt://127.0.0.1:9" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+async def record_files(store_path: Path, artifacts: Path) -> None:
+    """Two artifact versions with real files in the artifact store (a file and a folder) and
+    one pointing outside it."""
+    (artifacts / "model").mkdir(parents=True)
+    (artifacts / "model" / "weights.bin").write_bytes(bytes(range(256)) * 8192)
+    (artifacts / "model" / "nested").mkdir()
+    (artifacts / "model" / "nested" / "config.json").write_text('{"gamma": 0.1}')
+    (artifacts / "report.html").write_text("<h1>report</h1>")
+    store = await open_store(Settings(store=str(store_path)))
+    repo = LineageRepository(store)
+    for name, uri in [
+        ("model", artifacts / "model"),
+        ("report", artifacts / "report.html"),
+        ("secrets", Path("/etc/hostname")),
+        ("gone", artifacts / "deleted"),
+    ]:
+        await repo.create_artifact_version(NewArtifactVersion(name=name, uri=str(uri)))
+    await store.close()
+
+
+def version_id(server: str, name: str, headers: dict[str, str] | None = None) -> str:
+    query = "query($n: String!) { artifactVersion(name: $n) { id } }"
+    answer = httpx.post(
+        f"{server}/graphql", json={"query": query, "variables": {"n": name}}, headers=headers
+    ).json()
+    return str(answer["data"]["artifactVersion"]["id"])
+
+
+def test_download_route_streams_files_and_zips_folders(tmp_path: Path) -> None:
+    store_path, artifacts = tmp_path / "files.lbdb", tmp_path / "artifacts"
+    asyncio.run(record_files(store_path, artifacts))
+    with serving(str(store_path), LINEAGEQL_ARTIFACT_STORE=str(artifacts)) as server:
+        report = httpx.get(f"{server}/artifact-versions/{version_id(server, 'report')}/download")
+        assert report.status_code == 200 and report.text == "<h1>report</h1>"
+        assert 'filename="report.html"' in report.headers["content-disposition"]
+
+        model = httpx.get(f"{server}/artifact-versions/{version_id(server, 'model')}/download")
+        assert model.status_code == 200 and model.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(model.content)) as archive:
+            assert sorted(archive.namelist()) == ["nested/config.json", "weights.bin"]
+            assert archive.read("weights.bin") == bytes(range(256)) * 8192
+        assert 'filename="model-1.zip"' in model.headers["content-disposition"]
+
+        outside = httpx.get(f"{server}/artifact-versions/{version_id(server, 'secrets')}/download")
+        assert outside.status_code == 403
+        assert outside.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        gone = httpx.get(f"{server}/artifact-versions/{version_id(server, 'gone')}/download")
+        assert gone.status_code == 404 and "gone" in gone.json()["errors"][0]["message"]
+        unknown = httpx.get(f"{server}/artifact-versions/nope/download")
+        assert unknown.status_code == 404
+
+
+CREATE_RUN = 'mutation { createPipelineRun(input: {pipelineName: "p", name: "by-token"}) { name } }'
+
+
+def test_mutations_need_the_token_when_one_is_set(tmp_path: Path) -> None:
+    store_path = tmp_path / "guarded.lbdb"
+    asyncio.run(record(store_path))
+    env = {"LINEAGEQL_API_TOKEN": "s3cret", "LINEAGEQL_CORS_ORIGINS": "http://localhost:3000"}
+    with serving(str(store_path), **env) as server:
+        endpoint = f"{server}/graphql"
+        read = httpx.post(endpoint, json={"query": "{ pipelines { totalCount } }"})
+        assert read.json() == {"data": {"pipelines": {"totalCount": 1}}}
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
+            refused = httpx.post(endpoint, json={"query": CREATE_RUN}, headers=headers).json()
+            assert refused["data"] is None
+            assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        runs = httpx.post(endpoint, json={"query": "{ pipelineRuns { totalCount } }"}).json()
+        assert runs["data"]["pipelineRuns"]["totalCount"] == 1
+        allowed = httpx.post(
+            endpoint, json={"query": CREATE_RUN}, headers={"Authorization": "Bearer s3cret"}
+        ).json()
+        assert allowed == {"data": {"createPipelineRun": {"name": "by-token"}}}
+
+        preflight = httpx.options(
+            endpoint,
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+        stranger = httpx.options(
+            endpoint,
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert "access-control-allow-origin" not in stranger.headers
+
+
+def test_reads_need_the_token_when_required(tmp_path: Path) -> None:
+    store_path, artifacts = tmp_path / "closed.lbdb", tmp_path / "artifacts"
+    asyncio.run(record_files(store_path, artifacts))
+    env = {
+        "LINEAGEQL_API_TOKEN": "s3cret",
+        "LINEAGEQL_READ_TOKEN_REQUIRED": "true",
+        "LINEAGEQL_ARTIFACT_STORE": str(artifacts),
+    }
+    with serving(str(store_path), **env) as server:
+        token = {"Authorization": "Bearer s3cret"}
+        query = {"query": "{ artifacts { totalCount } }"}
+        refused = httpx.post(f"{server}/graphql", json=query).json()
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        allowed = httpx.post(f"{server}/graphql", json=query, headers=token).json()
+        assert allowed == {"data": {"artifacts": {"totalCount": 4}}}
+        download = f"{server}/artifact-versions/{version_id(server, 'report', token)}/download"
+        assert httpx.get(download).status_code == 401
+        assert httpx.get(download, headers=token).text == "<h1>report</h1>"
+        assert httpx.get(f"{server}/health").status_code == 200
+
+
+def test_limits_and_malformed_requests_never_give_a_500(server: str) -> None:
+    endpoint = f"{server}/graphql"
+
+    def code(response: httpx.Response) -> str:
+        return str(response.json()["errors"][0]["extensions"]["code"])
+
+    huge = {"query": "{ pipelines { totalCount } }", "variables": {"pad": "x" * 2_000_000}}
+    too_big = httpx.post(endpoint, json=huge)
+    assert too_big.status_code == 413 and code(too_big) == "REQUEST_TOO_LARGE"
+    chunked = httpx.post(
+        endpoint,
+        content=(b"x" * 65536 for _ in range(40)),
+        headers={"content-type": "application/json"},
+    )
+    assert chunked.status_code == 413
+
+    aliases = " ".join(f"a{i}: pipelines {{ totalCount }}" for i in range(51))
+    assert code(httpx.post(endpoint, json={"query": f"{{ {aliases} }}"})) == (
+        "GRAPHQL_VALIDATION_FAILED"
+    )
+    tokens = " ".join("totalCount" for _ in range(6000))
+    assert code(httpx.post(endpoint, json={"query": f"{{ pipelines {{ {tokens} }} }}"})) == (
+        "GRAPHQL_PARSE_FAILED"
+    )
+    deep_lineage = httpx.post(
+        endpoint,
+        json={"query": '{ lineage(artifactVersionId: "x", depth: 51) { edges { kind } } }'},
+    )
+    assert code(deep_lineage) == "BAD_USER_INPUT"
+
+    for body, content_type in [
+        (b"{not json", "application/json"),
+        (b'{"query": 42}', "application/json"),
+        (b'{"variables": {}}', "application/json"),
+        (b"\xff\xfe", "application/json"),
+        (b"query=1", "text/plain"),
+        (b'["a list"]', "application/json"),
+    ]:
+        answer = httpx.post(endpoint, content=body, headers={"content-type": content_type})
+        assert 400 <= answer.status_code < 500, (body, answer.status_code, answer.text)
+    by_get = httpx.get(endpoint, params={"query": CREATE_RUN})
+    assert 400 <= by_get.status_code < 500
+    assert httpx.post(endpoint, json={"query": "{ pipelineRuns { totalCount } }"}).json() == {
+        "data": {"pipelineRuns": {"totalCount": 1}}
+    }
+
+
+def test_a_neo4j_outage_answers_503_on_health_and_a_coded_error_on_queries() -> None:
+    """A Neo4j of its own, stopped under a running server."""
+    try:
+        neo4j = running_neo4j()
+        bolt = neo4j.__enter__()
+    except Neo4jUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Neo4j is required under CI: {error}")
+        pytest.skip(f"Neo4j tests skipped: {error}")
+    stopped = False
+    try:
+        with serving(bolt, LINEAGEQL_NEO4J_RETRY_SECONDS="1") as server:
+            assert httpx.get(f"{server}/health").status_code == 200
+            query = {"query": "{ pipelines { totalCount } }"}
+            assert httpx.post(f"{server}/graphql", json=query).json() == {
+                "data": {"pipelines": {"totalCount": 0}}
+            }
+            neo4j.__exit__(None, None, None)
+            stopped = True
+
+            health = httpx.get(f"{server}/health", timeout=30)
+            assert health.status_code == 503 and health.json()["status"] == "unavailable"
+            assert bolt in health.json()["error"]
+            answer = httpx.post(f"{server}/graphql", json=query, timeout=30)
+            assert answer.status_code == 200
+            error = answer.json()["errors"][0]
+            assert error["extensions"]["code"] == "STORE_UNAVAILABLE"
+            assert f"cannot reach Neo4j at {bolt}" in error["message"]
+    finally:
+        if not stopped:
+            neo4j.__exit__(None, None, None)

@@ -25,6 +25,7 @@ async def open_store(settings: Settings | None = None) -> GraphStore:
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
+            retry_seconds=settings.neo4j_retry_seconds,
         )
         try:
             await neo4j_store.connect()

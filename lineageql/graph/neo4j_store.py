@@ -41,7 +41,17 @@ _UNREACHABLE = (
 class Neo4jStore(GraphStore):
     """A Neo4j database (single server, cluster or Aura) reached over Bolt."""
 
-    def __init__(self, url: str, user: str, password: str, database: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        *,
+        retry_seconds: float = 15.0,
+    ) -> None:
+        """``retry_seconds`` bounds how long a transaction is retried while the server (or a
+        cluster's leader) is away before the caller gets StoreUnavailableError."""
         self.url = url
         self._database = database
         try:
@@ -49,6 +59,7 @@ class Neo4jStore(GraphStore):
             self._driver = AsyncGraphDatabase.driver(
                 url,
                 auth=(user, password),
+                max_transaction_retry_time=retry_seconds,
                 notifications_disabled_classifications=[
                     neo4j.NotificationDisabledClassification.UNRECOGNIZED
                 ],

@@ -1,0 +1,55 @@
+"""Start `lineageql serve` as a user would, on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+START_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(store: str, **env: str) -> Iterator[str]:
+    """A `lineageql serve --store STORE` process with ``LINEAGEQL_*`` settings in ``env``;
+    yields its base URL once /health answers (200, or 503 for an unreachable store)."""
+    port = free_port()
+    command = [sys.executable, "-m", "lineageql", "serve", "--store", store]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    # The server's output goes to a file: a pipe nobody reads would block it once full.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                httpx.get(f"{url}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            process.kill()
+            process.wait()
+            log.seek(0)
+            pytest.fail(f"server did not start: {log.read()[-2000:]}")
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
