@@ -25,6 +25,7 @@ from lineageql.graph.records import (
     StepRecord,
 )
 
+K = TypeVar("K")
 V = TypeVar("V")
 DepthKey = tuple[str, int]
 
@@ -43,6 +44,21 @@ def _by_depth(
             for node_id, found in zip(ids, await read(ids, depth), strict=True):
                 answers[(node_id, depth)] = found
         return [answers[key] for key in keys]
+
+    return load
+
+
+def _with_records(
+    read_ids: Callable[[list[K]], Awaitable[list[list[str]]]],
+    get: Callable[[list[str]], Awaitable[Sequence[V | None]]],
+) -> Callable[[list[K]], Awaitable[list[list[V]]]]:
+    """A load function answering records instead of ids: one read of every id found."""
+
+    async def load(keys: list[K]) -> list[list[V]]:
+        groups = await read_ids(keys)
+        wanted = list(dict.fromkeys(node_id for group in groups for node_id in group))
+        found = dict(zip(wanted, await get(wanted), strict=True)) if wanted else {}
+        return [[r for node_id in group if (r := found[node_id]) is not None] for group in groups]
 
     return load
 
@@ -69,14 +85,14 @@ class Loaders:
     inputs_of_step: DataLoader[str, list[IOLink]]
     outputs_of_step: DataLoader[str, list[IOLink]]
     version_ids_of_artifact: DataLoader[str, list[str]]
-    producers: DataLoader[str, list[str]]
-    consumers: DataLoader[str, list[str]]
+    producers: DataLoader[str, list[StepRecord]]
+    consumers: DataLoader[str, list[StepRecord]]
     tags: dict[NodeKind, DataLoader[str, list[str]]]
     metadata: dict[NodeKind, DataLoader[str, list[MetadataRecord]]]
-    upstream_versions: DataLoader[DepthKey, list[str]]
-    downstream_versions: DataLoader[DepthKey, list[str]]
-    upstream_steps: DataLoader[DepthKey, list[str]]
-    downstream_steps: DataLoader[DepthKey, list[str]]
+    upstream_versions: DataLoader[DepthKey, list[ArtifactVersionRecord]]
+    downstream_versions: DataLoader[DepthKey, list[ArtifactVersionRecord]]
+    upstream_steps: DataLoader[DepthKey, list[StepRecord]]
+    downstream_steps: DataLoader[DepthKey, list[StepRecord]]
 
     @classmethod
     def build(cls, repo: LineageRepository) -> Loaders:
@@ -101,15 +117,27 @@ class Loaders:
             inputs_of_step=_loader(repo.inputs_of_steps),
             outputs_of_step=_loader(repo.outputs_of_steps),
             version_ids_of_artifact=_loader(repo.version_ids_of_artifacts),
-            producers=_loader(repo.producers_of),
-            consumers=_loader(repo.consumers_of),
+            producers=DataLoader(load_fn=_with_records(repo.producers_of, repo.get_steps)),
+            consumers=DataLoader(load_fn=_with_records(repo.consumers_of, repo.get_steps)),
             tags={kind: tags_for(kind) for kind in NodeKind if kind is not NodeKind.STEP},
             metadata={
                 kind: metadata_for(kind)
                 for kind in (NodeKind.RUN, NodeKind.STEP, NodeKind.ARTIFACT_VERSION)
             },
-            upstream_versions=DataLoader(load_fn=_by_depth(repo.upstream_version_ids)),
-            downstream_versions=DataLoader(load_fn=_by_depth(repo.downstream_version_ids)),
-            upstream_steps=DataLoader(load_fn=_by_depth(repo.upstream_step_ids)),
-            downstream_steps=DataLoader(load_fn=_by_depth(repo.downstream_step_ids)),
+            upstream_versions=DataLoader(
+                load_fn=_with_records(
+                    _by_depth(repo.upstream_version_ids), repo.get_artifact_versions
+                )
+            ),
+            downstream_versions=DataLoader(
+                load_fn=_with_records(
+                    _by_depth(repo.downstream_version_ids), repo.get_artifact_versions
+                )
+            ),
+            upstream_steps=DataLoader(
+                load_fn=_with_records(_by_depth(repo.upstream_step_ids), repo.get_steps)
+            ),
+            downstream_steps=DataLoader(
+                load_fn=_with_records(_by_depth(repo.downstream_step_ids), repo.get_steps)
+            ),
         )

@@ -39,7 +39,7 @@ def format_time(moment: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     """The stored timestamp form back as an aware datetime."""
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
 
 
 def new_id() -> str:

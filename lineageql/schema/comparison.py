@@ -68,4 +68,4 @@ async def compare_runs(info: Info, ids: list[str], keys: list[str] | None) -> Ru
             )
             previous = number if number is not None else previous
         rows.append(ComparisonRow(key=key, cells=cells))
-    return RunComparison(runs=[PipelineRun(record=r) for r in runs], rows=rows)
+    return RunComparison(runs=[PipelineRun.of(r) for r in runs], rows=rows)

@@ -55,7 +55,7 @@ class PruneResult:
 class Mutation:
     @strawberry.mutation
     async def create_pipeline_run(self, info: Info, input: CreatePipelineRunInput) -> PipelineRun:
-        return PipelineRun(record=await info.context.repo.create_run(input.to_record()))
+        return PipelineRun.of(await info.context.repo.create_run(input.to_record()))
 
     @strawberry.mutation(description="Change a run's status or times (e.g. when it starts).")
     async def update_pipeline_run(
@@ -69,7 +69,7 @@ class Mutation:
         record = await info.context.repo.update_run(
             str(id), status=status, start_time=time_text(start_time), end_time=time_text(end_time)
         )
-        return PipelineRun(record=record)
+        return PipelineRun.of(record)
 
     @strawberry.mutation(description="End a run: a final status and the end time (now).")
     async def finish_pipeline_run(
@@ -84,12 +84,12 @@ class Mutation:
             status=finished(status),
             end_time=time_text(end_time) or time_text(datetime.now(UTC)),
         )
-        return PipelineRun(record=record)
+        return PipelineRun.of(record)
 
     @strawberry.mutation(description="Record a step of a run with the versions it consumes.")
     async def start_step(self, info: Info, input: StartStepInput) -> Step:
         record = await info.context.repo.create_step(input.to_record(), input.input_links())
-        return Step(record=record)
+        return Step.of(record)
 
     @strawberry.mutation(description="End a step: its outputs, final status and error message.")
     async def finish_step(self, info: Info, input: FinishStepInput) -> Step:
@@ -100,14 +100,14 @@ class Mutation:
             end_time=time_text(input.end_time),
             error_message=input.error_message,
         )
-        return Step(record=record)
+        return Step.of(record)
 
     @strawberry.mutation(description="Store an artifact version no step produced (yet).")
     async def create_artifact_version(
         self, info: Info, input: ArtifactVersionInput
     ) -> ArtifactVersion:
         record = await info.context.repo.create_artifact_version(input.to_record())
-        return ArtifactVersion(record=record)
+        return ArtifactVersion.of(record)
 
     @strawberry.mutation(description="Add tags; returns the tags the target has now.")
     async def add_tags(

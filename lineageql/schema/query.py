@@ -54,7 +54,7 @@ class Query:
     ) -> Connection[Pipeline]:
         spec = filter.to_filter() if filter else None
         page = await info.context.repo.list_pipelines(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, lambda record: Pipeline(record=record))
+        return Connection.from_page(page, Pipeline.of)
 
     @strawberry.field
     async def pipeline(
@@ -64,7 +64,7 @@ class Query:
             found = await info.context.loaders.pipeline.load(str(id))
         else:
             [found] = await info.context.repo.get_pipelines_by_name([str(name)])
-        return Pipeline(record=found) if found else None
+        return Pipeline.of(found) if found else None
 
     @strawberry.field
     async def pipeline_runs(
@@ -77,7 +77,7 @@ class Query:
     ) -> Connection[PipelineRun]:
         spec = filter.to_filter() if filter else None
         page = await info.context.repo.list_runs(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, lambda record: PipelineRun(record=record))
+        return Connection.from_page(page, PipelineRun.of)
 
     @strawberry.field(description="A run by id, by name, or by a name prefix that only it has.")
     async def pipeline_run(
@@ -95,12 +95,12 @@ class Query:
             [found] = await repo.get_runs_by_name([str(name)])
         else:
             found = await repo.find_run_by_prefix(str(name_prefix))
-        return PipelineRun(record=found) if found else None
+        return PipelineRun.of(found) if found else None
 
     @strawberry.field
     async def step(self, info: Info, id: strawberry.ID) -> Step | None:
         found = await info.context.loaders.step.load(str(id))
-        return Step(record=found) if found else None
+        return Step.of(found) if found else None
 
     @strawberry.field
     async def artifacts(
@@ -113,7 +113,7 @@ class Query:
     ) -> Connection[Artifact]:
         spec = filter.to_filter() if filter else None
         page = await info.context.repo.list_artifacts(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, lambda record: Artifact(record=record))
+        return Connection.from_page(page, Artifact.of)
 
     @strawberry.field
     async def artifact(
@@ -123,7 +123,7 @@ class Query:
             found = await info.context.loaders.artifact.load(str(id))
         else:
             [found] = await info.context.repo.get_artifacts_by_name([str(name)])
-        return Artifact(record=found) if found else None
+        return Artifact.of(found) if found else None
 
     @strawberry.field
     async def artifact_versions(
@@ -137,7 +137,7 @@ class Query:
         page = await info.context.repo.list_artifact_versions(
             spec, page_request(first, after, None)
         )
-        return Connection.from_page(page, lambda record: ArtifactVersion(record=record))
+        return Connection.from_page(page, ArtifactVersion.of)
 
     @strawberry.field(description="By id, or by artifact name and version (latest if omitted).")
     async def artifact_version(
@@ -151,10 +151,10 @@ class Query:
             if version is not None:
                 raise BadInputError("goes with name, not with id", "version")
             found = await info.context.loaders.version.load(str(id))
-            return ArtifactVersion(record=found) if found else None
+            return ArtifactVersion.of(found) if found else None
         try:
-            return ArtifactVersion(
-                record=await info.context.repo.find_artifact_version(str(name), version)
+            return ArtifactVersion.of(
+                await info.context.repo.find_artifact_version(str(name), version)
             )
         except NotFoundError:
             return None
@@ -176,12 +176,12 @@ class Query:
         return Lineage(
             artifact_versions=[
                 LineageArtifactNode(
-                    depth=graph.artifact_depths[v.id], artifact_version=ArtifactVersion(record=v)
+                    depth=graph.artifact_depths[v.id], artifact_version=ArtifactVersion.of(v)
                 )
                 for v in versions
                 if v is not None
             ],
-            steps=[Step(record=s) for s in steps if s is not None],
+            steps=[Step.of(s) for s in steps if s is not None],
             edges=[
                 LineageEdge(
                     kind=e.kind,

@@ -1,4 +1,9 @@
-"""The GraphQL object types. Fields that fan out resolve through this request's loaders."""
+"""The GraphQL object types.
+
+Scalar fields are plain attributes copied from the record when the object is made (the
+cheapest fields graphql-core can resolve); fields that fan out resolve through this
+request's loaders.
+"""
 
 from __future__ import annotations
 
@@ -34,13 +39,12 @@ from lineageql.schema.context import Info
 Status = strawberry.enum(ExecutionStatus, name="ExecutionStatus")
 ArtifactSaveType = strawberry.enum(SaveType, name="ArtifactSaveType")
 
+T = TypeVar("T")
+NodeT = TypeVar("NodeT")
+
 
 def _time(text: str | None) -> datetime | None:
     return parse_time(text) if text else None
-
-
-T = TypeVar("T")
-NodeT = TypeVar("NodeT")
 
 
 def _present(found: Sequence[T | None]) -> list[T]:
@@ -65,22 +69,20 @@ async def _metadata(info: Info, kind: NodeKind, owner_id: str) -> list[MetadataE
 @strawberry.type
 class Pipeline:
     record: strawberry.Private[PipelineRecord]
+    id: strawberry.ID
+    name: str
+    docstring: str | None
+    created: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def docstring(self) -> str | None:
-        return self.record.docstring
-
-    @strawberry.field
-    def created(self) -> datetime:
-        return parse_time(self.record.created)
+    @classmethod
+    def of(cls, record: PipelineRecord) -> Pipeline:
+        return cls(
+            record=record,
+            id=strawberry.ID(record.id),
+            name=record.name,
+            docstring=record.docstring,
+            created=parse_time(record.created),
+        )
 
     @strawberry.field
     async def run_count(self, info: Info) -> int:
@@ -100,7 +102,7 @@ class Pipeline:
             runs = _present(await info.context.loaders.run.load_many(run_ids))
             run_ids = [run.id for run in runs if run.status is status]
         return await _id_list_connection(
-            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun
+            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun.of
         )
 
     @strawberry.field
@@ -118,24 +120,24 @@ class Pipeline:
     @strawberry.field(description="Structures this pipeline ran with, newest first.")
     async def versions(self, info: Info) -> list[PipelineVersion]:
         found = await info.context.loaders.versions_of_pipeline.load(self.record.id)
-        return [PipelineVersion(record=record) for record in found]
+        return [PipelineVersion.of(record) for record in found]
 
 
 @strawberry.type(description="One structure of a pipeline: its steps, their code and wiring.")
 class PipelineVersion:
     record: strawberry.Private[PipelineVersionRecord]
+    version: int
+    structure_hash: str
+    created: datetime
 
-    @strawberry.field
-    def version(self) -> int:
-        return self.record.version
-
-    @strawberry.field
-    def structure_hash(self) -> str:
-        return self.record.structure_hash
-
-    @strawberry.field
-    def created(self) -> datetime:
-        return parse_time(self.record.created)
+    @classmethod
+    def of(cls, record: PipelineVersionRecord) -> PipelineVersion:
+        return cls(
+            record=record,
+            version=record.version,
+            structure_hash=record.structure_hash,
+            created=parse_time(record.created),
+        )
 
     @strawberry.field(description="Runs of this version, newest first.")
     async def runs(
@@ -143,7 +145,7 @@ class PipelineVersion:
     ) -> Connection[PipelineRun]:
         run_ids = await info.context.loaders.run_ids_of_pipeline_version.load(self.record.id)
         return await _id_list_connection(
-            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun
+            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun.of
         )
 
 
@@ -151,10 +153,10 @@ async def _newest_run(info: Info, pipeline_id: str, *, successful: bool) -> Pipe
     run_ids = await info.context.loaders.run_ids_of_pipeline.load(pipeline_id)
     if not successful:
         first = await info.context.loaders.run.load(run_ids[0]) if run_ids else None
-        return PipelineRun(record=first) if first else None
+        return PipelineRun.of(first) if first else None
     for run in _present(await info.context.loaders.run.load_many(run_ids)):
         if run.status.is_successful:
-            return PipelineRun(record=run)
+            return PipelineRun.of(run)
     return None
 
 
@@ -163,7 +165,7 @@ async def _id_list_connection(
     first: int,
     after: str | None,
     load_many: Callable[[list[str]], Awaitable[list[T | None]]],
-    wrap: Callable[..., NodeT],
+    wrap: Callable[[T], NodeT],
 ) -> Connection[NodeT]:
     """A page of an id list a loader gave, the cursor being the position's id."""
     check_page_size(first)
@@ -176,7 +178,7 @@ async def _id_list_connection(
     shown = ids[start : start + first]
     records = await load_many(shown)
     edges = [
-        Edge(cursor=_encode_position(node_id), node=wrap(record=record))
+        Edge(cursor=_encode_position(node_id), node=wrap(record))
         for node_id, record in zip(shown, records, strict=True)
         if record is not None
     ]
@@ -204,46 +206,32 @@ def _decode_position(cursor: str) -> str:
 @strawberry.type
 class PipelineRun:
     record: strawberry.Private[RunRecord]
+    id: strawberry.ID
+    name: str
+    status: Status  # type: ignore[valid-type]
+    created: datetime
+    start_time: datetime | None
+    end_time: datetime | None
+    config: JSON
+    settings: JSON
+    git_sha: str | None
+    docstring: str | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def status(self) -> Status:  # type: ignore[valid-type]
-        return self.record.status
-
-    @strawberry.field
-    def created(self) -> datetime:
-        return parse_time(self.record.created)
-
-    @strawberry.field
-    def start_time(self) -> datetime | None:
-        return _time(self.record.start_time)
-
-    @strawberry.field
-    def end_time(self) -> datetime | None:
-        return _time(self.record.end_time)
-
-    @strawberry.field
-    def config(self) -> JSON:
-        return JSON(self.record.config)
-
-    @strawberry.field
-    def settings(self) -> JSON:
-        return JSON(self.record.settings)
-
-    @strawberry.field
-    def git_sha(self) -> str | None:
-        return self.record.git_sha
-
-    @strawberry.field
-    def docstring(self) -> str | None:
-        return self.record.docstring
+    @classmethod
+    def of(cls, record: RunRecord) -> PipelineRun:
+        return cls(
+            record=record,
+            id=strawberry.ID(record.id),
+            name=record.name,
+            status=record.status,
+            created=parse_time(record.created),
+            start_time=_time(record.start_time),
+            end_time=_time(record.end_time),
+            config=JSON(record.config),
+            settings=JSON(record.settings),
+            git_sha=record.git_sha,
+            docstring=record.docstring,
+        )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:
@@ -258,26 +246,24 @@ class PipelineRun:
         found = await info.context.loaders.pipeline.load(self.record.pipeline_id)
         if found is None:
             raise NotFoundError(f"the pipeline of run {self.record.name!r} is gone")
-        return Pipeline(record=found)
+        return Pipeline.of(found)
 
     @strawberry.field(description="The pipeline structure this run had, if it recorded one.")
     async def pipeline_version(self, info: Info) -> PipelineVersion | None:
         if self.record.pipeline_version_id is None:
             return None
         found = await info.context.loaders.pipeline_version.load(self.record.pipeline_version_id)
-        return PipelineVersion(record=found) if found else None
+        return PipelineVersion.of(found) if found else None
 
     @strawberry.field(description="Steps in execution order.")
     async def steps(self, info: Info) -> list[Step]:
-        return [
-            Step(record=s) for s in await info.context.loaders.steps_of_run.load(self.record.id)
-        ]
+        return [Step.of(s) for s in await info.context.loaders.steps_of_run.load(self.record.id)]
 
     @strawberry.field(description="The step with this invocation id, if the run has one.")
     async def step(self, info: Info, name: str) -> Step | None:
         for found in await info.context.loaders.steps_of_run.load(self.record.id):
             if found.name == name:
-                return Step(record=found)
+                return Step.of(found)
         return None
 
 
@@ -286,73 +272,63 @@ class StepArtifact:
     """One named input or output of a step."""
 
     name: str
-    link: strawberry.Private[IOLink]
-
-    @strawberry.field
-    async def artifact_version(self, info: Info) -> ArtifactVersion:
-        found = await info.context.loaders.version.load(self.link.artifact_version_id)
-        if found is None:
-            raise NotFoundError(f"artifact version {self.link.artifact_version_id!r} is gone")
-        return ArtifactVersion(record=found)
+    artifact_version: ArtifactVersion
 
 
-def _single(links: list[IOLink], which: str, step: str) -> StepArtifact | None:
+async def _step_artifacts(info: Info, links: list[IOLink]) -> list[StepArtifact]:
+    """The links with their artifact versions, loaded in one batch."""
+    ids = [link.artifact_version_id for link in links]
+    found = await info.context.loaders.version.load_many(ids)
+    artifacts = []
+    for link, version in zip(links, found, strict=True):
+        if version is None:
+            raise NotFoundError(f"artifact version {link.artifact_version_id!r} is gone")
+        artifacts.append(StepArtifact(name=link.name, artifact_version=ArtifactVersion.of(version)))
+    return artifacts
+
+
+def _single(links: list[IOLink], which: str, step: str) -> list[IOLink]:
+    """``links`` if there is at most one, else a BadInputError naming them."""
     if len(links) > 1:
         names = ", ".join(link.name for link in links)
         raise BadInputError(
             f"step {step!r} has several {which}s ({names}); ask for `{which}s` and pick by name",
             which,
         )
-    return StepArtifact(name=links[0].name, link=links[0]) if links else None
+    return links
 
 
 @strawberry.type
 class Step:
     record: strawberry.Private[StepRecord]
+    id: strawberry.ID
+    name: str = strawberry.field(description="The invocation id, unique within the run.")
+    step_name: str
+    status: Status  # type: ignore[valid-type]
+    start_time: datetime | None
+    end_time: datetime | None
+    cache_key: str | None
+    parameters: JSON
+    settings: JSON
+    docstring: str | None
+    error_message: str | None
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field(description="The invocation id, unique within the run.")
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def step_name(self) -> str:
-        return self.record.step_name
-
-    @strawberry.field
-    def status(self) -> Status:  # type: ignore[valid-type]
-        return self.record.status
-
-    @strawberry.field
-    def start_time(self) -> datetime | None:
-        return _time(self.record.start_time)
-
-    @strawberry.field
-    def end_time(self) -> datetime | None:
-        return _time(self.record.end_time)
-
-    @strawberry.field
-    def cache_key(self) -> str | None:
-        return self.record.cache_key
-
-    @strawberry.field
-    def parameters(self) -> JSON:
-        return JSON(self.record.parameters)
-
-    @strawberry.field
-    def settings(self) -> JSON:
-        return JSON(self.record.settings)
-
-    @strawberry.field
-    def docstring(self) -> str | None:
-        return self.record.docstring
-
-    @strawberry.field
-    def error_message(self) -> str | None:
-        return self.record.error_message
+    @classmethod
+    def of(cls, record: StepRecord) -> Step:
+        return cls(
+            record=record,
+            id=strawberry.ID(record.id),
+            name=record.name,
+            step_name=record.step_name,
+            status=record.status,
+            start_time=_time(record.start_time),
+            end_time=_time(record.end_time),
+            cache_key=record.cache_key,
+            parameters=JSON(record.parameters),
+            settings=JSON(record.settings),
+            docstring=record.docstring,
+            error_message=record.error_message,
+        )
 
     @strawberry.field
     async def run_metadata(self, info: Info) -> list[MetadataEntry]:
@@ -363,37 +339,39 @@ class Step:
         found = await info.context.loaders.run.load(self.record.run_id)
         if found is None:
             raise NotFoundError(f"the run of step {self.record.name!r} is gone")
-        return PipelineRun(record=found)
+        return PipelineRun.of(found)
 
     @strawberry.field
     async def inputs(self, info: Info) -> list[StepArtifact]:
         links = await info.context.loaders.inputs_of_step.load(self.record.id)
-        return [StepArtifact(name=link.name, link=link) for link in links]
+        return await _step_artifacts(info, links)
 
     @strawberry.field
     async def outputs(self, info: Info) -> list[StepArtifact]:
         links = await info.context.loaders.outputs_of_step.load(self.record.id)
-        return [StepArtifact(name=link.name, link=link) for link in links]
+        return await _step_artifacts(info, links)
 
     @strawberry.field(description="The only input; an error when the step has several.")
     async def input(self, info: Info) -> StepArtifact | None:
         links = await info.context.loaders.inputs_of_step.load(self.record.id)
-        return _single(links, "input", self.record.name)
+        found = await _step_artifacts(info, _single(links, "input", self.record.name))
+        return found[0] if found else None
 
     @strawberry.field(description="The only output; an error when the step has several.")
     async def output(self, info: Info) -> StepArtifact | None:
         links = await info.context.loaders.outputs_of_step.load(self.record.id)
-        return _single(links, "output", self.record.name)
+        found = await _step_artifacts(info, _single(links, "output", self.record.name))
+        return found[0] if found else None
 
     @strawberry.field(description="Steps whose outputs this step consumed.")
     async def upstream_steps(self, info: Info, depth: int = 1) -> list[Step]:
-        ids = await info.context.loaders.upstream_steps.load((self.record.id, depth))
-        return [Step(record=s) for s in _present(await info.context.loaders.step.load_many(ids))]
+        found = await info.context.loaders.upstream_steps.load((self.record.id, depth))
+        return [Step.of(record) for record in found]
 
     @strawberry.field(description="Steps that consumed this step's outputs.")
     async def downstream_steps(self, info: Info, depth: int = 1) -> list[Step]:
-        ids = await info.context.loaders.downstream_steps.load((self.record.id, depth))
-        return [Step(record=s) for s in _present(await info.context.loaders.step.load_many(ids))]
+        found = await info.context.loaders.downstream_steps.load((self.record.id, depth))
+        return [Step.of(record) for record in found]
 
 
 @strawberry.type
@@ -405,46 +383,32 @@ class Visualization:
 @strawberry.type
 class ArtifactVersion:
     record: strawberry.Private[ArtifactVersionRecord]
+    id: strawberry.ID
+    name: str
+    version: str
+    type: str
+    data_type: str | None
+    uri: str
+    materializer: str | None
+    save_type: ArtifactSaveType  # type: ignore[valid-type]
+    created: datetime
+    visualizations: list[Visualization]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def version(self) -> str:
-        return self.record.version
-
-    @strawberry.field
-    def type(self) -> str:
-        return self.record.type
-
-    @strawberry.field
-    def data_type(self) -> str | None:
-        return self.record.data_type
-
-    @strawberry.field
-    def uri(self) -> str:
-        return self.record.uri
-
-    @strawberry.field
-    def materializer(self) -> str | None:
-        return self.record.materializer
-
-    @strawberry.field
-    def save_type(self) -> ArtifactSaveType:  # type: ignore[valid-type]
-        return self.record.save_type
-
-    @strawberry.field
-    def created(self) -> datetime:
-        return parse_time(self.record.created)
-
-    @strawberry.field
-    def visualizations(self) -> list[Visualization]:
-        return [Visualization(type=v.type, uri=v.uri) for v in self.record.visualizations]
+    @classmethod
+    def of(cls, record: ArtifactVersionRecord) -> ArtifactVersion:
+        return cls(
+            record=record,
+            id=strawberry.ID(record.id),
+            name=record.name,
+            version=record.version,
+            type=record.type,
+            data_type=record.data_type,
+            uri=record.uri,
+            materializer=record.materializer,
+            save_type=record.save_type,
+            created=parse_time(record.created),
+            visualizations=[Visualization(type=v.type, uri=v.uri) for v in record.visualizations],
+        )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:
@@ -459,52 +423,46 @@ class ArtifactVersion:
         found = await info.context.loaders.artifact.load(self.record.artifact_id)
         if found is None:
             raise NotFoundError(f"the artifact of version {self.record.id!r} is gone")
-        return Artifact(record=found)
+        return Artifact.of(found)
 
     @strawberry.field(description="The steps that produced this version (cached reuses too).")
     async def produced_by(self, info: Info) -> list[Step]:
-        ids = await info.context.loaders.producers.load(self.record.id)
-        return [Step(record=s) for s in _present(await info.context.loaders.step.load_many(ids))]
+        return [Step.of(s) for s in await info.context.loaders.producers.load(self.record.id)]
 
     @strawberry.field
     async def consumed_by(self, info: Info) -> list[Step]:
-        ids = await info.context.loaders.consumers.load(self.record.id)
-        return [Step(record=s) for s in _present(await info.context.loaders.step.load_many(ids))]
+        return [Step.of(s) for s in await info.context.loaders.consumers.load(self.record.id)]
 
     @strawberry.field(description="Versions this one was derived from, within depth steps.")
     async def upstream(
         self, info: Info, depth: int = DEFAULT_LINEAGE_DEPTH
     ) -> list[ArtifactVersion]:
-        ids = await info.context.loaders.upstream_versions.load((self.record.id, depth))
-        return _versions(await info.context.loaders.version.load_many(ids))
+        found = await info.context.loaders.upstream_versions.load((self.record.id, depth))
+        return [ArtifactVersion.of(record) for record in found]
 
     @strawberry.field(description="Versions derived from this one, within depth steps.")
     async def downstream(
         self, info: Info, depth: int = DEFAULT_LINEAGE_DEPTH
     ) -> list[ArtifactVersion]:
-        ids = await info.context.loaders.downstream_versions.load((self.record.id, depth))
-        return _versions(await info.context.loaders.version.load_many(ids))
-
-
-def _versions(found: list[ArtifactVersionRecord | None]) -> list[ArtifactVersion]:
-    return [ArtifactVersion(record=v) for v in _present(found)]
+        found = await info.context.loaders.downstream_versions.load((self.record.id, depth))
+        return [ArtifactVersion.of(record) for record in found]
 
 
 @strawberry.type
 class Artifact:
     record: strawberry.Private[ArtifactRecord]
+    id: strawberry.ID
+    name: str
+    created: datetime
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.record.name
-
-    @strawberry.field
-    def created(self) -> datetime:
-        return parse_time(self.record.created)
+    @classmethod
+    def of(cls, record: ArtifactRecord) -> Artifact:
+        return cls(
+            record=record,
+            id=strawberry.ID(record.id),
+            name=record.name,
+            created=parse_time(record.created),
+        )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:
@@ -514,17 +472,16 @@ class Artifact:
     async def versions(
         self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[ArtifactVersion]:
-        check_page_size(first)
         ids = await info.context.loaders.version_ids_of_artifact.load(self.record.id)
         return await _id_list_connection(
-            ids, first, after, info.context.loaders.version.load_many, ArtifactVersion
+            ids, first, after, info.context.loaders.version.load_many, ArtifactVersion.of
         )
 
     @strawberry.field
     async def latest_version(self, info: Info) -> ArtifactVersion | None:
         ids = await info.context.loaders.version_ids_of_artifact.load(self.record.id)
         found = await info.context.loaders.version.load(ids[0]) if ids else None
-        return ArtifactVersion(record=found) if found else None
+        return ArtifactVersion.of(found) if found else None
 
 
 @strawberry.enum
