@@ -1,7 +1,8 @@
 """DataLoaders over the repository's batched reads, built fresh for every request.
 
 Each loader turns the keys that one GraphQL execution asks for at the same moment into one
-repository call, and so into one store round trip.
+repository call, and so into one store round trip; loaders that answer the records of ids
+they found (lineage, producers, consumers) make one more, for all those records at once.
 """
 
 from __future__ import annotations
