@@ -65,3 +65,23 @@ class PruneFailedError(LineageError):
     """Pruning stopped because an artifact version's files could not be deleted."""
 
     code = "PRUNE_FAILED"
+
+
+_BY_CODE: dict[str, type[LineageError]] = {
+    error.code: error
+    for error in (
+        BadInputError,
+        NotFoundError,
+        ConflictError,
+        StoreUnavailableError,
+        UnauthenticatedError,
+        PruneFailedError,
+    )
+}
+
+
+def error_for_code(code: str | None, message: str) -> LineageError:
+    """The exception a client raises for an API error with ``extensions.code``."""
+    if code == AmbiguousError.code:
+        return AmbiguousError(message, [])
+    return _BY_CODE.get(code or "", LineageError)(message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -68,3 +69,31 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 @pytest.fixture
 def repo(store: GraphStore) -> LineageRepository:
     return LineageRepository(store)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def sdk_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The SDK and Client pointed (through LINEAGEQL_* variables, as a user would) at an
+    empty store of each kind and a fresh local artifact store; yields the artifact store."""
+    from lineageql.client import close_connections
+
+    if request.param == "neo4j":
+        url = request.getfixturevalue("neo4j_url")
+
+        async def wipe() -> None:
+            await (await open_neo4j(url)).close()
+
+        asyncio.run(wipe())
+        monkeypatch.setenv("LINEAGEQL_STORE", url)
+        monkeypatch.setenv("LINEAGEQL_NEO4J_USER", os.environ.get("NEO4J_USER", "neo4j"))
+        monkeypatch.setenv("LINEAGEQL_NEO4J_PASSWORD", os.environ.get("NEO4J_PASSWORD", "neo4j"))
+    else:
+        monkeypatch.setenv("LINEAGEQL_STORE", str(tmp_path / "sdk.lbdb"))
+    artifacts = tmp_path / "artifacts"
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(artifacts))
+    monkeypatch.delenv("LINEAGEQL_URL", raising=False)
+    close_connections()
+    yield artifacts
+    close_connections()

@@ -41,21 +41,32 @@ class ArtifactStore:
         return path is not None and path.startswith(self._root_path + "/")
 
     def exists(self, uri: str) -> bool:
-        return bool(self.fs.exists(self._inside(uri)))
+        return bool(self.fs.exists(self.fs_path(uri)))
 
     def is_dir(self, uri: str) -> bool:
-        return bool(self.fs.isdir(self._inside(uri)))
+        return bool(self.fs.isdir(self.fs_path(uri)))
 
     def remove(self, uri: str) -> None:
         """Delete the file or folder at ``uri``."""
-        self.fs.rm(self._inside(uri), recursive=True)
+        self.fs.rm(self.fs_path(uri), recursive=True)
 
     def open(self, uri: str, mode: str = "rb") -> IO[bytes]:
-        return self.fs.open(self._inside(uri), mode)  # type: ignore[no-any-return]
+        """The file at ``uri``; writing creates its folders first."""
+        path = self.fs_path(uri)
+        if "w" in mode:
+            self.fs.makedirs(posixpath.dirname(path), exist_ok=True)
+        return self.fs.open(path, mode)  # type: ignore[no-any-return]
+
+    def size(self, uri: str) -> int:
+        """Bytes stored at ``uri``: the file's size, or the sum over a folder's files."""
+        path = self.fs_path(uri)
+        if self.fs.isdir(path):
+            return sum(int(self.fs.size(full)) for _, full in self.files(uri))
+        return int(self.fs.size(path))
 
     def files(self, uri: str) -> list[tuple[str, str]]:
         """Every file under the folder ``uri``: (path relative to it, full path), sorted."""
-        base = self._inside(uri)
+        base = self.fs_path(uri)
         found = self.fs.find(base)
         return sorted((posixpath.relpath(full, base), full) for full in found)
 
@@ -73,7 +84,7 @@ class ArtifactStore:
                     while chunk := source.read(CHUNK_BYTES):
                         sink.write(chunk)
 
-    def _inside(self, uri: str) -> str:
+    def fs_path(self, uri: str) -> str:
         """The store path of ``uri``, which must lie under the root."""
         if not self.contains(uri):
             raise BadInputError(f"{uri!r} is outside the artifact store {self.root!r}", "uri")

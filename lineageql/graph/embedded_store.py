@@ -65,7 +65,11 @@ class EmbeddedStore(GraphStore):
 
     async def close(self) -> None:
         async with self._lock:
-            await self._call(self._close_now)
+            try:
+                await self._call(self._close_now)
+            except RuntimeError:
+                # At interpreter exit the worker pool may already be shut down.
+                self._close_now()
         self._executor.shutdown(wait=True)
 
     async def _run(self, query: str, params: Params | None) -> list[Row]:

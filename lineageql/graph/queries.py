@@ -194,6 +194,15 @@ SET s.status = coalesce($status, s.status),
 RETURN {STEP_RETURN}
 """
 
+CACHED_STEP = f"""
+MATCH (s:Step)
+WHERE s.cache_key = $cache_key AND s.status = 'completed'
+RETURN {STEP_RETURN}
+ORDER BY s.created DESC
+LIMIT 1
+"""
+"""The newest completed step with this cache key: the one a cached step reuses."""
+
 STEPS_BY_ID = f"""
 UNWIND $keys AS k
 MATCH (s:Step {{id: k}})

@@ -333,6 +333,13 @@ class LineageRepository:
 
         return await self.store.write(work)
 
+    async def find_cached_step(self, cache_key: str) -> StepRecord | None:
+        """The newest completed step with ``cache_key``, whose outputs a cached step reuses."""
+        rows = await self.store.read(
+            q.CACHED_STEP, {"cache_key": check_name(cache_key, "cacheKey")}
+        )
+        return _step(rows[0]) if rows else None
+
     async def get_steps(self, ids: Sequence[str]) -> list[StepRecord | None]:
         return await self._by_keys(q.STEPS_BY_ID, ids, _step)
 

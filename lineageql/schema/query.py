@@ -102,6 +102,11 @@ class Query:
         found = await info.context.loaders.step.load(str(id))
         return Step.of(found) if found else None
 
+    @strawberry.field(description="The newest completed step with this cache key, if any.")
+    async def cached_step(self, info: Info, cache_key: str) -> Step | None:
+        found = await info.context.repo.find_cached_step(cache_key)
+        return Step.of(found) if found else None
+
     @strawberry.field
     async def artifacts(
         self,

@@ -1,0 +1,93 @@
+"""Materializers: which one stores a value, by its type, and the registry for custom ones.
+
+Lookup walks the value type's MRO, newest registration first, so a custom materializer for a
+class wins over the built-in one for its base class; anything else falls back to pickle.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from lineageql.artifacts.materializers.base import Materializer, VisualizationFile
+from lineageql.artifacts.materializers.builtin import BuiltInMaterializer, BytesMaterializer
+from lineageql.artifacts.materializers.paths import PathMaterializer
+from lineageql.artifacts.materializers.pickled import PickleMaterializer
+from lineageql.errors import BadInputError
+
+_REGISTRY: dict[type, type[Materializer]] = {}
+
+
+def register_materializer(materializer: type[Materializer], *types: type) -> None:
+    """Use ``materializer`` for ``types`` (default: its ``handles``)."""
+    for handled in types or materializer.handles:
+        _REGISTRY[handled] = materializer
+
+
+def materializer_for(data_type: type) -> type[Materializer]:
+    """The materializer registered for ``data_type`` or its nearest base class."""
+    for base in data_type.__mro__:
+        if base in _REGISTRY:
+            return _REGISTRY[base]
+    return PickleMaterializer
+
+
+def materializer_for_value(value: Any) -> type[Materializer]:
+    """The materializer for ``value``; pickle for containers JSON cannot round-trip."""
+    chosen = materializer_for(type(value))
+    if chosen is BuiltInMaterializer and not BuiltInMaterializer.can_save(value):
+        return PickleMaterializer
+    return chosen
+
+
+def qualified_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def import_qualified(name: str, what: str) -> Any:
+    """The object ``package.module.QualName`` names; a BadInputError if it cannot be imported."""
+    parts = name.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            found: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[split:]:
+                found = getattr(found, attribute)
+        except AttributeError:
+            break
+        return found
+    raise BadInputError(f"cannot import the {what} {name!r}; is its package installed here?")
+
+
+def _register_defaults() -> None:
+    register_materializer(PickleMaterializer, object)
+    register_materializer(BuiltInMaterializer)
+    register_materializer(BytesMaterializer)
+    register_materializer(PathMaterializer)
+    try:
+        from lineageql.artifacts.materializers.numpy_arrays import NumpyMaterializer
+
+        register_materializer(NumpyMaterializer)
+    except ImportError:
+        pass
+    try:
+        from lineageql.artifacts.materializers.pandas_frames import PandasMaterializer
+
+        register_materializer(PandasMaterializer)
+    except ImportError:
+        pass
+
+
+_register_defaults()
+
+__all__ = [
+    "Materializer",
+    "VisualizationFile",
+    "import_qualified",
+    "materializer_for",
+    "materializer_for_value",
+    "qualified_name",
+    "register_materializer",
+]

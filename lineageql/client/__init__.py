@@ -1,0 +1,13 @@
+"""The Python client: views over the lineage, through the GraphQL API."""
+
+from lineageql.client.client import Client, close_connections
+from lineageql.client.views import ArtifactVersionView, PipelineView, RunView, StepView
+
+__all__ = [
+    "ArtifactVersionView",
+    "Client",
+    "PipelineView",
+    "RunView",
+    "StepView",
+    "close_connections",
+]

@@ -1,0 +1,140 @@
+"""``Client``: scripts' and notebooks' way into the lineage, over HTTP or in-process.
+
+Without a URL (argument or ``LINEAGEQL_URL``) the client runs the API in this process
+against the configured store; every client of one process shares that connection, since the
+embedded store admits one process at a time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import threading
+from typing import Any
+
+from lineageql.artifacts import ArtifactStore
+from lineageql.client import documents as d
+from lineageql.client.transport import HttpTransport, InProcessTransport, Transport
+from lineageql.client.views import (
+    ArtifactVersionView,
+    PipelineView,
+    RunView,
+    StepView,
+)
+from lineageql.errors import NotFoundError
+from lineageql.graph.records import ExecutionStatus
+from lineageql.settings import Settings
+
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+_shared: dict[tuple[str, ...], Transport] = {}
+_shared_lock = threading.Lock()
+
+
+def _transport(settings: Settings, url: str | None, token: str | None) -> Transport:
+    key = ("http", url, token or "") if url else ("local", settings.store, settings.artifact_store)
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = HttpTransport(url, token) if url else InProcessTransport(settings)
+        return _shared[key]
+
+
+def close_connections() -> None:
+    """Close every connection clients of this process opened (tests call it between runs)."""
+    with _shared_lock:
+        for transport in _shared.values():
+            transport.close()
+        _shared.clear()
+
+
+atexit.register(close_connections)
+
+
+class Client:
+    """Pipelines, runs, steps and artifact versions, as the SDK recorded them."""
+
+    def __init__(
+        self, url: str | None = None, token: str | None = None, settings: Settings | None = None
+    ) -> None:
+        self.settings = settings or Settings()
+        url = url or os.environ.get("LINEAGEQL_URL") or None
+        self.transport = _transport(self.settings, url, token)
+        self.artifact_store = ArtifactStore(self.settings.artifact_store)
+
+    def execute(self, document: str, **variables: Any) -> dict[str, Any]:
+        """Run one GraphQL document; lineageql errors raise as their exception classes."""
+        return self.transport.execute(document, variables)
+
+    # -- pipelines and runs --------------------------------------------------------
+
+    def get_pipeline(self, name_or_id: str) -> PipelineView:
+        found = self.execute(d.GET_PIPELINE, **_id_or_name(name_or_id))["pipeline"]
+        if found is None:
+            raise NotFoundError(
+                f"no pipeline {name_or_id!r}; list pipelines with `lineageql pipeline list`"
+            )
+        return PipelineView(self, found)
+
+    def list_pipelines(self, size: int = 100) -> list[PipelineView]:
+        """Pipelines, oldest first."""
+        edges = self.execute(d.LIST_PIPELINES, first=size, after=None)["pipelines"]["edges"]
+        return [PipelineView(self, edge["node"]) for edge in edges]
+
+    def get_pipeline_run(self, name_id_or_prefix: str) -> RunView:
+        """A run by id, by name, or by a name prefix only it has."""
+        for variables in (_id_or_name(name_id_or_prefix), {"namePrefix": name_id_or_prefix}):
+            found = self.execute(d.GET_RUN, **variables)["pipelineRun"]
+            if found is not None:
+                return RunView(self, found)
+        raise NotFoundError(f"no pipeline run {name_id_or_prefix!r}")
+
+    def list_pipeline_runs(
+        self,
+        size: int = 20,
+        pipeline_name: str | None = None,
+        status: ExecutionStatus | str | None = None,
+        sort_by: str = "created",
+        descending: bool = True,
+    ) -> list[RunView]:
+        """Runs, newest first unless ``sort_by``/``descending`` say otherwise."""
+        run_filter: dict[str, Any] = {}
+        if pipeline_name is not None:
+            run_filter["pipelineName"] = pipeline_name
+        if status is not None:
+            run_filter["status"] = [ExecutionStatus(status).name]
+        order = {"field": sort_by.upper(), "direction": "DESC" if descending else "ASC"}
+        data = self.execute(d.LIST_RUNS, first=size, after=None, filter=run_filter, orderBy=order)
+        return [RunView(self, edge["node"]) for edge in data["pipelineRuns"]["edges"]]
+
+    def get_run_step(self, step_id: str) -> StepView:
+        found = self.execute(d.GET_STEP, id=step_id)["step"]
+        if found is None:
+            raise NotFoundError(f"no step with id {step_id!r}")
+        return StepView(self, found)
+
+    def delete_pipeline_run(self, name_id_or_prefix: str) -> None:
+        run = self.get_pipeline_run(name_id_or_prefix)
+        self.execute(d.DELETE_RUN, id=run.id)
+
+    # -- artifacts -----------------------------------------------------------------
+
+    def get_artifact_version(
+        self, name_or_id: str, version: str | int | None = None
+    ) -> ArtifactVersionView:
+        """A version by id, or by artifact name and version (the latest without one)."""
+        if UUID.match(name_or_id) and version is None:
+            variables: dict[str, Any] = {"id": name_or_id}
+        else:
+            variables = {"name": name_or_id, "version": None if version is None else str(version)}
+        found = self.execute(d.GET_VERSION, **variables)["artifactVersion"]
+        if found is None:
+            which = f"version {version!r} of " if version is not None else ""
+            raise NotFoundError(
+                f"no {which}artifact {name_or_id!r}; list artifacts with `lineageql artifact list`"
+            )
+        return ArtifactVersionView(self, found)
+
+
+def _id_or_name(key: str) -> dict[str, str]:
+    return {"id": key} if UUID.match(key) else {"name": key}

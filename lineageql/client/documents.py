@@ -1,0 +1,201 @@
+"""The GraphQL documents the client and the SDK send. Fragments keep each view's fields in
+one place, so every walk asks for the same shape."""
+
+VERSION_FIELDS = """
+fragment VersionFields on ArtifactVersion {
+  id name version type dataType uri materializer saveType created tags
+  runMetadata { key value type }
+  visualizations { type uri }
+}
+"""
+
+STEP_FIELDS = """
+fragment StepFields on Step {
+  id name stepName status startTime endTime cacheKey parameters settings docstring errorMessage
+  runMetadata { key value type }
+  inputs { name artifactVersion { ...VersionFields } }
+  outputs { name artifactVersion { ...VersionFields } }
+}
+"""
+
+RUN_FIELDS = """
+fragment RunFields on PipelineRun {
+  id name status created startTime endTime config settings gitSha docstring tags
+  runMetadata { key value type }
+  pipeline { id name }
+  pipelineVersion { version }
+}
+"""
+
+PIPELINE_FIELDS = """
+fragment PipelineFields on Pipeline { id name docstring created runCount }
+"""
+
+GET_PIPELINE = (
+    PIPELINE_FIELDS
+    + """
+query GetPipeline($id: ID, $name: String) {
+  pipeline(id: $id, name: $name) { ...PipelineFields }
+}"""
+)
+
+LIST_PIPELINES = (
+    PIPELINE_FIELDS
+    + """
+query ListPipelines($first: Int!, $after: String) {
+  pipelines(first: $first, after: $after, orderBy: {field: CREATED, direction: ASC}) {
+    edges { node { ...PipelineFields } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+)
+
+PIPELINE_RUNS = (
+    RUN_FIELDS
+    + """
+query PipelineRuns($id: ID!, $first: Int!, $status: ExecutionStatus) {
+  pipeline(id: $id) { runs(first: $first, status: $status) {
+    totalCount edges { node { ...RunFields } } } }
+}"""
+)
+
+LAST_RUNS = (
+    RUN_FIELDS
+    + """
+query LastRuns($id: ID!) {
+  pipeline(id: $id) { lastRun { ...RunFields } lastSuccessfulRun { ...RunFields } }
+}"""
+)
+
+PIPELINE_VERSIONS = (
+    RUN_FIELDS
+    + """
+query PipelineVersions($id: ID!) {
+  pipeline(id: $id) { versions { version structureHash created
+    runs(first: 100) { edges { node { ...RunFields } } } } }
+}"""
+)
+
+GET_RUN = (
+    RUN_FIELDS
+    + """
+query GetRun($id: ID, $name: String, $namePrefix: String) {
+  pipelineRun(id: $id, name: $name, namePrefix: $namePrefix) { ...RunFields }
+}"""
+)
+
+LIST_RUNS = (
+    RUN_FIELDS
+    + """
+query ListRuns($first: Int!, $after: String, $filter: PipelineRunFilter, $orderBy: RunOrder) {
+  pipelineRuns(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    totalCount edges { node { ...RunFields } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+)
+
+RUN_STEPS = (
+    VERSION_FIELDS
+    + STEP_FIELDS
+    + """
+query RunSteps($id: ID!) { pipelineRun(id: $id) { steps { ...StepFields } } }
+"""
+)
+
+GET_STEP = (
+    VERSION_FIELDS
+    + STEP_FIELDS
+    + """
+query GetStep($id: ID!) { step(id: $id) { ...StepFields run { id } } }
+"""
+)
+
+CACHED_STEP = (
+    VERSION_FIELDS
+    + STEP_FIELDS
+    + """
+query CachedStep($cacheKey: String!) { cachedStep(cacheKey: $cacheKey) { ...StepFields } }
+"""
+)
+
+GET_VERSION = (
+    VERSION_FIELDS
+    + """
+query GetVersion($id: ID, $name: String, $version: String) {
+  artifactVersion(id: $id, name: $name, version: $version) { ...VersionFields }
+}"""
+)
+
+VERSION_PRODUCERS = """
+query Producers($id: ID!) { artifactVersion(id: $id) { producedBy { id } } }
+"""
+
+VERSION_LINEAGE = (
+    VERSION_FIELDS
+    + """
+query Lineage($id: ID!, $depth: Int!) {
+  artifactVersion(id: $id) {
+    upstream(depth: $depth) { ...VersionFields }
+    downstream(depth: $depth) { ...VersionFields }
+  }
+}"""
+)
+
+GET_ARTIFACT = (
+    VERSION_FIELDS
+    + """
+query GetArtifact($id: ID, $name: String) {
+  artifact(id: $id, name: $name) {
+    id name created tags versions(first: 100) { edges { node { ...VersionFields } } }
+  }
+}"""
+)
+
+CREATE_RUN = (
+    RUN_FIELDS
+    + """
+mutation CreateRun($input: CreatePipelineRunInput!) {
+  createPipelineRun(input: $input) { ...RunFields }
+}"""
+)
+
+UPDATE_RUN = """
+mutation UpdateRun($id: ID!, $status: ExecutionStatus) {
+  updatePipelineRun(id: $id, status: $status, startTime: null) { id status }
+}"""
+
+FINISH_RUN = """
+mutation FinishRun($id: ID!, $status: ExecutionStatus!) {
+  finishPipelineRun(id: $id, status: $status) { id status }
+}"""
+
+START_STEP = """
+mutation StartStep($input: StartStepInput!) { startStep(input: $input) { id name } }
+"""
+
+FINISH_STEP = """
+mutation FinishStep($input: FinishStepInput!) {
+  finishStep(input: $input) { id status outputs { name artifactVersion { id } } }
+}"""
+
+CREATE_VERSION = (
+    VERSION_FIELDS
+    + """
+mutation CreateVersion($input: ArtifactVersionInput!) {
+  createArtifactVersion(input: $input) { ...VersionFields }
+}"""
+)
+
+LOG_METADATA = """
+mutation LogMetadata($target: MetadataTarget!, $id: ID!, $values: JSON!) {
+  logMetadata(target: $target, id: $id, values: $values) { key }
+}"""
+
+DELETE_RUN = "mutation DeleteRun($id: ID!) { deletePipelineRun(id: $id) }"
+
+PRUNE = """
+mutation Prune($onlyMetadata: Boolean!, $onlyArtifact: Boolean!, $ignoreErrors: Boolean!) {
+  pruneArtifacts(onlyMetadata: $onlyMetadata, onlyArtifact: $onlyArtifact,
+                 ignoreErrors: $ignoreErrors) {
+    deletedVersionIds deletedUris keptUris failures { artifactVersionId uri message }
+  }
+}"""

@@ -1,0 +1,294 @@
+"""What the client hands back: read-only views over API answers, with lazy walks.
+
+Each attribute that walks further (a run's steps, a version's producer) costs one GraphQL
+request; ``run.steps`` fetches every step with its inputs and outputs at once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lineageql.artifacts.values import load_value
+from lineageql.client import documents as d
+from lineageql.errors import BadInputError, NotFoundError
+from lineageql.graph.records import ExecutionStatus
+
+if TYPE_CHECKING:
+    from lineageql.client.client import Client
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class MetadataValue:
+    """One metadata entry; ``.value`` is the value logged."""
+
+    def __init__(self, key: str, value: Any, type: str) -> None:
+        self.key, self.value, self.type = key, value, type
+
+    def __repr__(self) -> str:
+        return f"MetadataValue({self.key}={self.value!r})"
+
+
+def _metadata(entries: list[dict[str, Any]]) -> dict[str, MetadataValue]:
+    return {e["key"]: MetadataValue(e["key"], e["value"], e["type"]) for e in entries}
+
+
+class ArtifactVersionView:
+    """One version of an artifact: its record, and ``load()`` for its value."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self._client = client
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.version: str = data["version"]
+        self.type: str = data["type"]
+        self.data_type: str | None = data["dataType"]
+        self.uri: str = data["uri"]
+        self.materializer: str | None = data["materializer"]
+        self.save_type: str = data["saveType"].lower()
+        self.created = _time(data["created"])
+        self.tags: list[str] = data["tags"]
+        self.run_metadata = _metadata(data["runMetadata"])
+        self.visualizations: list[dict[str, str]] = data["visualizations"]
+
+    def __repr__(self) -> str:
+        return f"ArtifactVersionView(name={self.name!r}, version={self.version!r})"
+
+    def load(self) -> Any:
+        """The stored value, read from the artifact store."""
+        return load_value(self._client.artifact_store, self.uri, self.materializer, self.data_type)
+
+    def download_files(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Zip this version's files into ``path`` (which must end in ``.zip``)."""
+        target = Path(path)
+        if target.suffix != ".zip":
+            raise BadInputError(
+                f"{str(path)!r} must end in .zip; the files are saved as a zip", "path"
+            )
+        if target.exists() and not overwrite:
+            raise BadInputError(f"{target} exists; pass overwrite=True to replace it", "path")
+        store = self._client.artifact_store
+        if not store.exists(self.uri):
+            raise NotFoundError(
+                f"the files of {self.name}:{self.version} are gone from {self.uri!r}"
+            )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as archive:
+            if store.is_dir(self.uri):
+                store.zip_folder(self.uri, archive)
+            else:
+                with tempfile.TemporaryDirectory() as folder:
+                    single = Path(folder) / Path(self.uri).name
+                    with store.open(self.uri) as source, single.open("wb") as sink:
+                        shutil.copyfileobj(source, sink)
+                    shutil.make_archive(str(Path(folder) / "a"), "zip", folder, single.name)
+                    archive.write((Path(folder) / "a.zip").read_bytes())
+        return target
+
+    @property
+    def producer_step(self) -> StepView | None:
+        """The step that produced this version (its first, for a version cached steps reused)."""
+        data = self._client.execute(d.VERSION_PRODUCERS, id=self.id)["artifactVersion"]
+        producers = data["producedBy"] if data else []
+        return self._client.get_run_step(producers[0]["id"]) if producers else None
+
+    def upstream(self, depth: int = 3) -> list[ArtifactVersionView]:
+        """Versions this one was derived from, within ``depth`` steps."""
+        return self._lineage("upstream", depth)
+
+    def downstream(self, depth: int = 3) -> list[ArtifactVersionView]:
+        """Versions derived from this one, within ``depth`` steps."""
+        return self._lineage("downstream", depth)
+
+    def _lineage(self, direction: str, depth: int) -> list[ArtifactVersionView]:
+        data = self._client.execute(d.VERSION_LINEAGE, id=self.id, depth=depth)["artifactVersion"]
+        return [ArtifactVersionView(self._client, v) for v in data[direction]]
+
+
+class StepOutput(list[ArtifactVersionView]):
+    """The versions under one output name: index it (``[0]``) or use it as the version."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if len(self) != 1:
+            raise AttributeError(attribute)
+        return getattr(self[0], attribute)
+
+
+class StepConfig:
+    def __init__(self, parameters: dict[str, Any], settings: dict[str, Any]) -> None:
+        self.parameters = parameters
+        self.settings = settings
+
+
+class StepView:
+    """One step of a run, with its inputs and outputs by name."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self._client = client
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.step_name: str = data["stepName"]
+        self.status = ExecutionStatus(data["status"].lower())
+        self.start_time = _time(data["startTime"])
+        self.end_time = _time(data["endTime"])
+        self.cache_key: str | None = data["cacheKey"]
+        self.parameters: dict[str, Any] = data["parameters"]
+        self.config = StepConfig(data["parameters"], data["settings"])
+        self.docstring: str | None = data["docstring"]
+        self.error_message: str | None = data["errorMessage"]
+        self.run_metadata = _metadata(data["runMetadata"])
+        self.inputs = self._by_name(data["inputs"])
+        self.outputs = self._by_name(data["outputs"])
+
+    def __repr__(self) -> str:
+        return f"StepView(name={self.name!r}, status={self.status.value!r})"
+
+    def _by_name(self, links: list[dict[str, Any]]) -> dict[str, StepOutput]:
+        found: dict[str, StepOutput] = {}
+        for link in links:
+            version = ArtifactVersionView(self._client, link["artifactVersion"])
+            found.setdefault(link["name"], StepOutput()).append(version)
+        return found
+
+    @property
+    def output(self) -> ArtifactVersionView:
+        """The only output; an error naming them when there are several."""
+        return _single(self.outputs, "output", self.name)
+
+    @property
+    def input(self) -> ArtifactVersionView:
+        """The only input; an error naming them when there are several."""
+        return _single(self.inputs, "input", self.name)
+
+
+def _single(links: dict[str, StepOutput], which: str, step: str) -> ArtifactVersionView:
+    if len(links) != 1:
+        names = ", ".join(links) or "none"
+        raise BadInputError(
+            f"step {step!r} has {len(links)} {which}s ({names}); use `{which}s[name]`"
+        )
+    return next(iter(links.values()))[0]
+
+
+class RunConfig(dict[str, Any]):
+    """A run's configuration; ``.settings`` and ``.parameters`` are its parts."""
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return dict(self.get("settings", {}))
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return dict(self.get("parameters", {}))
+
+
+class StepsView(dict[str, StepView]):
+    """A run's steps by invocation id in execution order; ``[0]`` and ``[-1]`` by position."""
+
+    def __getitem__(self, key: str | int) -> StepView:
+        if isinstance(key, int):
+            return list(self.values())[key]
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            raise KeyError(f"no step {key!r} in this run; it has {', '.join(self)}") from None
+
+
+class RunView:
+    """One pipeline run."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self._client = client
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.status = ExecutionStatus(data["status"].lower())
+        self.created = _time(data["created"])
+        self.start_time = _time(data["startTime"])
+        self.end_time = _time(data["endTime"])
+        self.config = RunConfig(data["config"])
+        self.config["settings"] = data["settings"]
+        self.settings: dict[str, Any] = data["settings"]
+        self.git_sha: str | None = data["gitSha"]
+        self.docstring: str | None = data["docstring"]
+        self.tags: list[str] = data["tags"]
+        self.run_metadata = _metadata(data["runMetadata"])
+        self.pipeline_id: str = data["pipeline"]["id"]
+        self.pipeline_name: str = data["pipeline"]["name"]
+        version = data.get("pipelineVersion")
+        self.pipeline_version: int | None = version["version"] if version else None
+        self._steps: StepsView | None = None
+
+    def __repr__(self) -> str:
+        return f"RunView(name={self.name!r}, status={self.status.value!r})"
+
+    @property
+    def steps(self) -> StepsView:
+        """Steps by invocation id, in execution order (fetched once, in one request)."""
+        if self._steps is None:
+            data = self._client.execute(d.RUN_STEPS, id=self.id)["pipelineRun"]
+            self._steps = StepsView(
+                (step["name"], StepView(self._client, step)) for step in data["steps"]
+            )
+        return self._steps
+
+    def get_step(self, step: str) -> StepView:
+        return self.steps[step]
+
+    @property
+    def pipeline(self) -> PipelineView:
+        return self._client.get_pipeline(self.pipeline_id)
+
+    def refresh(self) -> RunView:
+        """This run as it is stored now (for a run still going)."""
+        return self._client.get_pipeline_run(self.id)
+
+
+class PipelineView:
+    """A pipeline: its runs, newest first."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self._client = client
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.docstring: str | None = data["docstring"]
+        self.created = _time(data["created"])
+        self.run_count: int = data["runCount"]
+
+    def __repr__(self) -> str:
+        return f"PipelineView(name={self.name!r})"
+
+    def get_runs(
+        self, size: int = 100, status: ExecutionStatus | str | None = None
+    ) -> list[RunView]:
+        """Up to ``size`` runs, newest first, optionally only those with ``status``."""
+        wanted = ExecutionStatus(status).name if status is not None else None
+        data = self._client.execute(d.PIPELINE_RUNS, id=self.id, first=size, status=wanted)
+        edges = data["pipeline"]["runs"]["edges"]
+        return [RunView(self._client, edge["node"]) for edge in edges]
+
+    @property
+    def runs(self) -> list[RunView]:
+        return self.get_runs()
+
+    @property
+    def last_run(self) -> RunView:
+        """The newest run."""
+        return self._newest("lastRun")
+
+    @property
+    def last_successful_run(self) -> RunView:
+        """The newest completed (or fully cached) run."""
+        return self._newest("lastSuccessfulRun")
+
+    def _newest(self, field: str) -> RunView:
+        found = self._client.execute(d.LAST_RUNS, id=self.id)["pipeline"][field]
+        if found is None:
+            which = "successful run" if field == "lastSuccessfulRun" else "run"
+            raise NotFoundError(f"pipeline {self.name!r} has no {which} yet")
+        return RunView(self._client, found)

@@ -1,0 +1,77 @@
+"""What a running step can ask about itself: ``get_step_context()``."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lineageql.errors import LineageError
+
+if TYPE_CHECKING:
+    from lineageql.client import Client, RunView
+    from lineageql.sdk.signatures import OutputSpec
+
+
+@dataclass
+class StepRunInfo:
+    """The step being run: its id, invocation id and function name."""
+
+    id: str
+    name: str
+    step_name: str
+
+
+@dataclass
+class StepContext:
+    """The current run and step, and metadata logged for the step's outputs."""
+
+    client: Client
+    pipeline_run: RunView
+    step_run: StepRunInfo
+    outputs: list[OutputSpec]
+    output_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def pipeline_name(self) -> str:
+        return self.pipeline_run.pipeline_name
+
+    def add_output_metadata(self, metadata: dict[str, Any], output_name: str | None) -> None:
+        """Remember ``metadata`` for an output (the only one when no name is given)."""
+        names = [spec.name for spec in self.outputs]
+        if output_name is None:
+            if len(names) != 1:
+                raise LineageError(
+                    f"step {self.step_run.name!r} has {len(names)} outputs ({', '.join(names)}); "
+                    "say which one with artifact_name="
+                )
+            output_name = names[0]
+        if output_name not in names:
+            raise LineageError(
+                f"step {self.step_run.name!r} has no output {output_name!r}; "
+                f"its outputs are {', '.join(names) or 'none'}"
+            )
+        self.output_metadata.setdefault(output_name, {}).update(metadata)
+
+
+_current: ContextVar[StepContext | None] = ContextVar("lineageql_step_context", default=None)
+
+
+def get_step_context() -> StepContext:
+    """The context of the step running now; an error outside a step."""
+    context = _current.get()
+    if context is None:
+        raise LineageError("get_step_context() works only inside a running step")
+    return context
+
+
+def current_step_context() -> StepContext | None:
+    return _current.get()
+
+
+def enter_step(context: StepContext) -> Any:
+    return _current.set(context)
+
+
+def leave_step(token: Any) -> None:
+    _current.reset(token)

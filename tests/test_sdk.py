@@ -1,0 +1,379 @@
+"""Pipelines written against the SDK, run in-process, and inspected with the Client as the
+seeds' walk-throughs do, on both stores."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lineageql import (
+    ArtifactConfig,
+    Client,
+    ExternalArtifact,
+    get_step_context,
+    load_artifact,
+    log_artifact_metadata,
+    log_metadata,
+    pipeline,
+    register_artifact,
+    save_artifact,
+    step,
+)
+from lineageql.errors import BadInputError, NotFoundError
+from lineageql.sdk import StepFailedError
+
+CALLS: list[str] = []
+
+
+@step
+def load_numbers(
+    count: int = 5,
+) -> tuple[Annotated[pd.DataFrame, "features"], Annotated[pd.Series, "labels"]]:
+    """Numbers and whether each is even."""
+    CALLS.append("load_numbers")
+    frame = pd.DataFrame({"value": list(range(count)), "square": [i * i for i in range(count)]})
+    return frame, pd.Series([i % 2 == 0 for i in range(count)], name="even")
+
+
+@step
+def fit(
+    features: pd.DataFrame, labels: pd.Series, scale: float = 1.0
+) -> tuple[Annotated[dict, "model"], Annotated[float, "score"]]:
+    CALLS.append("fit")
+    weight = float(features["value"].sum()) * scale
+    log_metadata({"weight": weight})
+    return {"weight": weight, "rows": len(labels)}, weight / 10
+
+
+@pipeline
+def numbers_pipeline(scale: float = 1.0) -> None:
+    """Fits a toy model on numbers."""
+    features, labels = load_numbers()
+    fit(features=features, labels=labels, scale=scale)
+
+
+@step
+def unnamed() -> int:
+    return 7
+
+
+@step
+def unnamed_pair() -> tuple[int, str]:
+    return 1, "one"
+
+
+@step
+def one_tuple() -> Annotated[tuple, "pair"]:
+    return (1, 2)
+
+
+@step
+def consume(number: int, pair: tuple) -> None:
+    CALLS.append(f"consume {number} {pair}")
+
+
+@pipeline
+def naming_pipeline() -> None:
+    number = unnamed()
+    first, _ = unnamed_pair()
+    consume(number=first, pair=one_tuple())
+    consume(number=number, pair=one_tuple(), id="consume_again")
+
+
+def test_the_seeds_walk_from_pipeline_to_loaded_outputs(sdk_env: Path) -> None:
+    CALLS.clear()
+    first = numbers_pipeline(scale=2.0)
+    run = numbers_pipeline()
+    assert run.status.value == "completed" and run.name.startswith("numbers_pipeline-")
+    assert [(s.name, s.status.value) for s in run.steps.values()] == [
+        ("load_numbers", "cached"),
+        ("fit", "completed"),
+    ]
+    assert CALLS == ["load_numbers", "fit", "fit"]
+
+    model = Client().get_pipeline("numbers_pipeline")
+    assert model.name == "numbers_pipeline" and numbers_pipeline.model.id == model.id
+    assert [r.id for r in model.runs] == [run.id, first.id]
+    assert model.last_run.id == run.id and model.last_successful_run.id == run.id
+    assert [r.id for r in numbers_pipeline.get_runs()] == [run.id, first.id]
+    assert run.docstring == "Fits a toy model on numbers."
+    assert run.config.parameters == {"scale": 1.0}
+
+    trainer = model.last_run.steps["fit"]
+    assert trainer.config.parameters == {"scale": 1.0} and trainer.parameters["scale"] == 1.0
+    assert sorted(trainer.outputs) == ["model", "score"]
+    assert trainer.outputs["model"][0].load() == {"weight": 10.0, "rows": 5}
+    assert trainer.outputs["score"].load() == 1.0
+    assert trainer.run_metadata["weight"].value == 10.0
+    assert run.run_metadata["weight"].value == 10.0
+    assert sorted(trainer.inputs) == ["features", "labels"]
+    features = trainer.inputs["features"].load()
+    assert list(features.columns) == ["value", "square"] and len(features) == 5
+    labels = run.steps[0].outputs["labels"].load()
+    assert labels.name == "even" and labels.tolist() == [True, False, True, False, True]
+
+    data = run.steps["load_numbers"].outputs["features"][0]
+    assert data.name == "features" and data.version == "1"
+    assert data.run_metadata["shape"].value == [5, 2]
+    assert data.run_metadata["statistics"].value["square"]["max"] == 16.0
+    assert data.run_metadata["storage_size"].value > 0
+    assert data.producer_step is not None and data.producer_step.name == "load_numbers"
+    assert sorted(v.name for v in trainer.outputs["model"].upstream(depth=1)) == [
+        "features",
+        "labels",
+    ]
+    with pytest.raises(BadInputError, match="2 outputs"):
+        _ = trainer.output
+
+
+def test_output_names_and_default_artifact_names(sdk_env: Path) -> None:
+    CALLS.clear()
+    run = naming_pipeline()
+    steps = run.steps
+    assert list(steps) == [
+        "unnamed",
+        "unnamed_pair",
+        "one_tuple",
+        "consume",
+        "one_tuple_2",
+        "consume_again",
+    ]
+    assert list(steps["unnamed"].outputs) == ["output"]
+    assert steps["unnamed"].output.name == "naming_pipeline::unnamed::output"
+    assert list(steps["unnamed_pair"].outputs) == ["output_0", "output_1"]
+    assert steps["unnamed_pair"].outputs["output_1"].load() == "one"
+    assert steps["one_tuple"].output.name == "pair"
+    assert steps["one_tuple"].output.load() == (1, 2)
+    assert steps["one_tuple_2"].status.value == "cached"  # same code and inputs as one_tuple
+    assert steps["one_tuple_2"].output.id == steps["one_tuple"].output.id
+    assert CALLS == ["consume 1 (1, 2)", "consume 7 (1, 2)"]
+    assert steps["consume"].outputs == {}
+
+
+@step
+def divide(numerator: float, denominator: float) -> float:
+    return numerator / denominator
+
+
+@step
+def after_divide(value: float) -> float:
+    CALLS.append("after_divide")
+    return value
+
+
+@pipeline(enable_cache=False)
+def failing_pipeline(denominator: float = 0.0) -> None:
+    after_divide(divide(numerator=1.0, denominator=denominator))
+
+
+def test_a_failing_step_fails_the_run_and_stops_it(sdk_env: Path) -> None:
+    CALLS.clear()
+    with pytest.raises(ZeroDivisionError):
+        failing_pipeline()
+    run = Client().get_pipeline("failing_pipeline").last_run
+    assert run.status.value == "failed" and run.end_time is not None
+    assert list(run.steps) == ["divide"]
+    assert run.steps["divide"].status.value == "failed"
+    assert run.steps["divide"].error_message == "ZeroDivisionError: float division by zero"
+    assert CALLS == []
+    with pytest.raises(NotFoundError, match="no successful run"):
+        _ = Client().get_pipeline("failing_pipeline").last_successful_run
+    assert failing_pipeline(denominator=4.0).steps["after_divide"].output.load() == 0.25
+
+
+class NotJson:
+    pass
+
+
+@step
+def takes_anything(thing: Any) -> None:
+    pass
+
+
+@step
+def lies_about_its_output() -> int:
+    return "seven"  # type: ignore[return-value]
+
+
+def test_bad_parameters_fail_before_anything_runs(sdk_env: Path) -> None:
+    @pipeline
+    def unserialisable() -> None:
+        takes_anything(thing=NotJson())
+
+    with pytest.raises(BadInputError, match="'thing' is a NotJson, which is not JSON"):
+        unserialisable()
+    with pytest.raises(NotFoundError):
+        Client().get_pipeline("unserialisable")
+
+    @pipeline
+    def missing_input() -> None:
+        divide(numerator=1.0)
+
+    with pytest.raises(BadInputError, match="missing its input 'denominator'"):
+        missing_input()
+
+
+def test_an_output_of_the_wrong_type_fails_the_step(sdk_env: Path) -> None:
+    @pipeline
+    def liar() -> None:
+        lies_about_its_output()
+
+    with pytest.raises(StepFailedError, match=r"output .output. is a str, but .* says int"):
+        liar()
+    step_run = Client().get_pipeline("liar").last_run.steps["lies_about_its_output"]
+    assert step_run.status.value == "failed" and "says int" in str(step_run.error_message)
+
+
+@step
+def release_data() -> Annotated[
+    list, ArtifactConfig(name="release", version="raw_2023", tags=("gold",))
+]:
+    return [1, 2, 3]
+
+
+@pipeline(enable_cache=False)
+def release_pipeline() -> None:
+    release_data()
+
+
+def test_custom_versions_are_unique_and_a_reuse_fails_cleanly(sdk_env: Path) -> None:
+    run = release_pipeline()
+    version = run.steps["release_data"].output
+    assert (version.name, version.version, version.tags) == ("release", "raw_2023", ["gold"])
+    folders_before = sorted(p.name for p in (sdk_env / "release").iterdir())
+    with pytest.raises(StepFailedError, match="already has a version 'raw_2023'"):
+        release_pipeline()
+    assert sorted(p.name for p in (sdk_env / "release").iterdir()) == folders_before
+    failed = Client().get_pipeline("release_pipeline").last_run
+    assert failed.status.value == "failed"
+    assert Client().get_artifact_version("release").version == "raw_2023"
+    assert load_artifact("release", "raw_2023") == [1, 2, 3]
+
+
+@step
+def noisy(data: list) -> Annotated[int, "total"]:
+    log_artifact_metadata({"note": "summed"})
+    context = get_step_context()
+    CALLS.append(f"{context.pipeline_name}/{context.step_run.name}")
+    newest = Client().get_pipeline(context.pipeline_name).last_run
+    CALLS.append("current is newest" if newest.id == context.pipeline_run.id else "stale")
+    return sum(data)
+
+
+def test_external_artifacts_context_and_artifact_metadata(sdk_env: Path) -> None:
+    CALLS.clear()
+
+    @pipeline
+    def external_pipeline() -> None:
+        noisy(data=ExternalArtifact([1, 2, 3], name="raw_numbers"))
+
+    first = external_pipeline()
+    second = external_pipeline()
+    assert [s.status.value for s in second.steps.values()] == ["completed"]
+    assert CALLS == ["external_pipeline/noisy", "current is newest"] * 2
+    total = first.steps["noisy"].output
+    assert total.load() == 6 and total.run_metadata["note"].value == "summed"
+    raw = first.steps["noisy"].inputs["data"]
+    assert raw.name == "raw_numbers" and raw.save_type == "external"
+
+
+def test_save_load_register_and_download(sdk_env: Path, tmp_path: Path) -> None:
+    saved = save_artifact({"a": 1}, "settings_blob", tags=["manual"], user_metadata={"k": "v"})
+    assert saved.version == "1" and saved.save_type == "manual"
+    assert load_artifact("settings_blob") == {"a": 1}
+    assert load_artifact(saved.id) == {"a": 1}
+    assert Client().get_artifact_version("settings_blob").run_metadata["k"].value == "v"
+    save_artifact({"a": 2}, "settings_blob")
+    assert load_artifact("settings_blob") == {"a": 2} and load_artifact("settings_blob", 1) == {
+        "a": 1
+    }
+
+    checkpoints = sdk_env / "checkpoints" / "epoch_3"
+    checkpoints.mkdir(parents=True)
+    (checkpoints / "weights.bin").write_bytes(b"\x01\x02")
+    registered = register_artifact(str(checkpoints), "checkpoint")
+    assert registered.save_type == "preexisting"
+    loaded = load_artifact("checkpoint")
+    assert isinstance(loaded, Path) and (loaded / "weights.bin").read_bytes() == b"\x01\x02"
+    assert (checkpoints / "weights.bin").exists()
+    with pytest.raises(BadInputError, match="outside the artifact store"):
+        register_artifact(str(tmp_path), "elsewhere")
+
+    archive = registered.download_files(tmp_path / "checkpoint.zip")
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.namelist() == ["weights.bin"]
+    with pytest.raises(BadInputError, match=r"must end in \.zip"):
+        registered.download_files(tmp_path / "checkpoint.tar")
+    with pytest.raises(NotFoundError, match="no artifact 'nothing'"):
+        load_artifact("nothing")
+
+
+@step
+def make_image() -> Annotated[np.ndarray, "picture"]:
+    return np.zeros((4, 6, 3), dtype=np.uint8) + 200
+
+
+def test_numpy_outputs_record_shape_dtype_statistics_and_a_png(sdk_env: Path) -> None:
+    @pipeline
+    def image_pipeline() -> None:
+        make_image()
+
+    picture = image_pipeline().steps["make_image"].output
+    metadata = {key: entry.value for key, entry in picture.run_metadata.items()}
+    assert metadata["shape"] == [4, 6, 3] and metadata["dtype"] == "uint8"
+    assert metadata["mean"] == 200.0 and metadata["std"] == 0.0
+    [visualization] = picture.visualizations
+    assert visualization["type"] == "image"
+    assert Path(visualization["uri"]).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert np.array_equal(picture.load(), np.zeros((4, 6, 3), dtype=np.uint8) + 200)
+
+
+@step
+def named_split(kind: str) -> Annotated[list, "{kind}_{date}_rows"]:
+    return [kind]
+
+
+def test_dynamic_names_yaml_configuration_and_pipeline_versions(
+    sdk_env: Path, tmp_path: Path
+) -> None:
+    @pipeline
+    def splits() -> None:
+        named_split.with_options(substitutions={"kind": "train"})(kind="train")
+
+    run = splits()
+    name = run.steps["named_split"].output.name
+    assert (
+        name.startswith("train_")
+        and name.endswith("_rows")
+        and len(name) == len("train_2024_01_31_rows")
+    )
+
+    config = tmp_path / "release.yaml"
+    config.write_text(
+        json.dumps(
+            {
+                "parameters": {"scale": 3.0},
+                "tags": ["release"],
+                "steps": {"fit": {"outputs": {"model": {"version": "v1.0"}}}},
+            }
+        )
+    )
+    released = numbers_pipeline.with_options(config_path=config)()
+    assert released.tags == ["release"] and released.config.parameters == {"scale": 3.0}
+    assert released.steps["fit"].outputs["model"].version == "v1.0"
+    assert released.pipeline_version == 1
+
+    @pipeline
+    def numbers_pipeline_changed() -> None:
+        load_numbers()
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("colour: blue\n")
+    with pytest.raises(BadInputError, match="unknown keys colour"):
+        numbers_pipeline.with_options(config_path=bad)
