@@ -630,7 +630,8 @@ class LineageRepository:
             if not origins_of:
                 break
             reached: list[list[str]] = [[] for _ in origins]
-            rows = await self.store.read(q.DERIVED_HOP[direction.value], {"ids": list(origins_of)})
+            hop = q.DERIVED_HOP_WIDE if len(origins_of) >= q.WIDE_FRONTIER else q.DERIVED_HOP
+            rows = await self.store.read(hop[direction.value], {"ids": list(origins_of)})
             for row in rows:
                 for index in origins_of[row["source"]]:
                     if row["id"] not in seen[index]:
