@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -13,9 +14,14 @@ from lineageql.graph import GraphStore, LineageRepository
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.neo4j_store import Neo4jStore
 from lineageql.graph.store import Transaction
+from tests.gcs_emulator import BUCKET, EmulatorUnavailable, running_gcs_emulator, use_emulator
 from tests.neo4j_launcher import Neo4jUnavailable, running_neo4j
 
 STORE_KINDS = ["embedded", "neo4j"]
+
+# The emulator speaks JSON over HTTP; gcsfs's experimental gRPC bucket probing must be off
+# before gcsfs is first imported.
+os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"
 
 
 @pytest.fixture(scope="session")
@@ -71,12 +77,23 @@ def repo(store: GraphStore) -> LineageRepository:
     return LineageRepository(store)
 
 
-@pytest.fixture(params=STORE_KINDS)
-def sdk_env(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    """The SDK and Client pointed (through LINEAGEQL_* variables, as a user would) at an
-    empty store of each kind and a fresh local artifact store; yields the artifact store."""
+@pytest.fixture(scope="session")
+def gcs_emulator() -> Iterator[str]:
+    """The GCS emulator on 127.0.0.1 (its URL); under CI one that cannot start fails the run."""
+    try:
+        with running_gcs_emulator() as url:
+            use_emulator(url)
+            yield url
+    except EmulatorUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"the GCS emulator is required under CI: {error}")
+        pytest.skip(f"GCS tests skipped: {error}")
+
+
+def _point_sdk_at(
+    request: pytest.FixtureRequest, store_dir: Path, artifacts: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set LINEAGEQL_* as a user would, for an empty store of the requested kind."""
     from lineageql.client import close_connections
 
     if request.param == "neo4j":
@@ -90,10 +107,37 @@ def sdk_env(
         monkeypatch.setenv("LINEAGEQL_NEO4J_USER", os.environ.get("NEO4J_USER", "neo4j"))
         monkeypatch.setenv("LINEAGEQL_NEO4J_PASSWORD", os.environ.get("NEO4J_PASSWORD", "neo4j"))
     else:
-        monkeypatch.setenv("LINEAGEQL_STORE", str(tmp_path / "sdk.lbdb"))
-    artifacts = tmp_path / "artifacts"
-    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(artifacts))
+        monkeypatch.setenv("LINEAGEQL_STORE", str(store_dir / "sdk.lbdb"))
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", artifacts)
     monkeypatch.delenv("LINEAGEQL_URL", raising=False)
     close_connections()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def sdk_env(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """The SDK and Client pointed at an empty store of each kind and a fresh local artifact
+    store; yields the artifact store folder."""
+    from lineageql.client import close_connections
+
+    artifacts = tmp_path / "artifacts"
+    _point_sdk_at(request, tmp_path, str(artifacts), monkeypatch)
     yield artifacts
+    close_connections()
+
+
+@pytest.fixture(params=STORE_KINDS)
+def gcs_sdk_env(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    gcs_emulator: str,
+) -> Iterator[str]:
+    """Like sdk_env, with the artifact store in a fresh prefix of the emulated bucket."""
+    from lineageql.client import close_connections
+
+    root = f"gs://{BUCKET}/{uuid.uuid4().hex}"
+    _point_sdk_at(request, tmp_path, root, monkeypatch)
+    yield root
     close_connections()

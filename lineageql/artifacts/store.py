@@ -7,6 +7,7 @@ a hostile URI sent through the API) is never touched.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import zipfile
 from collections.abc import Iterator
@@ -24,8 +25,12 @@ class ArtifactStore:
     """Files under one root URI; ``root`` is a local path or a URL fsspec understands."""
 
     def __init__(self, root: str, **storage_options: Any) -> None:
+        """``storage_options`` go to the fsspec filesystem; for ``gs://`` against an emulator
+        (``STORAGE_EMULATOR_HOST`` set) the token defaults to anonymous."""
         if "://" not in root:
             root = str(Path(root).expanduser().resolve())
+        if root.startswith("gs://") and os.environ.get("STORAGE_EMULATOR_HOST"):
+            storage_options.setdefault("token", "anon")
         self.root = root.rstrip("/")
         self._protocol = root.partition("://")[0] if "://" in root else "file"
         self.fs, root_path = fsspec.core.url_to_fs(self.root, **storage_options)

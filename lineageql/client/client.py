@@ -119,6 +119,19 @@ class Client:
 
     # -- artifacts -----------------------------------------------------------------
 
+    def prune_artifacts(
+        self, only_artifact: bool = False, only_metadata: bool = False, ignore_errors: bool = False
+    ) -> dict[str, Any]:
+        """Delete artifact versions no run produced or consumed (records, files, or both);
+        returns what was deleted, kept and could not be deleted."""
+        data = self.execute(
+            d.PRUNE,
+            onlyMetadata=only_metadata,
+            onlyArtifact=only_artifact,
+            ignoreErrors=ignore_errors,
+        )
+        return dict(data["pruneArtifacts"])
+
     def get_artifact_version(
         self, name_or_id: str, version: str | int | None = None
     ) -> ArtifactVersionView:

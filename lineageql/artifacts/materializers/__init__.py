@@ -17,6 +17,15 @@ from lineageql.errors import BadInputError
 
 _REGISTRY: dict[type, type[Materializer]] = {}
 
+_PANDAS = "lineageql.artifacts.materializers.pandas_frames"
+_BY_TYPE_NAME = {
+    "numpy.ndarray": "lineageql.artifacts.materializers.numpy_arrays.NumpyMaterializer",
+    "pandas.core.frame.DataFrame": f"{_PANDAS}.PandasMaterializer",
+    "pandas.core.series.Series": f"{_PANDAS}.PandasMaterializer",
+}
+"""Materializers for third-party types, imported only when such a value shows up (so that
+importing lineageql does not import NumPy or pandas)."""
+
 
 def register_materializer(materializer: type[Materializer], *types: type) -> None:
     """Use ``materializer`` for ``types`` (default: its ``handles``)."""
@@ -29,6 +38,11 @@ def materializer_for(data_type: type) -> type[Materializer]:
     for base in data_type.__mro__:
         if base in _REGISTRY:
             return _REGISTRY[base]
+        lazy = _BY_TYPE_NAME.get(qualified_name(base))
+        if lazy is not None:
+            materializer: type[Materializer] = import_qualified(lazy, "materializer")
+            register_materializer(materializer, base)
+            return materializer
     return PickleMaterializer
 
 
@@ -66,18 +80,6 @@ def _register_defaults() -> None:
     register_materializer(BuiltInMaterializer)
     register_materializer(BytesMaterializer)
     register_materializer(PathMaterializer)
-    try:
-        from lineageql.artifacts.materializers.numpy_arrays import NumpyMaterializer
-
-        register_materializer(NumpyMaterializer)
-    except ImportError:
-        pass
-    try:
-        from lineageql.artifacts.materializers.pandas_frames import PandasMaterializer
-
-        register_materializer(PandasMaterializer)
-    except ImportError:
-        pass
 
 
 _register_defaults()
