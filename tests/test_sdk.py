@@ -377,3 +377,122 @@ def test_dynamic_names_yaml_configuration_and_pipeline_versions(
     bad.write_text("colour: blue\n")
     with pytest.raises(BadInputError, match="unknown keys colour"):
         numbers_pipeline.with_options(config_path=bad)
+
+
+@step
+def wants_text(text: str) -> None:
+    pass
+
+
+@step
+def record_order(label: str) -> None:
+    CALLS.append(label)
+
+
+def test_inputs_are_checked_against_annotations_and_after_orders_steps(sdk_env: Path) -> None:
+    @pipeline
+    def mismatched() -> None:
+        wants_text(text=unnamed())
+
+    with pytest.raises(StepFailedError, match=r"input 'text' is a int, but .* says str"):
+        mismatched()
+
+    CALLS.clear()
+
+    @pipeline(enable_cache=False)
+    def ordered() -> None:
+        record_order(label="first", id="a")
+        record_order(label="second", id="b", after="a")
+        record_order(label="third", id="c", after=["a", "b"])
+
+    run = ordered()
+    assert CALLS == ["first", "second", "third"] and list(run.steps) == ["a", "b", "c"]
+
+    @pipeline
+    def bad_after() -> None:
+        record_order(label="x", after="nowhere")
+
+    with pytest.raises(BadInputError, match="names no step invoked before it"):
+        bad_after()
+
+
+def test_a_version_fetched_with_the_client_feeds_a_step(sdk_env: Path) -> None:
+    save_artifact(41, "answer_input")
+
+    @step
+    def add_one(value: int) -> Annotated[int, "answer"]:
+        return value + 1
+
+    @pipeline
+    def reuse() -> None:
+        add_one(value=Client().get_artifact_version("answer_input"))
+
+    run = reuse()
+    answer = run.steps["add_one"].output
+    assert answer.load() == 42
+    assert [v.name for v in answer.upstream()] == ["answer_input"]
+
+
+def test_pipeline_versions_grow_when_the_structure_changes(sdk_env: Path) -> None:
+    def build(two_steps: bool) -> Any:
+        @pipeline
+        def evolving() -> None:
+            number = unnamed()
+            if two_steps:
+                consume(number=number, pair=one_tuple())
+
+        return evolving
+
+    first = build(False)()
+    second = build(False)()
+    third = build(True)()
+    assert (first.pipeline_version, second.pipeline_version, third.pipeline_version) == (1, 1, 2)
+
+
+def test_the_git_sha_is_recorded_from_a_clean_repository(
+    sdk_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import subprocess
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "flow.py").write_text(
+        "from lineageql import pipeline, step\n\n"
+        "@step\ndef one() -> int:\n    return 1\n\n"
+        "@pipeline\ndef tracked() -> None:\n    one()\n"
+    )
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "flow.py"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-qm", "flow"], cwd=project, check=True)
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    spec = importlib.util.spec_from_file_location("flow", project / "flow.py")
+    assert spec is not None and spec.loader is not None
+    flow = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(flow)
+
+    assert flow.tracked().git_sha == head
+    (project / "scratch.txt").write_text("uncommitted")
+    assert flow.tracked().git_sha is None
+
+
+def test_an_unreachable_artifact_store_fails_the_step_clearly(
+    sdk_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = sdk_env.parent / "not_a_folder"
+    blocker.write_text("a file where the artifact store should be")
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(blocker / "artifacts"))
+
+    @pipeline
+    def nowhere_to_write() -> None:
+        unnamed()
+
+    with pytest.raises(OSError):
+        nowhere_to_write()
+    run = Client().get_pipeline("nowhere_to_write").last_run
+    assert run.status.value == "failed"
+    message = str(run.steps["unnamed"].error_message)
+    assert "not_a_folder" in message

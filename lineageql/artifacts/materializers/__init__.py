@@ -7,6 +7,7 @@ class wins over the built-in one for its base class; anything else falls back to
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from lineageql.artifacts.materializers.base import Materializer, VisualizationFile
@@ -17,12 +18,11 @@ from lineageql.errors import BadInputError
 
 _REGISTRY: dict[type, type[Materializer]] = {}
 
-_PANDAS = "lineageql.artifacts.materializers.pandas_frames"
-_BY_TYPE_NAME = {
-    "numpy.ndarray": "lineageql.artifacts.materializers.numpy_arrays.NumpyMaterializer",
-    "pandas.core.frame.DataFrame": f"{_PANDAS}.PandasMaterializer",
-    "pandas.core.series.Series": f"{_PANDAS}.PandasMaterializer",
-}
+_LAZY = (
+    ("numpy", "ndarray", "lineageql.artifacts.materializers.numpy_arrays.NumpyMaterializer"),
+    ("pandas", "DataFrame", "lineageql.artifacts.materializers.pandas_frames.PandasMaterializer"),
+    ("pandas", "Series", "lineageql.artifacts.materializers.pandas_frames.PandasMaterializer"),
+)
 """Materializers for third-party types, imported only when such a value shows up (so that
 importing lineageql does not import NumPy or pandas)."""
 
@@ -38,11 +38,13 @@ def materializer_for(data_type: type) -> type[Materializer]:
     for base in data_type.__mro__:
         if base in _REGISTRY:
             return _REGISTRY[base]
-        lazy = _BY_TYPE_NAME.get(qualified_name(base))
-        if lazy is not None:
-            materializer: type[Materializer] = import_qualified(lazy, "materializer")
-            register_materializer(materializer, base)
-            return materializer
+        package = sys.modules.get(base.__module__.partition(".")[0])
+        for package_name, attribute, lazy in _LAZY:
+            named = package is not None and package.__name__ == package_name
+            if named and getattr(package, attribute, None) is base:
+                materializer: type[Materializer] = import_qualified(lazy, "materializer")
+                register_materializer(materializer, base)
+                return materializer
     return PickleMaterializer
 
 
@@ -60,6 +62,8 @@ def qualified_name(cls: type) -> str:
 
 def import_qualified(name: str, what: str) -> Any:
     """The object ``package.module.QualName`` names; a BadInputError if it cannot be imported."""
+    if name == "builtins.NoneType":
+        return type(None)
     parts = name.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:

@@ -20,8 +20,9 @@ class PathMaterializer(Materializer):
         source = Path(value)
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist")
-        target = self.path(f"{CONTENT}/{source.name}")
-        self.store.fs.put(str(source), self.store.fs_path(target), recursive=source.is_dir())
+        target = self.store.fs_path(self.path(f"{CONTENT}/{source.name}"))
+        self.store.fs.makedirs(self.store.fs_path(self.path(CONTENT)), exist_ok=True)
+        self.store.fs.put(str(source), target, recursive=source.is_dir())
 
     def load(self, data_type: type) -> Any:
         [name] = self.store.fs.ls(self.store.fs_path(self.path(CONTENT)), detail=False)
