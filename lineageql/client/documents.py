@@ -174,7 +174,9 @@ mutation StartStep($input: StartStepInput!) { startStep(input: $input) { id name
 
 FINISH_STEP = """
 mutation FinishStep($input: FinishStepInput!) {
-  finishStep(input: $input) { id status outputs { name artifactVersion { id } } }
+  finishStep(input: $input) {
+    id status outputs { name artifactVersion { id uri materializer dataType } }
+  }
 }"""
 
 CREATE_VERSION = (

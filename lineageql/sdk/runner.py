@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lineageql.artifacts.values import save_value
+from lineageql.artifacts.values import load_value, save_value
 from lineageql.client import Client, RunView
 from lineageql.client import documents as d
 from lineageql.client.views import ArtifactVersionView
@@ -52,9 +52,11 @@ class RunPlan:
 
 @dataclass
 class _Produced:
-    """Output versions produced so far in this run: (invocation id, output name) to id."""
+    """Output versions produced so far in this run: (invocation id, output name) to id, and
+    where each version's data is, so later steps load it without asking the API."""
 
     versions: dict[tuple[str, str], str] = field(default_factory=dict)
+    locations: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
 
 
 def run_composition(client: Client, plan: RunPlan, composition: Composition) -> RunView:
@@ -147,7 +149,7 @@ def _run_step(
     )
     new_versions: list[dict[str, Any]] = []
     try:
-        values = _call(client, invocation, parameters, inputs, context)
+        values = _call(client, invocation, parameters, inputs, context, produced)
         new_versions = _save_outputs(client, invocation.id, outputs, values, context)
         finished = client.execute(
             d.FINISH_STEP,
@@ -163,7 +165,13 @@ def _run_step(
             raise StepFailedError(f"step {invocation.id!r} failed: {error.message}") from error
         raise
     for output in finished["outputs"]:
-        produced.versions[(invocation.id, output["name"])] = output["artifactVersion"]["id"]
+        version = output["artifactVersion"]
+        produced.versions[(invocation.id, output["name"])] = version["id"]
+        produced.locations[version["id"]] = (
+            version["uri"],
+            version["materializer"],
+            version["dataType"],
+        )
     return ExecutionStatus.COMPLETED
 
 
@@ -280,14 +288,18 @@ def _call(
     parameters: dict[str, Any],
     inputs: dict[str, str],
     context: StepContext,
+    produced: _Produced,
 ) -> Any:
     """Load the inputs, check their types, and call the step function in its context."""
     step = invocation.step
     expected = input_types(step.entrypoint)
     arguments = dict(parameters)
     for name, version_id in inputs.items():
-        version = client.get_artifact_version(version_id)
-        arguments[name] = version.load()
+        if version_id in produced.locations:
+            uri, materializer, data_type = produced.locations[version_id]
+            arguments[name] = load_value(client.artifact_store, uri, materializer, data_type)
+        else:
+            arguments[name] = client.get_artifact_version(version_id).load()
     for name, value in arguments.items():
         if not matches(value, expected.get(name, Any)):
             raise StepFailedError(
