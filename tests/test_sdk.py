@@ -496,3 +496,27 @@ def test_an_unreachable_artifact_store_fails_the_step_clearly(
     assert run.status.value == "failed"
     message = str(run.steps["unnamed"].error_message)
     assert "not_a_folder" in message
+
+
+def test_the_sdk_records_over_http_through_a_running_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lineageql.client import close_connections
+    from tests.servers import serving
+
+    artifacts = tmp_path / "artifacts"
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(artifacts))
+    store = str(tmp_path / "served.lbdb")
+    with serving(store, LINEAGEQL_ARTIFACT_STORE=str(artifacts)) as url:
+        monkeypatch.setenv("LINEAGEQL_URL", url)
+        close_connections()
+        try:
+            run = numbers_pipeline(scale=0.5)
+            assert run.steps["fit"].outputs["model"].load() == {"weight": 5.0, "rows": 5}
+            client = Client()
+            assert client.transport.__class__.__name__ == "HttpTransport"
+            assert client.get_pipeline_run(run.name[:-3]).id == run.id
+            with pytest.raises(NotFoundError, match="no pipeline run has the id, name or name prefix 'nope'"):
+                client.get_pipeline_run("nope")
+        finally:
+            close_connections()
