@@ -9,12 +9,15 @@ never deleted.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import BadInputError, PruneFailedError
 from lineageql.graph import LineageRepository
 from lineageql.graph.records import ArtifactVersionRecord
+
+MAX_THREADS = 64
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,18 @@ async def prune_artifacts(
     only_metadata: bool = False,
     only_artifact: bool = False,
     ignore_errors: bool = False,
+    threads: int = 1,
 ) -> PruneResult:
-    """Delete unreferenced artifact versions: records and files, or only one of them.
+    """Delete unreferenced artifact versions: records and files, or only one of them, deleting
+    files ``threads`` at a time.
 
     Without ``ignore_errors`` the first file that cannot be deleted stops the prune with a
     PruneFailedError; with it, failures are collected in the result and pruning goes on.
     """
     if only_metadata and only_artifact:
         raise BadInputError("onlyMetadata and onlyArtifact exclude each other; give one or none")
+    if not 1 <= threads <= MAX_THREADS:
+        raise BadInputError(f"must be between 1 and {MAX_THREADS}", "threads")
     candidates = await repo.unreferenced_versions()
     result = PruneResult()
     if only_artifact:
@@ -59,7 +66,7 @@ async def prune_artifacts(
         pruned = [version for version in candidates if version.id in deleted]
         result.deleted_version_ids = [version.id for version in pruned]
     if not only_metadata:
-        await asyncio.to_thread(_delete_files, store, pruned, result, ignore_errors)
+        await asyncio.to_thread(_delete_files, store, pruned, result, ignore_errors, threads)
     return result
 
 
@@ -68,25 +75,38 @@ def _delete_files(
     versions: list[ArtifactVersionRecord],
     result: PruneResult,
     ignore_errors: bool,
+    threads: int,
 ) -> None:
-    for position, version in enumerate(versions):
-        if not store.contains(version.uri):
-            result.kept_uris.append(version.uri)
-            continue
-        try:
-            if store.exists(version.uri):
-                store.remove(version.uri)
-        except OSError as error:
-            failure = PruneFailure(version.id, version.uri, str(error) or type(error).__name__)
+    """Delete each version's files (data and visualizations), ``threads`` at a time."""
+    inside = [v for v in versions if store.contains(v.uri)]
+    result.kept_uris.extend(v.uri for v in versions if not store.contains(v.uri))
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        outcomes = pool.map(lambda version: _delete_version_files(store, version), inside)
+        for position, (version, failure) in enumerate(zip(inside, outcomes, strict=False)):
+            if failure is None:
+                result.deleted_uris.append(version.uri)
+                continue
             if not ignore_errors:
-                left = [v.uri for v in versions[position:] if store.contains(v.uri)]
+                pool.shutdown(wait=True, cancel_futures=True)
+                left = [v.uri for v in inside[position:] if store.exists(v.uri)]
                 raise PruneFailedError(
                     f"could not delete {version.uri!r}: {failure.message}. Pruning stopped "
                     f"after deleting {len(result.deleted_version_ids)} version records and "
                     f"{len(result.deleted_uris)} file sets; these files were left in place "
                     f"and can be removed by hand: {', '.join(left)}. "
                     "Pass ignoreErrors to go on past such files."
-                ) from error
+                )
             result.failures.append(failure)
-            continue
-        result.deleted_uris.append(version.uri)
+
+
+def _delete_version_files(
+    store: ArtifactStore, version: ArtifactVersionRecord
+) -> PruneFailure | None:
+    targets = [version.uri, *(v.uri for v in version.visualizations if store.contains(v.uri))]
+    try:
+        for target in targets:
+            if store.exists(target):
+                store.remove(target)
+    except OSError as error:
+        return PruneFailure(version.id, version.uri, str(error) or type(error).__name__)
+    return None

@@ -516,7 +516,39 @@ def test_the_sdk_records_over_http_through_a_running_server(
             client = Client()
             assert client.transport.__class__.__name__ == "HttpTransport"
             assert client.get_pipeline_run(run.name[:-3]).id == run.id
-            with pytest.raises(NotFoundError, match="no pipeline run has the id, name or name prefix 'nope'"):
+            with pytest.raises(
+                NotFoundError, match="no pipeline run has the id, name or name prefix 'nope'"
+            ):
                 client.get_pipeline_run("nope")
         finally:
             close_connections()
+
+
+@step(enable_cache=False)
+def never_cached() -> Annotated[int, ArtifactConfig(name="fresh", artifact_type="model")]:
+    return 3
+
+
+def test_step_level_cache_switch_artifact_types_and_threaded_prune(sdk_env: Path) -> None:
+    @pipeline
+    def uncached() -> None:
+        never_cached()
+
+    uncached()
+    second = uncached()
+    fresh = second.steps["never_cached"]
+    assert fresh.status.value == "completed" and fresh.output.version == "2"
+    assert fresh.output.type == "model"
+
+    notes = save_artifact("# findings\nall good", "notes")
+    table = save_artifact(pd.DataFrame({"a": [1, 2]}), "table")
+    visual_files = [Path(v["uri"]) for v in (*notes.visualizations, *table.visualizations)]
+    assert [f.suffix for f in visual_files] == [".md", ".html"]
+    assert all(f.exists() for f in visual_files)
+    result = Client().prune_artifacts(threads=4)
+    assert sorted(result["deletedVersionIds"]) == sorted([notes.id, table.id])
+    assert not any(f.exists() for f in visual_files)
+    assert not Path(notes.uri).exists() and not Path(table.uri).exists()
+    assert Client().get_artifact_version("fresh").load() == 3
+    with pytest.raises(BadInputError, match="threads: must be between 1 and 64"):
+        Client().prune_artifacts(threads=0)

@@ -120,15 +120,20 @@ class Client:
     # -- artifacts -----------------------------------------------------------------
 
     def prune_artifacts(
-        self, only_artifact: bool = False, only_metadata: bool = False, ignore_errors: bool = False
+        self,
+        only_artifact: bool = False,
+        only_metadata: bool = False,
+        ignore_errors: bool = False,
+        threads: int = 1,
     ) -> dict[str, Any]:
-        """Delete artifact versions no run produced or consumed (records, files, or both);
-        returns what was deleted, kept and could not be deleted."""
+        """Delete artifact versions no run produced or consumed (records, files, or both),
+        files ``threads`` at a time; returns what was deleted, kept and not deleted."""
         data = self.execute(
             d.PRUNE,
             onlyMetadata=only_metadata,
             onlyArtifact=only_artifact,
             ignoreErrors=ignore_errors,
+            threads=threads,
         )
         return dict(data["pruneArtifacts"])
 

@@ -195,9 +195,11 @@ mutation LogMetadata($target: MetadataTarget!, $id: ID!, $values: JSON!) {
 DELETE_RUN = "mutation DeleteRun($id: ID!) { deletePipelineRun(id: $id) }"
 
 PRUNE = """
-mutation Prune($onlyMetadata: Boolean!, $onlyArtifact: Boolean!, $ignoreErrors: Boolean!) {
+mutation Prune(
+  $onlyMetadata: Boolean!, $onlyArtifact: Boolean!, $ignoreErrors: Boolean!, $threads: Int!
+) {
   pruneArtifacts(onlyMetadata: $onlyMetadata, onlyArtifact: $onlyArtifact,
-                 ignoreErrors: $ignoreErrors) {
+                 ignoreErrors: $ignoreErrors, threads: $threads) {
     deletedVersionIds deletedUris keptUris failures { artifactVersionId uri message }
   }
 }"""

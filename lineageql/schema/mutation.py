@@ -146,6 +146,7 @@ class Mutation:
         only_metadata: bool = False,
         only_artifact: bool = False,
         ignore_errors: bool = False,
+        threads: int = 1,
     ) -> PruneResult:
         result = await prune_artifacts(
             info.context.repo,
@@ -153,6 +154,7 @@ class Mutation:
             only_metadata=only_metadata,
             only_artifact=only_artifact,
             ignore_errors=ignore_errors,
+            threads=threads,
         )
         return PruneResult(
             deleted_version_ids=[strawberry.ID(i) for i in result.deleted_version_ids],
