@@ -1,87 +1,109 @@
-"""The demo history: a few runs of an iris training pipeline, recorded into a store.
+"""The demo: the iris training pipeline of the seeds, recorded through the SDK.
 
-Until the SDK lands this records through the repository directly, the way the SDK will:
-a data loader producing four splits, and a trainer consuming two of them.
+A data loader splits iris into four frames; an SVC trainer fits on two of them. The demo runs
+it with a few gammas, once with an invalid gamma (a failing run) and once more with a gamma
+already used (a cached run).
 """
 
-from __future__ import annotations
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from lineageql.graph import Direction, LineageRepository, NodeKind
-from lineageql.graph.records import (
-    ExecutionStatus,
-    LineageGraph,
-    NewArtifactVersion,
-    NewRun,
-    NewStep,
-    RunRecord,
-    StorageSize,
-    utc_now,
-)
+from lineageql.client import RunView
+from lineageql.errors import LineageError
+from lineageql.sdk import PipelineFunction, log_metadata, pipeline, step
 
 PIPELINE = "training_pipeline"
-SPLITS = ("X_train", "X_test", "y_train", "y_test")
+GAMMAS = (0.001, 0.005, 0.01)
+FAILING_GAMMA = -1.0
+
+WALK_QUERY = """{
+  pipeline(name: "training_pipeline") {
+    runCount
+    lastRun {
+      name status
+      steps {
+        name status
+        outputs { name artifactVersion { name version upstream(depth: 3) { name version } } }
+      }
+    }
+  }
+}"""
 
 
-@dataclass(frozen=True)
+@dataclass
 class DemoResult:
-    """What the demo recorded: its runs, and the lineage of the last trained model."""
-
-    runs: list[RunRecord]
-    model_lineage: LineageGraph
+    runs: list[RunView] = field(default_factory=list)
+    failure: str | None = None
 
 
-async def record_demo(
-    repo: LineageRepository, gammas: tuple[float, ...] = (0.001, 0.005)
-) -> DemoResult:
-    """Record one run per gamma and return the runs and the last model's upstream lineage."""
-    runs = []
-    model_id = ""
-    for gamma in gammas:
-        name = f"{PIPELINE}-{datetime.now(UTC):%Y_%m_%d-%H_%M_%S_%f}"
-        run = await repo.create_run(
-            NewRun(
-                pipeline_name=PIPELINE,
-                name=name,
-                status=ExecutionStatus.RUNNING,
-                start_time=utc_now(),
-                config={"parameters": {"gamma": gamma}},
-                pipeline_docstring="Train an SVC on the iris data set.",
-            )
-        )
-        loader = await repo.create_step(NewStep(run_id=run.id, name="training_data_loader"))
-        splits = {}
-        for split in SPLITS:
-            version = await repo.create_artifact_version(
-                NewArtifactVersion(
-                    name=split,
-                    uri=f"demo://{name}/{split}",
-                    data_type="pandas.DataFrame",
-                    metadata={"storage_size": StorageSize(4096)},
-                )
-            )
-            splits[split] = version.id
-        await repo.link_step_io(loader.id, outputs=splits)
-        await repo.update_step(loader.id, status=ExecutionStatus.COMPLETED, end_time=utc_now())
+def build_pipeline() -> PipelineFunction:
+    """The iris pipeline; scikit-learn and pandas are imported only when it is built."""
+    try:
+        import pandas as pd
+        from sklearn.base import ClassifierMixin
+        from sklearn.datasets import load_iris
+        from sklearn.model_selection import train_test_split
+        from sklearn.svm import SVC
+    except ImportError as error:
+        raise LineageError(
+            f"the demo needs the ml extra ({error.name} is missing): "
+            "pip install -e '.[ml]' (or pip install 'lineageql[ml]')"
+        ) from error
 
-        trainer = await repo.create_step(
-            NewStep(run_id=run.id, name="svc_trainer", parameters={"gamma": gamma})
+    @step
+    def training_data_loader() -> tuple[
+        Annotated[pd.DataFrame, "X_train"],
+        Annotated[pd.DataFrame, "X_test"],
+        Annotated[pd.Series, "y_train"],
+        Annotated[pd.Series, "y_test"],
+    ]:
+        """Load the iris dataset as frames and series, split for training and testing."""
+        iris = load_iris(as_frame=True)
+        x_train, x_test, y_train, y_test = train_test_split(
+            iris.data, iris.target, test_size=0.2, shuffle=True, random_state=42
         )
-        model = await repo.create_artifact_version(
-            NewArtifactVersion(name="trained_model", uri=f"demo://{name}/model", type="model")
-        )
-        model_id = model.id
-        await repo.link_step_io(
-            trainer.id,
-            inputs={"X_train": splits["X_train"], "y_train": splits["y_train"]},
-            outputs={"trained_model": model.id},
-        )
-        await repo.log_metadata(NodeKind.STEP, trainer.id, {"training_acc": 0.9 + gamma})
-        await repo.update_step(trainer.id, status=ExecutionStatus.COMPLETED, end_time=utc_now())
-        runs.append(
-            await repo.update_run(run.id, status=ExecutionStatus.COMPLETED, end_time=utc_now())
-        )
-    lineage = await repo.lineage(model_id, Direction.UPSTREAM, 3)
-    return DemoResult(runs=runs, model_lineage=lineage)
+        return x_train, x_test, y_train, y_test
+
+    @step
+    def svc_trainer(
+        X_train: pd.DataFrame,
+        y_train: pd.Series,
+        gamma: float = 0.001,
+    ) -> tuple[Annotated[ClassifierMixin, "trained_model"], Annotated[float, "training_acc"]]:
+        """Train an SVC classifier and report its training accuracy."""
+        model = SVC(gamma=gamma)
+        model.fit(X_train.to_numpy(), y_train.to_numpy())
+        accuracy = float(model.score(X_train.to_numpy(), y_train.to_numpy()))
+        log_metadata({"training_acc": accuracy, "gamma": gamma})
+        return model, accuracy
+
+    @pipeline
+    def training_pipeline(gamma: float = 0.002) -> None:
+        """Load iris and train an SVC on it."""
+        x_train, _, y_train, _ = training_data_loader()
+        svc_trainer(gamma=gamma, X_train=x_train, y_train=y_train)
+
+    return training_pipeline
+
+
+def record_demo(report: Callable[[str], Any] = print) -> DemoResult:
+    """Run the demo pipeline: one run per gamma, a failing run, then a cached one."""
+    training = build_pipeline()
+    result = DemoResult()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*stored as a pickle.*")
+        for gamma in GAMMAS:
+            run = training(gamma=gamma)
+            result.runs.append(run)
+            report(f"  {run.name}  gamma={gamma}  {run.status.value}")
+        try:
+            training(gamma=FAILING_GAMMA)
+        except Exception as error:  # the demo shows a failing run on purpose
+            result.failure = f"{type(error).__name__}: {error}"
+            report(f"  a run with gamma={FAILING_GAMMA} failed, as intended: {result.failure}")
+        cached = training(gamma=GAMMAS[-1])
+        result.runs.append(cached)
+        report(f"  {cached.name}  gamma={GAMMAS[-1]}  {cached.status.value} (every step reused)")
+    return result

@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_for_health(url: str, process: subprocess.Popen[Any]) -> bool:
+    """Whether ``url``/health answered (any status) before the process ended or time ran out."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(f"{url}/health", timeout=2)
+            return True
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return False
 
 
 @contextmanager
@@ -36,14 +49,7 @@ def serving(store: str, **env: str) -> Iterator[str]:
             command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
         )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{url}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
+        if not wait_for_health(url, process):
             process.kill()
             process.wait()
             log.seek(0)

@@ -1,39 +1,201 @@
-"""The ``lineageql`` command as a user runs it: a subprocess, its output and exit code."""
+"""The ``lineageql`` command as a user runs it: subprocesses, their output and exit codes."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
+import pytest
 
-def lineageql(*args: str) -> subprocess.CompletedProcess[str]:
+from lineageql.demo import WALK_QUERY
+from lineageql.server.discovery import record_path
+from tests.servers import free_port, wait_for_health
+
+
+def lineageql(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lineageql", *args],
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
+        input=stdin,
+        env={**os.environ, **env},
     )
 
 
-def test_demo_records_runs_and_prints_lineage(tmp_path: Path) -> None:
-    store = str(tmp_path / "demo.lbdb")
-    first = lineageql("demo", "--store", store)
-    assert first.returncode == 0, first.stderr
-    assert "Recorded 2 runs" in first.stdout
-    assert "trained_model v2  (depth 0)" in first.stdout
-    assert "X_train v2  (depth 1)" in first.stdout
-    assert "y_train v2  (depth 1)" in first.stdout
-    assert "X_test" not in first.stdout.split("Upstream lineage")[1]
-    second = lineageql("demo", "--store", store)
-    assert second.returncode == 0, second.stderr
-    assert "trained_model v4" in second.stdout
-    assert "The store now holds 4 runs." in second.stdout
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An embedded store holding the demo history (recorded without serving)."""
+    folder = tmp_path_factory.mktemp("cli")
+    env = {
+        "LINEAGEQL_STORE": str(folder / "demo.lbdb"),
+        "LINEAGEQL_ARTIFACT_STORE": str(folder / "artifacts"),
+    }
+    recorded = lineageql("demo", "--no-serve", env=env)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    assert (
+        "failed, as intended" in recorded.stdout and "cached (every step reused)" in recorded.stdout
+    )
+    assert "Explore it in GraphiQL" in recorded.stdout and "lastRun {" in recorded.stdout
+    return env
 
 
-def test_unreachable_store_is_one_friendly_line(tmp_path: Path) -> None:
-    result = lineageql("demo", "--store", "bolt://127.0.0.1:9")
-    assert result.returncode == 1
-    assert "cannot reach Neo4j at bolt://127.0.0.1:9" in result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
+def test_listings_as_tables_and_json(demo_env: dict[str, str]) -> None:
+    pipelines = json.loads(lineageql("pipeline", "list", "-o", "json", env=demo_env).stdout)
+    assert [(p["name"], p["runs"]) for p in pipelines] == [("training_pipeline", 5)]
+
+    runs = lineageql("pipeline", "runs", "list", "-o", "json", env=demo_env)
+    assert [r["status"] for r in json.loads(runs.stdout)] == [
+        "cached",
+        "failed",
+        "completed",
+        "completed",
+        "completed",
+    ]
+    failed = lineageql(
+        "pipeline",
+        "runs",
+        "list",
+        "-p",
+        "training_pipeline",
+        "--status",
+        "failed",
+        "-o",
+        "json",
+        env=demo_env,
+    )
+    [failed_run] = json.loads(failed.stdout)
+
+    described = lineageql("pipeline", "runs", "describe", failed_run["name"], env=demo_env)
+    assert described.returncode == 0
+    assert "svc_trainer  failed" in described.stdout and "InvalidParameterError" in described.stdout
+    assert "X_train: X_train v1" in described.stdout
+
+    table = lineageql("artifact", "list", env=demo_env)
+    assert "trained_model" in table.stdout and "Artifacts" in table.stdout
+    versions = json.loads(
+        lineageql("artifact", "version", "list", "trained_model", "-o", "json", env=demo_env).stdout
+    )
+    assert [v["version"] for v in versions] == ["3", "2", "1"]
+    assert versions[0]["data_type"] == "sklearn.svm._classes.SVC"
+
+    tree = lineageql("lineage", "trained_model", env=demo_env)
+    assert tree.returncode == 0
+    lines = tree.stdout.splitlines()
+    assert lines[0].startswith("trained_model v3")
+    assert any("svc_trainer" in line and "completed" in line for line in lines)
+    assert any("X_train v1" in line for line in lines)
+    assert any("training_data_loader" in line and "4 cached" in line for line in lines)
+    downstream = lineageql("lineage", "X_train", "--downstream", "--depth", "1", env=demo_env)
+    assert "1 failed" in downstream.stdout and "training_acc v3" in downstream.stdout
+
+
+def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_path: Path) -> None:
+    script = "from lineageql import save_artifact; print(save_artifact([1, 2], 'scratch').uri)"
+    saved = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **demo_env},
+    )
+    uri = saved.stdout.strip().splitlines()[-1]
+    declined = lineageql("artifact", "prune", env=demo_env, stdin="n\n")
+    assert declined.returncode == 1 and "scratch v1" in declined.stdout and Path(uri).exists()
+    pruned = lineageql("artifact", "prune", "--yes", "-t", "2", env=demo_env)
+    assert pruned.returncode == 0, pruned.stdout
+    assert "Deleted 1 version records and 1 file sets" in pruned.stdout
+    assert not Path(uri).exists()
+    again = lineageql("artifact", "prune", "--yes", env=demo_env)
+    assert "No unused artifact versions" in again.stdout
+
+
+def test_errors_are_one_friendly_line(demo_env: dict[str, str]) -> None:
+    for args in (
+        ("pipeline", "runs", "describe", "no-such-run"),
+        ("lineage", "no_such_artifact"),
+        ("pipeline", "runs", "list", "-p", "no_such_pipeline"),
+    ):
+        result = lineageql(*args, env=demo_env)
+        assert result.returncode == 1, args
+        assert (
+            result.stdout.startswith("error: ") and "Traceback" not in result.stdout + result.stderr
+        )
+    unreachable = lineageql("serve", "--store", "bolt://127.0.0.1:9", env=demo_env)
+    assert unreachable.returncode == 1
+    assert "cannot reach Neo4j at bolt://127.0.0.1:9" in unreachable.stdout
+
+
+@pytest.fixture
+def serving_demo(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], subprocess.Popen[str]]]:
+    """`lineageql demo` as the README runs it: records, then serves until stopped."""
+    env = {
+        **os.environ,
+        "LINEAGEQL_STORE": str(tmp_path / "served.lbdb"),
+        "LINEAGEQL_ARTIFACT_STORE": str(tmp_path / "artifacts"),
+    }
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lineageql", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line or "Serving until" in line:
+            break
+    wait_for_health(url, process)
+    try:
+        yield url, env, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_demo_serves_and_other_processes_go_through_the_server(
+    serving_demo: tuple[str, dict[str, str], subprocess.Popen[str]],
+) -> None:
+    url, env, process = serving_demo
+    answer = httpx.post(f"{url}/graphql", json={"query": WALK_QUERY}).json()
+    found = answer["data"]["pipeline"]
+    assert found["runCount"] == 5 and found["lastRun"]["status"] == "CACHED"
+    trainer = found["lastRun"]["steps"][1]
+    model = next(o for o in trainer["outputs"] if o["name"] == "trained_model")
+    assert {v["name"] for v in model["artifactVersion"]["upstream"]} == {"X_train", "y_train"}
+
+    record = record_path(env["LINEAGEQL_STORE"])
+    assert json.loads(record.read_text())["url"] == url
+    # The store is held by the server; the CLI gets there through it, untold.
+    listed = lineageql("pipeline", "runs", "list", "-o", "json", env=env)
+    assert listed.returncode == 0, listed.stdout
+    assert len(json.loads(listed.stdout)) == 5
+
+    process.terminate()
+    process.wait(timeout=30)
+    assert not record.exists()
+    alone = lineageql("pipeline", "list", "-o", "json", env=env)
+    assert json.loads(alone.stdout)[0]["runs"] == 5
+
+
+def test_a_stale_server_record_is_ignored(demo_env: dict[str, str]) -> None:
+    record = record_path(demo_env["LINEAGEQL_STORE"])
+    record.write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 999_999_999}))
+    try:
+        listed = lineageql("pipeline", "list", "-o", "json", env=demo_env)
+        assert (
+            listed.returncode == 0 and json.loads(listed.stdout)[0]["name"] == "training_pipeline"
+        )
+    finally:
+        record.unlink()

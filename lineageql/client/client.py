@@ -1,8 +1,9 @@
 """``Client``: scripts' and notebooks' way into the lineage, over HTTP or in-process.
 
-Without a URL (argument or ``LINEAGEQL_URL``) the client runs the API in this process
-against the configured store; every client of one process shares that connection, since the
-embedded store admits one process at a time.
+Without a URL (argument or ``LINEAGEQL_URL``) the client goes through the server that holds
+the configured embedded store, if one runs, and otherwise runs the API in this process
+against the store; every client of one process shares that connection, since the embedded
+store admits one process at a time.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ from lineageql.artifacts import ArtifactStore
 from lineageql.client import documents as d
 from lineageql.client.transport import HttpTransport, InProcessTransport, Transport
 from lineageql.client.views import (
+    ArtifactSummary,
     ArtifactVersionView,
+    ArtifactView,
     PipelineView,
     RunView,
     StepView,
 )
 from lineageql.errors import NotFoundError
+from lineageql.graph.connect import is_neo4j_url
 from lineageql.graph.records import ExecutionStatus
+from lineageql.server.discovery import find_server
 from lineageql.settings import Settings
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -33,6 +38,11 @@ _shared_lock = threading.Lock()
 
 
 def _transport(settings: Settings, url: str | None, token: str | None) -> Transport:
+    """HTTP to ``url``, else to the server holding the embedded store, else in-process."""
+    if url is None and not is_neo4j_url(settings.store):
+        url = find_server(settings.store)
+    if token is None and settings.api_token is not None:
+        token = settings.api_token.get_secret_value()
     key = ("http", url, token or "") if url else ("local", settings.store, settings.artifact_store)
     with _shared_lock:
         if key not in _shared:
@@ -136,6 +146,40 @@ class Client:
             threads=threads,
         )
         return dict(data["pruneArtifacts"])
+
+    def get_artifact(self, name_or_id: str) -> ArtifactView:
+        """An artifact with its versions (newest first, up to 100)."""
+        found = self.execute(d.GET_ARTIFACT, **_id_or_name(name_or_id))["artifact"]
+        if found is None:
+            raise NotFoundError(
+                f"no artifact {name_or_id!r}; list artifacts with `lineageql artifact list`"
+            )
+        return ArtifactView(self, found)
+
+    def list_artifacts(
+        self, size: int = 100, name_contains: str | None = None
+    ) -> list[ArtifactSummary]:
+        """Artifacts by name, each with its latest version and version count."""
+        artifact_filter = {"nameContains": name_contains} if name_contains else None
+        data = self.execute(d.LIST_ARTIFACTS, first=size, filter=artifact_filter)
+        return [ArtifactSummary.of(edge["node"]) for edge in data["artifacts"]["edges"]]
+
+    def list_artifact_versions(
+        self, name: str | None = None, size: int = 100, only_unused: bool = False
+    ) -> list[ArtifactVersionView]:
+        """Versions, newest first; of the artifact ``name`` only, or only those no run uses."""
+        version_filter: dict[str, Any] = {"onlyUnused": only_unused}
+        if name:
+            version_filter["artifactName"] = name
+        data = self.execute(d.LIST_VERSIONS, first=size, filter=version_filter)
+        return [ArtifactVersionView(self, e["node"]) for e in data["artifactVersions"]["edges"]]
+
+    def lineage(self, version_id: str, downstream: bool = False, depth: int = 3) -> dict[str, Any]:
+        """The lineage graph around a version: versions (with depth), steps and edges."""
+        direction = "DOWNSTREAM" if downstream else "UPSTREAM"
+        return dict(
+            self.execute(d.LINEAGE, id=version_id, direction=direction, depth=depth)["lineage"]
+        )
 
     def get_artifact_version(
         self, name_or_id: str, version: str | int | None = None

@@ -140,6 +140,34 @@ query Lineage($id: ID!, $depth: Int!) {
 }"""
 )
 
+LIST_ARTIFACTS = """
+query ListArtifacts($first: Int!, $filter: ArtifactFilterInput) {
+  artifacts(first: $first, filter: $filter, orderBy: {field: NAME, direction: ASC}) {
+    totalCount
+    edges { node { id name created tags latestVersion { version }
+      versions(first: 1) { totalCount } } }
+  }
+}"""
+
+LIST_VERSIONS = (
+    VERSION_FIELDS
+    + """
+query ListVersions($first: Int!, $filter: ArtifactVersionFilter) {
+  artifactVersions(first: $first, filter: $filter) {
+    totalCount edges { node { ...VersionFields } }
+  }
+}"""
+)
+
+LINEAGE = """
+query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!) {
+  lineage(artifactVersionId: $id, direction: $direction, depth: $depth) {
+    artifactVersions { depth artifactVersion { id name version } }
+    steps { id name status }
+    edges { kind stepId artifactVersionId name }
+  }
+}"""
+
 GET_ARTIFACT = (
     VERSION_FIELDS
     + """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -292,3 +293,52 @@ class PipelineView:
             which = "successful run" if field == "lastSuccessfulRun" else "run"
             raise NotFoundError(f"pipeline {self.name!r} has no {which} yet")
         return RunView(self._client, found)
+
+
+@dataclass(frozen=True)
+class ArtifactSummary:
+    """One line of an artifact listing."""
+
+    id: str
+    name: str
+    created: datetime | None
+    tags: list[str]
+    latest_version: str | None
+    version_count: int
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> ArtifactSummary:
+        latest = data["latestVersion"]
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            created=_time(data["created"]),
+            tags=data["tags"],
+            latest_version=latest["version"] if latest else None,
+            version_count=data["versions"]["totalCount"],
+        )
+
+
+class ArtifactView:
+    """An artifact: its versions by version name (``versions["2"]``), and the latest."""
+
+    def __init__(self, client: Client, data: dict[str, Any]) -> None:
+        self._client = client
+        self.id: str = data["id"]
+        self.name: str = data["name"]
+        self.created = _time(data["created"])
+        self.tags: list[str] = data["tags"]
+        edges = data["versions"]["edges"]
+        self.versions: dict[str, ArtifactVersionView] = {
+            edge["node"]["version"]: ArtifactVersionView(client, edge["node"]) for edge in edges
+        }
+
+    def __repr__(self) -> str:
+        return f"ArtifactView(name={self.name!r}, versions={len(self.versions)})"
+
+    @property
+    def latest_version(self) -> ArtifactVersionView:
+        """The newest version."""
+        if not self.versions:
+            raise NotFoundError(f"artifact {self.name!r} has no versions")
+        return next(iter(self.versions.values()))

@@ -18,8 +18,10 @@ from strawberry.asgi import GraphQL
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import StoreUnavailableError
 from lineageql.graph import GraphStore, LineageRepository, open_store
+from lineageql.graph.connect import is_neo4j_url
 from lineageql.schema import Context, schema
 from lineageql.server.auth import access_of
+from lineageql.server.discovery import remove_record, write_record
 from lineageql.server.downloads import download_endpoint
 from lineageql.server.limits import BodySizeLimit
 from lineageql.settings import Settings
@@ -51,8 +53,16 @@ class LineageGraphQL(GraphQL[Context, None]):
         )
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Starlette:
-    """The app over ``store``, or over the store ``settings`` name (opened at start-up)."""
+def create_app(
+    settings: Settings | None = None,
+    store: GraphStore | None = None,
+    advertise_url: str | None = None,
+) -> Starlette:
+    """The app over ``store``, or over the store ``settings`` name (opened at start-up).
+
+    With ``advertise_url``, a server on an embedded store records that URL beside the store
+    while it runs, so other processes on this machine go through it.
+    """
     settings = settings or Settings()
     state: dict[str, GraphStore] = {}
     graphql = LineageGraphQL(settings, ArtifactStore(settings.artifact_store))
@@ -62,9 +72,14 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         opened = store or await open_store(settings)
         state["store"] = opened
         graphql.repo = LineageRepository(opened)
+        advertise = advertise_url is not None and not is_neo4j_url(settings.store)
+        if advertise:
+            write_record(settings.store, str(advertise_url))
         try:
             yield
         finally:
+            if advertise:
+                remove_record(settings.store)
             if store is None:
                 await opened.close()
 

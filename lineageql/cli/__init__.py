@@ -1,0 +1,21 @@
+"""The ``lineageql`` command line (Typer, with Rich tables)."""
+
+from __future__ import annotations
+
+import typer
+
+from lineageql.cli.artifacts import artifact_app, lineage
+from lineageql.cli.pipelines import pipeline_app
+from lineageql.cli.serving import demo, serve
+
+app = typer.Typer(
+    help="A GraphQL lineage API over a graph database for ML pipelines.",
+    no_args_is_help=True,
+)
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(artifact_app, name="artifact")
+app.command()(lineage)
+app.command()(serve)
+app.command()(demo)
+
+__all__ = ["app"]

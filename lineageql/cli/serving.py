@@ -1,0 +1,85 @@
+"""``lineageql serve`` and ``lineageql demo``: the API under uvicorn, and the demo history
+served for GraphiQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+import uvicorn
+
+from lineageql.cli.output import console, friendly_errors
+from lineageql.client import close_connections
+from lineageql.demo import WALK_QUERY, record_demo
+from lineageql.graph import open_store
+from lineageql.graph.connect import is_neo4j_url
+from lineageql.server import create_app
+from lineageql.server.discovery import find_server
+from lineageql.settings import Settings
+
+StoreOption = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE).")
+HostOption = typer.Option("127.0.0.1", help="Interface to listen on.")
+PortOption = typer.Option(8000, help="Port to listen on.")
+
+
+def _settings(store: str | None) -> Settings:
+    return Settings(store=store) if store else Settings()
+
+
+def serve(host: str = HostOption, port: int = PortOption, store: str | None = StoreOption) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in a browser), /health and downloads."""
+    settings = _settings(store)
+    with friendly_errors():
+        _check_store(settings)
+    url = _url(host, port)
+    console.print(f"GraphiQL: {url}/graphql   store: {settings.store}")
+    _run_server(settings, host, port)
+
+
+def demo(
+    store: str | None = StoreOption,
+    host: str = HostOption,
+    port: int = PortOption,
+    serve_after: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the API after recording (until stopped)."
+    ),
+) -> None:
+    """Record the iris training pipeline a few times, then serve it for GraphiQL."""
+    settings = _settings(store)
+    if store:
+        # The SDK reads its settings from the environment, like any script.
+        import os
+
+        os.environ["LINEAGEQL_STORE"] = store
+    with friendly_errors():
+        console.print(f"Recording runs of the iris training pipeline into {settings.store}:")
+        result = record_demo(lambda line: console.print(line, markup=False))
+    console.print(f"Recorded {len(result.runs) + 1} runs ({len(result.runs)} succeeded).")
+    running = None if is_neo4j_url(settings.store) else find_server(settings.store)
+    close_connections()
+    url = running or _url(host, port)
+    console.print(f"\nExplore it in GraphiQL: {url}/graphql\nPaste this query:\n{WALK_QUERY}")
+    if serve_after and running is None:
+        console.print("Serving until you press Ctrl+C.")
+        _run_server(settings, host, port)
+    elif running is not None:
+        console.print(f"(the server at {running} already holds this store)")
+
+
+def _check_store(settings: Settings) -> None:
+    """Open and close the store once, so a bad setting fails with one clear line."""
+
+    async def check() -> None:
+        await (await open_store(settings)).close()
+
+    asyncio.run(check())
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://{shown}:{port}"
+
+
+def _run_server(settings: Settings, host: str, port: int) -> None:
+    app = create_app(settings, advertise_url=_url(host, port))
+    uvicorn.run(app, host=host, port=port, log_level="warning")
