@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lineageql.artifacts.values import load_value
 from lineageql.client import documents as d
+from lineageql.client.visualization import show_visualizations
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph.records import ExecutionStatus
 
@@ -64,6 +65,21 @@ class ArtifactVersionView:
     def load(self) -> Any:
         """The stored value, read from the artifact store."""
         return load_value(self._client.artifact_store, self.uri, self.materializer, self.data_type)
+
+    def read(self) -> Any:
+        """The stored value (the older spelling of ``load``)."""
+        return self.load()
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Metadata values by key (the older spelling; ``run_metadata[key].value``)."""
+        return {key: entry.value for key, entry in self.run_metadata.items()}
+
+    def visualize(self, folder: str | Path | None = None) -> list[Path]:
+        """Show the visualizations: inline in Jupyter, else copied to a folder it prints."""
+        title = f"{self.name} v{self.version}"
+        where = Path(folder) if folder is not None else None
+        return show_visualizations(self._client.artifact_store, title, self.visualizations, where)
 
     def download_files(self, path: str | Path, overwrite: bool = False) -> Path:
         """Zip this version's files into ``path`` (which must end in ``.zip``)."""
@@ -158,6 +174,24 @@ class StepView:
         return found
 
     @property
+    def step_configuration(self) -> dict[str, Any]:
+        """Parameters and settings (the older spelling of ``config``)."""
+        return {"parameters": self.config.parameters, "settings": self.config.settings}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {key: entry.value for key, entry in self.run_metadata.items()}
+
+    def visualize(self, folder: str | Path | None = None) -> list[Path]:
+        """Show the visualizations of every output of this step."""
+        return [
+            path
+            for versions in self.outputs.values()
+            for version in versions
+            for path in version.visualize(folder)
+        ]
+
+    @property
     def output(self) -> ArtifactVersionView:
         """The only output; an error naming them when there are several."""
         return _single(self.outputs, "output", self.name)
@@ -238,8 +272,22 @@ class RunView:
             )
         return self._steps
 
-    def get_step(self, step: str) -> StepView:
-        return self.steps[step]
+    def get_step(self, step: Any) -> StepView:
+        """A step by invocation id (or by the step function, for a step run once)."""
+        return self.steps[step if isinstance(step, str | int) else step.name]
+
+    @property
+    def pipeline_configuration(self) -> RunConfig:
+        """The older spelling of ``config``."""
+        return self.config
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return {key: entry.value for key, entry in self.run_metadata.items()}
+
+    def visualize(self, folder: str | Path | None = None) -> list[Path]:
+        """Show the visualizations of every artifact this run produced."""
+        return [path for step in self.steps.values() for path in step.visualize(folder)]
 
     @property
     def pipeline(self) -> PipelineView:
@@ -248,6 +296,20 @@ class RunView:
     def refresh(self) -> RunView:
         """This run as it is stored now (for a run still going)."""
         return self._client.get_pipeline_run(self.id)
+
+
+class PipelineVersionView:
+    """One structure of a pipeline, with its runs newest first."""
+
+    def __init__(self, client: Client, pipeline_name: str, data: dict[str, Any]) -> None:
+        self.name = pipeline_name
+        self.version: int = data["version"]
+        self.structure_hash: str = data["structureHash"]
+        self.created = _time(data["created"])
+        self.runs = [RunView(client, edge["node"]) for edge in data["runs"]["edges"]]
+
+    def __repr__(self) -> str:
+        return f"PipelineVersionView(name={self.name!r}, version={self.version})"
 
 
 class PipelineView:
@@ -286,6 +348,12 @@ class PipelineView:
     def last_successful_run(self) -> RunView:
         """The newest completed (or fully cached) run."""
         return self._newest("lastSuccessfulRun")
+
+    @property
+    def versions(self) -> list[PipelineVersionView]:
+        """The structures this pipeline ran with, newest first, each with its runs."""
+        data = self._client.execute(d.PIPELINE_VERSIONS, id=self.id)["pipeline"]
+        return [PipelineVersionView(self._client, self.name, v) for v in data["versions"]]
 
     def _newest(self, field: str) -> RunView:
         found = self._client.execute(d.LAST_RUNS, id=self.id)["pipeline"][field]

@@ -1,0 +1,107 @@
+"""The Client and the older post-execution API, walked the way the seeds' inspection pages
+walk them, on both stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lineageql import Client, pipeline
+from lineageql.client import documents as d
+from lineageql.errors import AmbiguousError, ConflictError, NotFoundError
+from lineageql.post_execution import get_pipeline, get_pipelines, get_run, get_unlisted_runs
+from tests.test_sdk import fit, load_numbers, numbers_pipeline, unnamed
+
+
+class CountingTransport:
+    """Counts the GraphQL requests a walk makes."""
+
+    def __init__(self, client: Client) -> None:
+        self.inner = client.transport
+        self.count = 0
+        client.transport = self  # type: ignore[assignment]
+
+    def execute(self, document: str, variables: dict[str, Any] | None = None) -> Any:
+        self.count += 1
+        return self.inner.execute(document, variables)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_the_post_execution_walk(sdk_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = numbers_pipeline(scale=1.0)
+    second = numbers_pipeline(scale=2.0)
+
+    @pipeline
+    def other_pipeline() -> None:
+        unnamed()
+
+    other_pipeline()
+
+    assert [p.name for p in get_pipelines()] == ["numbers_pipeline", "other_pipeline"]
+    pipeline_x = get_pipeline(pipeline="numbers_pipeline")
+    assert get_pipeline(pipeline=numbers_pipeline).id == pipeline_x.id
+    [version] = pipeline_x.versions
+    assert version.version == 1 and [r.id for r in version.runs] == [second.id, first.id]
+    assert [r.id for r in pipeline_x.runs] == [second.id, first.id]
+
+    run = get_run(run_name=second.name)
+    assert run.steps[0].name == "load_numbers" and run.steps[-1].name == "fit"
+    step = run.get_step(step="fit")
+    assert run.get_step(step=fit).id == step.id and run.get_step(step=load_numbers).id
+    assert step.parameters == {"scale": 2.0}
+    assert step.step_configuration == {"parameters": {"scale": 2.0}, "settings": {}}
+    assert step.metadata["weight"] == 20.0 and run.metadata["weight"] == 20.0
+    assert run.pipeline_configuration.parameters == {"scale": 2.0} and run.settings == {}
+    assert step.outputs["model"].read() == {"weight": 20.0, "rows": 5}
+    features = run.steps[0].outputs["features"]
+    assert features.metadata["shape"] == [5, 2]
+
+    written = run.visualize(sdk_env.parent / "visuals")
+    printed = capsys.readouterr().out
+    assert [p.suffix for p in written].count(".html") == 2 and all(p.exists() for p in written)
+    assert "written to" in printed and str(written[0]) in printed
+    assert "<table" in written[0].read_text()
+
+    unlisted = Client().execute(d.CREATE_RUN, input={"pipelineName": "by_a_tool"})
+    assert [r.id for r in get_unlisted_runs()] == [unlisted["createPipelineRun"]["id"]]
+
+
+def test_client_lookups_errors_and_request_counts(sdk_env: Path) -> None:
+    first = numbers_pipeline(scale=1.0)
+    numbers_pipeline(scale=3.0)
+    client = Client()
+
+    artifact = client.get_artifact("model")
+    assert list(artifact.versions) == ["2", "1"] and artifact.latest_version.version == "2"
+    assert client.get_artifact_version("model", "1").load() == {"weight": 10.0, "rows": 5}
+    assert client.get_artifact_version("model").version == "2"
+    assert [s.name for s in client.list_artifacts()] == ["features", "labels", "model", "score"]
+    by_name = client.list_pipeline_runs(sort_by="name", descending=False)
+    assert [r.name for r in by_name] == sorted(r.name for r in by_name)
+    assert client.list_pipeline_runs(pipeline_name="numbers_pipeline", size=1)[0].name != (
+        first.name
+    )
+
+    with pytest.raises(AmbiguousError) as ambiguous:
+        client.get_pipeline_run("numbers_pipeline-")
+    assert len(ambiguous.value.candidates) == 2
+    with pytest.raises(NotFoundError, match="list recent runs"):
+        client.get_pipeline_run("numbers_pipeline-1999")
+    with pytest.raises(ConflictError, match="already exists"):
+        client.execute(d.CREATE_RUN, input={"pipelineName": "p", "name": first.name})
+
+    counter = CountingTransport(client)
+    run = client.get_pipeline_run(first.id)
+    assert counter.count == 1
+    trainer = run.steps["fit"]
+    loaded = trainer.outputs["model"][0].load()
+    _ = (trainer.inputs["features"].name, run.steps["load_numbers"].outputs["labels"].version)
+    assert counter.count == 2 and loaded == {"weight": 10.0, "rows": 5}
+
+    client.delete_pipeline_run(first.name)
+    with pytest.raises(NotFoundError):
+        client.get_pipeline_run(first.id)
