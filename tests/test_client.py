@@ -105,3 +105,28 @@ def test_client_lookups_errors_and_request_counts(sdk_env: Path) -> None:
     client.delete_pipeline_run(first.name)
     with pytest.raises(NotFoundError):
         client.get_pipeline_run(first.id)
+
+
+def test_load_goes_through_the_download_route_without_artifact_store_access(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lineageql.client import close_connections
+    from tests.servers import serving
+
+    served_artifacts = tmp_path / "server-artifacts"
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(served_artifacts))
+    with serving(str(tmp_path / "s.lbdb"), LINEAGEQL_ARTIFACT_STORE=str(served_artifacts)) as url:
+        monkeypatch.setenv("LINEAGEQL_URL", url)
+        close_connections()
+        try:
+            numbers_pipeline(scale=1.0)
+            # A client on another machine: it cannot see the server's artifact store.
+            monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(tmp_path / "elsewhere"))
+            remote = Client()
+            run = remote.get_pipeline("numbers_pipeline").last_run
+            features = run.steps["load_numbers"].outputs["features"].load()
+            assert features["square"].tolist() == [0, 1, 4, 9, 16]
+            assert run.steps["fit"].outputs["model"].load() == {"weight": 10.0, "rows": 5}
+            assert not (tmp_path / "elsewhere").exists()
+        finally:
+            close_connections()

@@ -11,12 +11,20 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import tempfile
 import threading
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.client import documents as d
-from lineageql.client.transport import HttpTransport, InProcessTransport, Transport
+from lineageql.client.transport import (
+    HttpTransport,
+    InProcessTransport,
+    Transport,
+    raise_first_error,
+)
 from lineageql.client.views import (
     ArtifactSummary,
     ArtifactVersionView,
@@ -173,6 +181,32 @@ class Client:
             version_filter["artifactName"] = name
         data = self.execute(d.LIST_VERSIONS, first=size, filter=version_filter)
         return [ArtifactVersionView(self, e["node"]) for e in data["artifactVersions"]["edges"]]
+
+    def fetch_files(self, version_id: str) -> Path | None:
+        """A local copy of a version's files through the server's download route (folders
+        arrive zipped and are unpacked), or None when this client talks to no server."""
+        if not isinstance(self.transport, HttpTransport):
+            return None
+        target = Path(tempfile.mkdtemp(prefix="lineageql-download-")) / "data"
+        response = self.transport.download(version_id)
+        try:
+            if response.status_code != 200:
+                response.read()
+                raise_first_error(response.json()["errors"])
+            archive = target.with_suffix(".part")
+            with archive.open("wb") as sink:
+                for chunk in response.iter_bytes():
+                    sink.write(chunk)
+            zipped = response.headers.get("content-type") == "application/zip"
+        finally:
+            response.close()
+        if zipped:
+            with zipfile.ZipFile(archive) as opened:
+                opened.extractall(target)
+            archive.unlink()
+        else:
+            archive.rename(target)
+        return target
 
     def lineage(self, version_id: str, downstream: bool = False, depth: int = 3) -> dict[str, Any]:
         """The lineage graph around a version: versions (with depth), steps and edges."""

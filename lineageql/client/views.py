@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lineageql.artifacts import ArtifactStore
 from lineageql.artifacts.values import load_value
 from lineageql.client import documents as d
 from lineageql.client.visualization import show_visualizations
@@ -63,8 +64,16 @@ class ArtifactVersionView:
         return f"ArtifactVersionView(name={self.name!r}, version={self.version!r})"
 
     def load(self) -> Any:
-        """The stored value, read from the artifact store."""
-        return load_value(self._client.artifact_store, self.uri, self.materializer, self.data_type)
+        """The stored value: read from the artifact store when this machine reaches it, else
+        fetched through the server's download route."""
+        store = self._client.artifact_store
+        if store.contains(self.uri) and store.exists(self.uri):
+            return load_value(store, self.uri, self.materializer, self.data_type)
+        fetched = self._client.fetch_files(self.id)
+        if fetched is None:
+            return load_value(store, self.uri, self.materializer, self.data_type)
+        local = ArtifactStore(str(fetched.parent))
+        return load_value(local, str(fetched), self.materializer, self.data_type)
 
     def read(self) -> Any:
         """The stored value (the older spelling of ``load``)."""
