@@ -3,12 +3,14 @@ walk them, on both stores."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
-from lineageql import Client, pipeline
+from lineageql import Client, get_step_context, pipeline, step
 from lineageql.client import documents as d
 from lineageql.errors import AmbiguousError, ConflictError, NotFoundError
 from lineageql.post_execution import get_pipeline, get_pipelines, get_run, get_unlisted_runs
@@ -31,7 +33,27 @@ class CountingTransport:
         self.inner.close()
 
 
-def test_the_post_execution_walk(sdk_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture(params=["in-process", "http"])
+def walk_env(
+    request: pytest.FixtureRequest, sdk_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """sdk_env, used in-process or through a real `lineageql serve` on the same store."""
+    from lineageql.client import close_connections
+    from tests.servers import serving
+
+    if request.param == "in-process":
+        yield sdk_env
+        return
+    env = {key: value for key, value in os.environ.items() if key.startswith("LINEAGEQL_")}
+    with serving(env["LINEAGEQL_STORE"], **env) as url:
+        monkeypatch.setenv("LINEAGEQL_URL", url)
+        close_connections()
+        yield sdk_env
+        close_connections()
+
+
+def test_the_post_execution_walk(walk_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sdk_env = walk_env
     first = numbers_pipeline(scale=1.0)
     second = numbers_pipeline(scale=2.0)
 
@@ -70,7 +92,7 @@ def test_the_post_execution_walk(sdk_env: Path, capsys: pytest.CaptureFixture[st
     assert [r.id for r in get_unlisted_runs()] == [unlisted["createPipelineRun"]["id"]]
 
 
-def test_client_lookups_errors_and_request_counts(sdk_env: Path) -> None:
+def test_client_lookups_errors_and_request_counts(walk_env: Path) -> None:
     first = numbers_pipeline(scale=1.0)
     numbers_pipeline(scale=3.0)
     client = Client()
@@ -130,3 +152,28 @@ def test_load_goes_through_the_download_route_without_artifact_store_access(
             assert not (tmp_path / "elsewhere").exists()
         finally:
             close_connections()
+
+
+@step
+def evaluator(scale: float) -> Annotated[float, "score_seen"]:
+    """Compares with the previous run of its pipeline, as the seeds' in-step example does."""
+    current = Client().get_pipeline_run(get_step_context().pipeline_run.name)
+    runs = current.pipeline.runs
+    assert runs[0].id == current.id
+    if len(runs) > 1:
+        PREVIOUS.append(runs[1].steps["evaluator"].output.load())
+    return scale
+
+
+PREVIOUS: list[float] = []
+
+
+def test_a_step_reads_the_previous_run(walk_env: Path) -> None:
+    @pipeline(enable_cache=False)
+    def evaluated(scale: float) -> None:
+        evaluator(scale=scale)
+
+    PREVIOUS.clear()
+    evaluated(scale=1.5)
+    evaluated(scale=2.5)
+    assert PREVIOUS == [1.5]
