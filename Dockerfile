@@ -4,9 +4,10 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY lineageql ./lineageql
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[ml]'
 
-ENV LINEAGEQL_STORE=/data/lineage.lbdb
+ENV LINEAGEQL_STORE=/data/lineage.lbdb \
+    LINEAGEQL_ARTIFACT_STORE=/data/artifacts
 VOLUME ["/data"]
 ENTRYPOINT ["lineageql"]
 EXPOSE 8000

@@ -50,7 +50,7 @@ async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, An
         for s in range(steps):
             step = await repo.create_step(NewStep(run_id=run.id, name=f"step_{s}"), previous)
             step_ids.append(step.id)
-            _, produced = await repo.finish_step(
+            finished = await repo.finish_step(
                 step.id,
                 outputs={
                     output: NewArtifactVersion(
@@ -59,6 +59,7 @@ async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, An
                     for output in OUTPUTS
                 },
             )
+            produced = finished.outputs
             previous = {f"in_{name}": vid for name, vid in produced.items()}
             last_version = produced["left"]
         await repo.update_run(run.id, status=ExecutionStatus.COMPLETED)

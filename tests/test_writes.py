@@ -206,7 +206,7 @@ async def test_finish_step_writes_outputs_links_and_status_in_one_go(
     loader = await rec.step("load", outputs=["raw"])
     raw = rec.version_id("load.raw")
     trainer = await repo.create_step(NewStep(run_id=rec.run.id, name="train"), inputs={"x": raw})
-    step, produced = await repo.finish_step(
+    done = await repo.finish_step(
         trainer.id,
         outputs={
             "model": NewArtifactVersion(
@@ -217,7 +217,9 @@ async def test_finish_step_writes_outputs_links_and_status_in_one_go(
         },
         status="completed",
     )
+    step, produced = done.step, done.outputs
     assert step.status.value == "completed" and step.end_time is not None
+    assert sorted(v.name for v in done.created) == ["model", "report"]
     versions = await repo.get_artifact_versions([produced["model"], produced["report"]])
     assert [(v.name, v.version) for v in versions if v] == [("model", "1"), ("report", "release")]
     assert produced["passthrough"] == raw

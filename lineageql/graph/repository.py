@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -79,6 +80,15 @@ class Direction(StrEnum):
     UPSTREAM = "UPSTREAM"
     DOWNSTREAM = "DOWNSTREAM"
     BOTH = "BOTH"
+
+
+@dataclass(frozen=True)
+class FinishedStep:
+    """What finishing a step wrote: the step, each output's version id, the new versions."""
+
+    step: StepRecord
+    outputs: dict[str, str]
+    created: list[ArtifactVersionRecord]
 
 
 class LineageRepository:
@@ -409,12 +419,9 @@ class LineageRepository:
         status: ExecutionStatus | str = ExecutionStatus.COMPLETED,
         end_time: str | None = None,
         error_message: str | None = None,
-    ) -> tuple[StepRecord, dict[str, str]]:
+    ) -> FinishedStep:
         """End a step in one transaction: store its new output versions, link them (and any
-        existing version ids given) as its outputs, and set its status and end time.
-
-        Returns the step and, for each output name, the id of its artifact version.
-        """
+        existing version ids given) as its outputs, and set its status and end time."""
         outputs = outputs or {}
         for name in outputs:
             check_name(name, "outputs")
@@ -429,7 +436,7 @@ class LineageRepository:
             "error_message": error_message,
         }
 
-        async def work(tx: Transaction) -> tuple[StepRecord, dict[str, str]]:
+        async def work(tx: Transaction) -> FinishedStep:
             rows = await tx.run(q.UPDATE_STEP, params)
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
@@ -438,7 +445,7 @@ class LineageRepository:
             produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
             await _link(tx, q.LINK_OUTPUTS, step_id, produced)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
-            return _step(rows[0]), produced
+            return FinishedStep(step=_step(rows[0]), outputs=produced, created=created)
 
         return await self.store.write(work)
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from lineageql.graph.records import ExecutionStatus
+from lineageql.graph.records import ExecutionStatus, IOLink
 from lineageql.pruning import prune_artifacts
 from lineageql.schema.context import Info
 from lineageql.schema.mutation_inputs import (
@@ -93,14 +93,21 @@ class Mutation:
 
     @strawberry.mutation(description="End a step: its outputs, final status and error message.")
     async def finish_step(self, info: Info, input: FinishStepInput) -> Step:
-        record, _ = await info.context.repo.finish_step(
+        done = await info.context.repo.finish_step(
             str(input.step_id),
             outputs=input.output_targets(),
             status=finished(input.status),
             end_time=time_text(input.end_time),
             error_message=input.error_message,
         )
-        return Step.of(record)
+        # What the write returned answers the usual follow-up fields without reading again.
+        links = [
+            IOLink(step_id=done.step.id, name=name, artifact_version_id=version_id)
+            for name, version_id in sorted(done.outputs.items())
+        ]
+        info.context.loaders.outputs_of_step.prime(done.step.id, links)
+        info.context.loaders.version.prime_many({v.id: v for v in done.created})
+        return Step.of(done.step)
 
     @strawberry.mutation(description="Store an artifact version no step produced (yet).")
     async def create_artifact_version(
