@@ -5,6 +5,15 @@ The names a pipeline script imports: ``from lineageql import pipeline, step, Cli
 
 from lineageql.artifacts.materializers import Materializer, register_materializer
 from lineageql.client import Client
+from lineageql.errors import (
+    AmbiguousError,
+    BadInputError,
+    ConflictError,
+    LineageError,
+    NotFoundError,
+    StoreUnavailableError,
+    UnauthenticatedError,
+)
 from lineageql.sdk import (
     ArtifactConfig,
     ExternalArtifact,
@@ -21,10 +30,17 @@ from lineageql.sdk import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousError",
     "ArtifactConfig",
+    "BadInputError",
     "Client",
+    "ConflictError",
     "ExternalArtifact",
+    "LineageError",
     "Materializer",
+    "NotFoundError",
+    "StoreUnavailableError",
+    "UnauthenticatedError",
     "get_step_context",
     "load_artifact",
     "log_artifact_metadata",

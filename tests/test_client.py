@@ -177,3 +177,27 @@ def test_a_step_reads_the_previous_run(walk_env: Path) -> None:
     evaluated(scale=1.5)
     evaluated(scale=2.5)
     assert PREVIOUS == [1.5]
+
+
+def test_a_guarded_server_takes_writes_only_with_its_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lineageql import UnauthenticatedError, load_artifact, save_artifact
+    from lineageql.client import close_connections
+    from tests.servers import serving
+
+    artifacts = str(tmp_path / "artifacts")
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", artifacts)
+    env = {"LINEAGEQL_ARTIFACT_STORE": artifacts, "LINEAGEQL_API_TOKEN": "s3cret"}
+    with serving(str(tmp_path / "guarded.lbdb"), **env) as url:
+        monkeypatch.setenv("LINEAGEQL_URL", url)
+        close_connections()
+        try:
+            with pytest.raises(UnauthenticatedError, match="need a token"):
+                save_artifact([1], "guarded")
+            monkeypatch.setenv("LINEAGEQL_API_TOKEN", "s3cret")
+            close_connections()
+            save_artifact([1], "guarded")
+            assert load_artifact("guarded") == [1]
+        finally:
+            close_connections()
