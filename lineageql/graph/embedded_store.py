@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,15 +45,20 @@ class EmbeddedStore(GraphStore):
             return await self._run(query, params)
 
     async def write(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
+        """Run ``work`` as one transaction, wholly on the worker thread: one thread hop per
+        transaction rather than one per statement (about 0.3 ms each)."""
         async with self._lock:
-            await self._call(self._execute, "BEGIN TRANSACTION", None)
-            try:
-                result = await work(_EmbeddedTransaction(self))
-            except BaseException:
-                await self._call(self._rollback)
-                raise
-            await self._call(self._execute, "COMMIT", None)
-            return result
+            return await self._call(self._transact, work)
+
+    def _transact(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
+        self._execute("BEGIN TRANSACTION", None)
+        try:
+            result = _run_to_end(work(_EmbeddedTransaction(self)))
+        except BaseException:
+            self._rollback()
+            raise
+        self._execute("COMMIT", None)
+        return result
 
     async def migrate(self) -> None:
         async with self._lock:
@@ -109,13 +114,27 @@ class EmbeddedStore(GraphStore):
 
 
 class _EmbeddedTransaction:
-    """The open transaction of an EmbeddedStore; the store's lock is held while it lives."""
+    """The open transaction of an EmbeddedStore, used on its worker thread while the store's
+    lock is held; each statement runs at once (the coroutine never suspends)."""
 
     def __init__(self, store: EmbeddedStore) -> None:
         self._store = store
 
     async def run(self, query: str, params: Params | None = None) -> list[Row]:
-        return await self._store._run(query, params)
+        self._store.round_trips += 1
+        return self._store._execute(query, params)
+
+
+def _run_to_end(work: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
+    """Drive a coroutine that only awaits its transaction's statements to its result."""
+    if not isinstance(work, Coroutine):
+        raise TypeError("a write transaction's work must be a coroutine")
+    try:
+        work.send(None)
+    except StopIteration as finished:
+        return finished.value  # type: ignore[no-any-return]
+    work.close()
+    raise RuntimeError("a write transaction's work may await only its own statements")
 
 
 def _open_error(path: Path, error: Exception) -> StoreUnavailableError:
