@@ -122,6 +122,7 @@ def test_errors_are_one_friendly_line(demo_env: dict[str, str]) -> None:
         ("pipeline", "runs", "describe", "no-such-run"),
         ("lineage", "no_such_artifact"),
         ("pipeline", "runs", "list", "-p", "no_such_pipeline"),
+        ("pipeline", "runs", "list", "--status", "sleeping"),
     ):
         result = lineageql(*args, env=demo_env)
         assert result.returncode == 1, args

@@ -32,6 +32,7 @@ from lineageql.client.views import (
     PipelineView,
     RunView,
     StepView,
+    status_name,
 )
 from lineageql.errors import NotFoundError
 from lineageql.graph.connect import is_neo4j_url
@@ -120,7 +121,7 @@ class Client:
         if pipeline_name is not None:
             run_filter["pipelineName"] = pipeline_name
         if status is not None:
-            run_filter["status"] = [ExecutionStatus(status).name]
+            run_filter["status"] = [status_name(status)]
         order = {"field": sort_by.upper(), "direction": "DESC" if descending else "ASC"}
         data = self.execute(d.LIST_RUNS, first=size, after=None, filter=run_filter, orderBy=order)
         return [RunView(self, edge["node"]) for edge in data["pipelineRuns"]["edges"]]

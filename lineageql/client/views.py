@@ -24,6 +24,17 @@ if TYPE_CHECKING:
     from lineageql.client.client import Client
 
 
+def status_name(status: ExecutionStatus | str) -> str:
+    """The API's name for a status (``"failed"`` -> ``"FAILED"``), or a BadInputError."""
+    try:
+        return ExecutionStatus(str(status).lower()).name
+    except ValueError as error:
+        allowed = ", ".join(s.value for s in ExecutionStatus)
+        raise BadInputError(
+            f"{status!r} is not a status; use one of {allowed}", "status"
+        ) from error
+
+
 def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
@@ -339,7 +350,7 @@ class PipelineView:
         self, size: int = 100, status: ExecutionStatus | str | None = None
     ) -> list[RunView]:
         """Up to ``size`` runs, newest first, optionally only those with ``status``."""
-        wanted = ExecutionStatus(status).name if status is not None else None
+        wanted = status_name(status) if status is not None else None
         data = self._client.execute(d.PIPELINE_RUNS, id=self.id, first=size, status=wanted)
         edges = data["pipeline"]["runs"]["edges"]
         return [RunView(self._client, edge["node"]) for edge in edges]
