@@ -4,6 +4,7 @@ served for GraphiQL."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 import typer
 import uvicorn
@@ -48,8 +49,6 @@ def demo(
     settings = _settings(store)
     if store:
         # The SDK reads its settings from the environment, like any script.
-        import os
-
         os.environ["LINEAGEQL_STORE"] = store
     with friendly_errors():
         console.print(f"Recording runs of the iris training pipeline into {settings.store}:")
