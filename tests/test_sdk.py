@@ -552,3 +552,37 @@ def test_step_level_cache_switch_artifact_types_and_threaded_prune(sdk_env: Path
     assert Client().get_artifact_version("fresh").load() == 3
     with pytest.raises(BadInputError, match="threads: must be between 1 and 64"):
         Client().prune_artifacts(threads=0)
+
+
+@step
+def count_items(items: list) -> Annotated[int, "item_count"]:
+    return len(items)
+
+
+def test_external_artifacts_and_saves_can_skip_metadata_and_visualizations(sdk_env: Path) -> None:
+    from tests.test_materializers import Point, PointMaterializer
+
+    quiet = save_artifact(
+        "text that would get a markdown rendering",
+        "quiet_text",
+        extract_metadata=False,
+        include_visualizations=False,
+    )
+    assert quiet.run_metadata == {} and quiet.visualizations == []
+    custom = save_artifact(Point(3, 4), "point", materializer=PointMaterializer)
+    assert custom.materializer.endswith("PointMaterializer") and custom.load() == Point(3, 4)
+    assert custom.type == "geometry" and custom.run_metadata["norm"].value == 5.0
+
+    @pipeline
+    def counted() -> None:
+        count_items(
+            items=ExternalArtifact(
+                ["a", "b"],
+                name="raw_items",
+                store_artifact_metadata=False,
+                store_artifact_visualizations=False,
+            )
+        )
+
+    raw = counted().steps["count_items"].inputs["items"]
+    assert raw.name == "raw_items" and raw.run_metadata == {} and raw.load() == ["a", "b"]
