@@ -42,8 +42,7 @@ class ArtifactStore:
 
     def contains(self, uri: str) -> bool:
         """Whether ``uri`` lies strictly under the root (``..`` segments cannot climb out)."""
-        path = self._path(uri)
-        return path is not None and path.startswith(self._root_path + "/")
+        return self._inside_path(uri) is not None
 
     def exists(self, uri: str) -> bool:
         return bool(self.fs.exists(self.fs_path(uri)))
@@ -91,11 +90,15 @@ class ArtifactStore:
 
     def fs_path(self, uri: str) -> str:
         """The store path of ``uri``, which must lie under the root."""
-        if not self.contains(uri):
+        path = self._inside_path(uri)
+        if path is None:
             raise BadInputError(f"{uri!r} is outside the artifact store {self.root!r}", "uri")
-        path = self._path(uri)
-        assert path is not None
         return path
+
+    def _inside_path(self, uri: str) -> str | None:
+        """The store path of ``uri`` if it lies strictly under the root, else None."""
+        path = self._path(uri)
+        return path if path is not None and path.startswith(self._root_path + "/") else None
 
     def _path(self, uri: str) -> str | None:
         """``uri`` as a normalised path of this store's filesystem, or None if it is not one."""
