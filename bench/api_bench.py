@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.graph_bench import ingest
+from bench.graph_bench import ingest, store_location
 from lineageql.graph import LineageRepository, open_store
 from lineageql.settings import Settings
 from tests.graphql_client import execute
@@ -123,14 +122,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=160)
     args = parser.parse_args()
     with ExitStack() as stack:
-        location = args.store
-        if location == "embedded":
-            folder = stack.enter_context(tempfile.TemporaryDirectory())
-            location = str(Path(folder) / "bench.lbdb")
-        elif location == "neo4j-harness":
-            from tests.neo4j_launcher import running_neo4j
-
-            location = stack.enter_context(running_neo4j())
+        location = store_location(args.store, stack)
         prepared = asyncio.run(prepare(location, args.runs, args.steps))
         url = stack.enter_context(serving(location))
         print(f"store: {location}   history: {args.runs} runs x {args.steps} steps x 2 outputs")

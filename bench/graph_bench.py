@@ -136,15 +136,22 @@ def cli() -> None:
     parser.add_argument("--repeats", type=int, default=50)
     args = parser.parse_args()
     with ExitStack() as stack:
-        location = args.store
-        if location == "embedded":
-            folder = stack.enter_context(tempfile.TemporaryDirectory())
-            location = str(Path(folder) / "bench.lbdb")
-        elif location == "neo4j-harness":
-            from tests.neo4j_launcher import running_neo4j
-
-            location = stack.enter_context(running_neo4j())
+        location = store_location(args.store, stack)
         asyncio.run(main(location, args.runs, args.steps, args.repeats))
+
+
+def store_location(store: str, stack: ExitStack) -> str:
+    """The store a benchmark's ``--store`` names: ``embedded`` is a file in a temporary folder,
+    ``neo4j-harness`` a Neo4j started from Maven Central; anything else is used as given.
+    What is started or created lives as long as ``stack``."""
+    if store == "embedded":
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        return str(Path(folder) / "bench.lbdb")
+    if store == "neo4j-harness":
+        from tests.neo4j_launcher import running_neo4j
+
+        return str(stack.enter_context(running_neo4j()))
+    return store
 
 
 if __name__ == "__main__":
