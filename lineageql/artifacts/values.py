@@ -31,6 +31,11 @@ class SavedValue:
     visualizations: list[Visualization] = field(default_factory=list)
 
 
+def version_folder(uri: str) -> str:
+    """The folder of one version: its data (``uri``) and its visualizations."""
+    return uri.rsplit("/", 1)[0]
+
+
 def new_artifact_uri(store: ArtifactStore, name: str) -> str:
     """A fresh folder for one version of the artifact ``name``."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "artifact"
@@ -60,7 +65,7 @@ def save_value(
     if extract_metadata:
         saved.metadata = {**writer.metadata(value), "storage_size": StorageSize(store.size(uri))}
     if include_visualizations:
-        folder = uri.rsplit("/", 1)[0] + "/visualizations"
+        folder = version_folder(uri) + "/visualizations"
         for rendering in writer.visualizations(value):
             target = f"{folder}/{rendering.filename}"
             with store.open(target, "wb") as handle:

@@ -7,11 +7,12 @@ from typing import Any
 
 from lineageql.artifacts.materializers import Materializer, qualified_name
 from lineageql.artifacts.materializers.paths import copy_out
-from lineageql.artifacts.values import save_value
+from lineageql.artifacts.values import SavedValue, save_value
 from lineageql.client import ArtifactVersionView, Client
 from lineageql.client import documents as d
 from lineageql.errors import BadInputError, LineageError
 from lineageql.graph.records import SaveType
+from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.step_context import current_step_context
 
 
@@ -36,20 +37,16 @@ def save_artifact(
         extract_metadata=extract_metadata,
         include_visualizations=include_visualizations,
     )
-    return _create(
-        client,
-        name=name,
-        uri=saved.uri,
-        type=artifact_type or saved.artifact_type,
-        data_type=saved.data_type,
-        materializer=saved.materializer,
-        version=version,
-        tags=tags,
-        visualizations=[{"type": v.type, "uri": v.uri} for v in saved.visualizations],
-        metadata={**saved.metadata, **(user_metadata or {})},
+    version_fields = version_input(
+        saved,
+        name,
         save_type=SaveType.MANUAL,
-        cleanup=saved.uri.rsplit("/", 1)[0],
+        version=version,
+        tags=tags or (),
+        artifact_type=artifact_type,
+        extra_metadata=user_metadata,
     )
+    return record_version(client, version_fields, remove_on_failure=True)
 
 
 def load_artifact(name_or_id: str, version: str | int | None = None) -> Any:
@@ -77,20 +74,17 @@ def register_artifact(
         )
     if not store.exists(uri):
         raise BadInputError(f"nothing exists at {folder_or_file_uri!r}", "folder_or_file_uri")
-    return _create(
-        client,
-        name=name,
+    registered = SavedValue(
         uri=uri,
-        type="data",
         data_type=qualified_name(Path),
         materializer=qualified_name(RegisteredPathMaterializer),
-        version=version,
-        tags=tags,
-        visualizations=[],
-        metadata={**(artifact_metadata or {})},
-        save_type=SaveType.PREEXISTING,
-        cleanup=None,
+        artifact_type="data",
+        metadata=dict(artifact_metadata or {}),
     )
+    version_fields = version_input(
+        registered, name, save_type=SaveType.PREEXISTING, version=version, tags=tags or ()
+    )
+    return record_version(client, version_fields)
 
 
 class RegisteredPathMaterializer(Materializer):
@@ -153,41 +147,3 @@ def log_artifact_metadata(
     if artifact_name is None:
         raise BadInputError("outside a step, give the artifact_name", "artifact_name")
     log_metadata(metadata, artifact_name=artifact_name, artifact_version=artifact_version)
-
-
-def _create(
-    client: Client,
-    *,
-    name: str,
-    uri: str,
-    type: str,
-    data_type: str,
-    materializer: str,
-    version: str | int | None,
-    tags: list[str] | None,
-    visualizations: list[dict[str, str]],
-    metadata: dict[str, Any],
-    save_type: SaveType,
-    cleanup: str | None,
-) -> ArtifactVersionView:
-    try:
-        created = client.execute(
-            d.CREATE_VERSION,
-            input={
-                "name": name,
-                "uri": uri,
-                "type": type,
-                "dataType": data_type,
-                "materializer": materializer,
-                "version": None if version is None else str(version),
-                "tags": tags or [],
-                "saveType": save_type.name,
-                "visualizations": visualizations,
-                "metadata": metadata,
-            },
-        )["createArtifactVersion"]
-    except LineageError:
-        if cleanup is not None and client.artifact_store.exists(cleanup):
-            client.artifact_store.remove(cleanup)
-        raise
-    return ArtifactVersionView(client, created)

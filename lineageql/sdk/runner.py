@@ -8,6 +8,7 @@ the run, and stops it: nothing downstream runs.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import subprocess
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lineageql.artifacts.values import load_value, save_value
+from lineageql.artifacts.values import load_value, save_value, version_folder
 from lineageql.client import Client, RunView
 from lineageql.client import documents as d
 from lineageql.client.views import ArtifactVersionView
@@ -25,6 +26,7 @@ from lineageql.errors import BadInputError, LineageError
 from lineageql.graph.records import ExecutionStatus, SaveType
 from lineageql.sdk.artifact_config import ArtifactConfig, ExternalArtifact
 from lineageql.sdk.composition import Composition, OutputHandle, StepInvocation
+from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.signatures import OutputSpec, input_types, matches, substitute, type_name
 from lineageql.sdk.step_context import StepContext, StepRunInfo, enter_step, leave_step
 
@@ -33,6 +35,10 @@ class StepFailedError(LineageError):
     """A step's own code raised, or gave a value that does not fit its annotation."""
 
     code = "STEP_FAILED"
+
+
+YAML_OUTPUT_KEYS = ("name", "version", "tags", "artifact_type")
+"""What a YAML configuration may set for an output."""
 
 
 @dataclass
@@ -186,34 +192,17 @@ def _resolved_outputs(
     for spec in step.outputs:
         config = step.options.outputs.get(spec.name, spec.config)
         extra = configured.get(spec.name, {})
-        if extra:
-            config = ArtifactConfig(
-                name=extra.get("name", config.name),
-                version=extra.get("version", config.version),
-                tags=extra.get("tags", config.tags),
-                artifact_type=extra.get("artifact_type", config.artifact_type),
-                materializer=config.materializer,
-                run_metadata=config.run_metadata,
-            )
-        name = config.name if config.name else None
-        if name is None:
-            name = f"{plan.pipeline_name}::{step.name}::{spec.name}"
-        name = substitute(name, substitutions, started)
-        output_name = substitute(spec.name, substitutions, started)
-        named_spec = OutputSpec(output_name, spec.type, config, spec.named)
-        resolved.append((named_spec, _with_name(config, name)))
+        config = dataclasses.replace(
+            config, **{key: extra[key] for key in YAML_OUTPUT_KEYS if key in extra}
+        )
+        name = config.name or f"{plan.pipeline_name}::{step.name}::{spec.name}"
+        named_spec = OutputSpec(
+            substitute(spec.name, substitutions, started), spec.type, config, spec.named
+        )
+        resolved.append(
+            (named_spec, dataclasses.replace(config, name=substitute(name, substitutions, started)))
+        )
     return resolved
-
-
-def _with_name(config: ArtifactConfig, name: str) -> ArtifactConfig:
-    return ArtifactConfig(
-        name=name,
-        version=config.version,
-        tags=config.tags,
-        artifact_type=config.artifact_type,
-        materializer=config.materializer,
-        run_metadata=config.run_metadata,
-    )
 
 
 def _input_version(client: Client, artifact: Any, produced: _Produced, input_name: str) -> str:
@@ -234,28 +223,10 @@ def _input_version(client: Client, artifact: Any, produced: _Produced, input_nam
             extract_metadata=artifact.store_artifact_metadata,
             include_visualizations=artifact.store_artifact_visualizations,
         )
-        return _record_version(
-            client, saved, artifact.name or "external_artifact", SaveType.EXTERNAL
-        )
+        name = artifact.name or "external_artifact"
+        return record_version(client, version_input(saved, name, save_type=SaveType.EXTERNAL)).id
     assert isinstance(artifact, ArtifactVersionView)
     return artifact.id
-
-
-def _record_version(client: Client, saved: Any, name: str, save_type: SaveType) -> str:
-    created = client.execute(
-        d.CREATE_VERSION,
-        input={
-            "name": name,
-            "uri": saved.uri,
-            "type": saved.artifact_type,
-            "dataType": saved.data_type,
-            "materializer": saved.materializer,
-            "saveType": save_type.name,
-            "visualizations": [{"type": v.type, "uri": v.uri} for v in saved.visualizations],
-            "metadata": saved.metadata,
-        },
-    )
-    return str(created["createArtifactVersion"]["id"])
 
 
 def _cache_key(
@@ -344,29 +315,16 @@ def _save_outputs(
         saved = save_value(
             client.artifact_store, value, config.name, materializer=config.materializer
         )
-        metadata = {
-            **saved.metadata,
-            **config.run_metadata,
-            **context.output_metadata.get(spec.name, {}),
-        }
-        new_versions.append(
-            {
-                "name": spec.name,
-                "newVersion": {
-                    "name": config.name,
-                    "uri": saved.uri,
-                    "type": config.artifact_type or saved.artifact_type,
-                    "dataType": saved.data_type,
-                    "materializer": saved.materializer,
-                    "version": None if config.version is None else str(config.version),
-                    "tags": list(config.tags),
-                    "visualizations": [
-                        {"type": v.type, "uri": v.uri} for v in saved.visualizations
-                    ],
-                    "metadata": metadata,
-                },
-            }
+        new_version = version_input(
+            saved,
+            config.name,
+            save_type=SaveType.STEP_OUTPUT,
+            version=config.version,
+            tags=config.tags,
+            artifact_type=config.artifact_type,
+            extra_metadata={**config.run_metadata, **context.output_metadata.get(spec.name, {})},
         )
+        new_versions.append({"name": spec.name, "newVersion": new_version})
     return new_versions
 
 
@@ -374,7 +332,7 @@ def _remove_saved(client: Client, new_versions: list[dict[str, Any]]) -> None:
     """Delete the files of outputs that were saved but never recorded."""
     store = client.artifact_store
     for output in new_versions:
-        folder = output["newVersion"]["uri"].rsplit("/", 1)[0]
+        folder = version_folder(output["newVersion"]["uri"])
         if store.contains(folder) and store.exists(folder):
             store.remove(folder)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from lineageql.sdk.artifact_config import ArtifactConfig
+from lineageql.sdk.composition import current_composition
 from lineageql.sdk.signatures import OutputSpec, output_specs
 
 
@@ -44,8 +45,6 @@ class StepFunction:
         return f"<step {self.name}>"
 
     def __call__(self, *args: Any, id: str | None = None, after: Any = None, **kwargs: Any) -> Any:
-        from lineageql.sdk.composition import current_composition
-
         composition = current_composition()
         if composition is None:
             return self.entrypoint(*args, **kwargs)
