@@ -57,7 +57,7 @@ async def test_walk_from_pipeline_to_upstream_lineage(repo: LineageRepository) -
     train_outputs = {o["name"]: o["artifactVersion"] for o in steps[2]["outputs"]}
     model = train_outputs["model"]
     assert (model["name"], model["version"]) == ("model", "3")
-    assert model["producedBy"] == [{"name": "train"}]
+    assert model["producedBy"] == {"name": "train"}
     assert sorted((u["name"], u["version"]) for u in model["upstream"]) == [
         ("clean", "3"),
         ("data", "3"),

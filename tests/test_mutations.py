@@ -141,7 +141,7 @@ async def test_a_run_recorded_through_mutations_reads_back_with_its_lineage(
     assert train["parameters"] == {"gamma": 0.01} and train["endTime"] is not None
     model = train["output"]["artifactVersion"]
     assert model["upstream"] == [{"name": "iris", "tags": ["raw"]}]
-    assert model["producedBy"] == [{"name": "train"}]
+    assert model["producedBy"] == {"name": "train"}
 
 
 async def test_a_failed_step_records_its_error(repo: LineageRepository) -> None:

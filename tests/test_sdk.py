@@ -508,11 +508,16 @@ def test_the_sdk_records_over_http_through_a_running_server(
     monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", str(artifacts))
     store = str(tmp_path / "served.lbdb")
     with serving(store, LINEAGEQL_ARTIFACT_STORE=str(artifacts)) as url:
-        monkeypatch.setenv("LINEAGEQL_URL", url)
+        # The endpoint as `lineageql serve` prints it, /graphql included.
+        monkeypatch.setenv("LINEAGEQL_URL", f"{url}/graphql")
         close_connections()
         try:
             run = numbers_pipeline(scale=0.5)
             assert run.steps["fit"].outputs["model"].load() == {"weight": 5.0, "rows": 5}
+            features = run.steps["load_numbers"].outputs["features"]
+            # Types JSON cannot carry travel by name: the same as recorded in-process.
+            assert features.run_metadata["storage_size"].type == "StorageSize"
+            assert features.run_metadata["storage_size"].value > 0
             client = Client()
             assert client.transport.__class__.__name__ == "HttpTransport"
             assert client.get_pipeline_run(run.name[:-3]).id == run.id

@@ -12,6 +12,7 @@ import uvicorn
 from lineageql.cli.output import console, friendly_errors
 from lineageql.client import close_connections
 from lineageql.demo import WALK_QUERY, record_demo
+from lineageql.errors import BadInputError
 from lineageql.graph import open_store
 from lineageql.graph.connect import is_neo4j_url
 from lineageql.server import create_app
@@ -27,13 +28,39 @@ def _settings(store: str | None) -> Settings:
     return Settings(store=store) if store else Settings()
 
 
-def serve(host: str = HostOption, port: int = PortOption, store: str | None = StoreOption) -> None:
+def serve(
+    host: str = HostOption,
+    port: int = PortOption,
+    store: str | None = StoreOption,
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (a Neo4j store only; the embedded store is one process)."
+    ),
+) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser), /health and downloads."""
     settings = _settings(store)
     with friendly_errors():
+        if workers > 1 and not is_neo4j_url(settings.store):
+            raise BadInputError(
+                f"--workers {workers} needs a Neo4j store: the embedded store {settings.store} "
+                "admits one process. Serve it with one worker, or point --store (or "
+                "LINEAGEQL_STORE) at a Neo4j URL such as bolt://localhost:7687",
+                "workers",
+            )
         _check_store(settings)
     url = _url(host, port)
     console.print(f"GraphiQL: {url}/graphql   store: {settings.store}")
+    if workers > 1:
+        # Each worker process builds its app from the environment, so the store goes there.
+        os.environ["LINEAGEQL_STORE"] = settings.store
+        uvicorn.run(
+            "lineageql.server:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
     _run_server(settings, host, port)
 
 

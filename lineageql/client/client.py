@@ -14,16 +14,19 @@ import re
 import tempfile
 import threading
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.client import documents as d
+from lineageql.client import list_options as lo
 from lineageql.client.transport import (
     HttpTransport,
     InProcessTransport,
     Transport,
     raise_first_error,
+    server_base_url,
 )
 from lineageql.client.views import (
     ArtifactSummary,
@@ -42,6 +45,8 @@ from lineageql.settings import Settings
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
+RUN_SORT_FIELDS = ("created", "name", "start_time", "end_time", "status")
+
 _shared: dict[tuple[str, ...], Transport] = {}
 _shared_lock = threading.Lock()
 
@@ -50,6 +55,8 @@ def _transport(settings: Settings, url: str | None, token: str | None) -> Transp
     """HTTP to ``url``, else to the server holding the embedded store, else in-process."""
     if url is None and not is_neo4j_url(settings.store):
         url = find_server(settings.store)
+    if url is not None:
+        url = server_base_url(url)
     if token is None and settings.api_token is not None:
         token = settings.api_token.get_secret_value()
     key = ("http", url, token or "") if url else ("local", settings.store, settings.artifact_store)
@@ -95,10 +102,20 @@ class Client:
             )
         return PipelineView(self, found)
 
-    def list_pipelines(self, size: int = 100) -> list[PipelineView]:
-        """Pipelines, oldest first."""
-        edges = self.execute(d.LIST_PIPELINES, first=size, after=None)["pipelines"]["edges"]
-        return [PipelineView(self, edge["node"]) for edge in edges]
+    def list_pipelines(
+        self,
+        size: int = 100,
+        page: int = 1,
+        sort_by: str = "asc:created",
+        name: str | None = None,
+    ) -> list[PipelineView]:
+        """Pipelines, oldest first unless ``sort_by`` says otherwise (ZenML spellings)."""
+        variables = {
+            "filter": lo.name_filter(name) or None,
+            "orderBy": lo.order_by(sort_by, ("created", "name"), default_desc=False),
+        }
+        nodes = self._paged(d.LIST_PIPELINES, "pipelines", variables, page, size)
+        return [PipelineView(self, node) for node in nodes]
 
     def get_pipeline_run(self, name_id_or_prefix: str) -> RunView:
         """A run by id, by name, or by a name prefix only it has."""
@@ -113,18 +130,28 @@ class Client:
         size: int = 20,
         pipeline_name: str | None = None,
         status: ExecutionStatus | str | None = None,
-        sort_by: str = "created",
-        descending: bool = True,
+        sort_by: str = "desc:created",
+        descending: bool | None = None,
+        page: int = 1,
+        name: str | None = None,
+        created: str | datetime | None = None,
     ) -> list[RunView]:
-        """Runs, newest first unless ``sort_by``/``descending`` say otherwise."""
-        run_filter: dict[str, Any] = {}
+        """Runs, newest first unless ``sort_by`` says otherwise.
+
+        Takes ZenML's spellings: ``sort_by="asc:name"``, ``page``/``size``,
+        ``name="startswith:train"``, ``created="gte:2026-01-01"``, ``status="failed"``.
+        """
+        order = lo.order_by(sort_by, RUN_SORT_FIELDS)
+        if descending is not None:
+            order["direction"] = "DESC" if descending else "ASC"
+        run_filter = lo.merge(lo.name_filter(name), lo.created_filter(created))
         if pipeline_name is not None:
             run_filter["pipelineName"] = pipeline_name
         if status is not None:
-            run_filter["status"] = [status_name(status)]
-        order = {"field": sort_by.upper(), "direction": "DESC" if descending else "ASC"}
-        data = self.execute(d.LIST_RUNS, first=size, after=None, filter=run_filter, orderBy=order)
-        return [RunView(self, edge["node"]) for edge in data["pipelineRuns"]["edges"]]
+            run_filter["status"] = [status_name(lo.status_value(str(status)))]
+        variables = {"filter": run_filter, "orderBy": order}
+        nodes = self._paged(d.LIST_RUNS, "pipelineRuns", variables, page, size)
+        return [RunView(self, node) for node in nodes]
 
     def get_run_step(self, step_id: str) -> StepView:
         found = self.execute(d.GET_STEP, id=step_id)["step"]
@@ -166,22 +193,62 @@ class Client:
         return ArtifactView(self, found)
 
     def list_artifacts(
-        self, size: int = 100, name_contains: str | None = None
+        self,
+        size: int = 100,
+        name_contains: str | None = None,
+        page: int = 1,
+        sort_by: str = "asc:name",
+        name: str | None = None,
     ) -> list[ArtifactSummary]:
         """Artifacts by name, each with its latest version and version count."""
-        artifact_filter = {"nameContains": name_contains} if name_contains else None
-        data = self.execute(d.LIST_ARTIFACTS, first=size, filter=artifact_filter)
-        return [ArtifactSummary.of(edge["node"]) for edge in data["artifacts"]["edges"]]
+        artifact_filter = lo.name_filter(name)
+        if name_contains:
+            artifact_filter["nameContains"] = name_contains
+        variables = {
+            "filter": artifact_filter or None,
+            "orderBy": lo.order_by(sort_by, ("created", "name"), default_desc=False),
+        }
+        nodes = self._paged(d.LIST_ARTIFACTS, "artifacts", variables, page, size)
+        return [ArtifactSummary.of(node) for node in nodes]
 
     def list_artifact_versions(
-        self, name: str | None = None, size: int = 100, only_unused: bool = False
+        self,
+        name: str | None = None,
+        size: int = 100,
+        only_unused: bool = False,
+        page: int = 1,
+        created: str | datetime | None = None,
     ) -> list[ArtifactVersionView]:
         """Versions, newest first; of the artifact ``name`` only, or only those no run uses."""
-        version_filter: dict[str, Any] = {"onlyUnused": only_unused}
+        version_filter: dict[str, Any] = {"onlyUnused": only_unused, **lo.created_filter(created)}
         if name:
             version_filter["artifactName"] = name
-        data = self.execute(d.LIST_VERSIONS, first=size, filter=version_filter)
-        return [ArtifactVersionView(self, e["node"]) for e in data["artifactVersions"]["edges"]]
+        nodes = self._paged(
+            d.LIST_VERSIONS, "artifactVersions", {"filter": version_filter}, page, size
+        )
+        return [ArtifactVersionView(self, node) for node in nodes]
+
+    def count_artifact_versions(self, only_unused: bool = False) -> int:
+        """How many versions there are (only those no run uses, with ``only_unused``)."""
+        data = self.execute(
+            d.LIST_VERSIONS, first=0, after=None, filter={"onlyUnused": only_unused}
+        )
+        return int(data["artifactVersions"]["totalCount"])
+
+    def _paged(
+        self, document: str, field: str, variables: dict[str, Any], page: int, size: int
+    ) -> list[dict[str, Any]]:
+        """Nodes ``page`` (1-based) of ``size`` rows of a listing, walking its cursors."""
+        offset, size = lo.page_window(page, size)
+        nodes: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            wanted = min(lo.MAX_PAGE_SIZE, offset + size - len(nodes))
+            listing = self.execute(document, first=wanted, after=after, **variables)[field]
+            nodes.extend(edge["node"] for edge in listing["edges"])
+            after = listing["pageInfo"]["endCursor"]
+            if len(nodes) >= offset + size or not listing["pageInfo"]["hasNextPage"]:
+                return nodes[offset : offset + size]
 
     def fetch_files(self, version_id: str) -> Path | None:
         """A local copy of a version's files through the server's download route (folders

@@ -42,19 +42,12 @@ query GetPipeline($id: ID, $name: String) {
 LIST_PIPELINES = (
     PIPELINE_FIELDS
     + """
-query ListPipelines($first: Int!, $after: String) {
-  pipelines(first: $first, after: $after, orderBy: {field: CREATED, direction: ASC}) {
+query ListPipelines(
+  $first: Int!, $after: String, $filter: PipelineFilterInput, $orderBy: NameOrder
+) {
+  pipelines(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     edges { node { ...PipelineFields } } pageInfo { hasNextPage endCursor }
   }
-}"""
-)
-
-PIPELINE_RUNS = (
-    RUN_FIELDS
-    + """
-query PipelineRuns($id: ID!, $first: Int!, $status: ExecutionStatus) {
-  pipeline(id: $id) { runs(first: $first, status: $status) {
-    totalCount edges { node { ...RunFields } } } }
 }"""
 )
 
@@ -74,6 +67,19 @@ query PipelineVersions($id: ID!) {
     runs(first: 100) { edges { node { ...RunFields } } } } }
 }"""
 )
+
+PIPELINE_RUNS = (
+    RUN_FIELDS
+    + VERSION_FIELDS
+    + STEP_FIELDS
+    + """
+query PipelineRuns($id: ID!, $first: Int!, $status: ExecutionStatus) {
+  pipeline(id: $id) { runs(first: $first, status: $status) {
+    totalCount edges { node { ...RunFields steps { ...StepFields } } } } }
+}"""
+)
+"""A pipeline's runs with their steps, inputs and outputs: walking ``pipeline.runs`` down to
+the outputs' metadata costs this one request, whatever the number of runs."""
 
 GET_RUN = (
     RUN_FIELDS
@@ -141,9 +147,11 @@ query Lineage($id: ID!, $depth: Int!) {
 )
 
 LIST_ARTIFACTS = """
-query ListArtifacts($first: Int!, $filter: ArtifactFilterInput) {
-  artifacts(first: $first, filter: $filter, orderBy: {field: NAME, direction: ASC}) {
-    totalCount
+query ListArtifacts(
+  $first: Int!, $after: String, $filter: ArtifactFilterInput, $orderBy: NameOrder
+) {
+  artifacts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    totalCount pageInfo { hasNextPage endCursor }
     edges { node { id name created tags latestVersion { version }
       versions(first: 1) { totalCount } } }
   }
@@ -152,9 +160,9 @@ query ListArtifacts($first: Int!, $filter: ArtifactFilterInput) {
 LIST_VERSIONS = (
     VERSION_FIELDS
     + """
-query ListVersions($first: Int!, $filter: ArtifactVersionFilter) {
-  artifactVersions(first: $first, filter: $filter) {
-    totalCount edges { node { ...VersionFields } }
+query ListVersions($first: Int!, $after: String, $filter: ArtifactVersionFilter) {
+  artifactVersions(first: $first, after: $after, filter: $filter) {
+    totalCount edges { node { ...VersionFields } } pageInfo { hasNextPage endCursor }
   }
 }"""
 )
@@ -164,7 +172,9 @@ query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!) {
   lineage(artifactVersionId: $id, direction: $direction, depth: $depth) {
     artifactVersions { depth artifactVersion { id name version } }
     steps { id name status }
-    edges { kind stepId artifactVersionId name }
+    edges { kind stepId artifactVersionId name source target }
+    nodes { id kind name depth }
+    truncated
   }
 }"""
 
@@ -216,8 +226,8 @@ mutation CreateVersion($input: ArtifactVersionInput!) {
 )
 
 LOG_METADATA = """
-mutation LogMetadata($target: MetadataTarget!, $id: ID!, $values: JSON!) {
-  logMetadata(target: $target, id: $id, values: $values) { key }
+mutation LogMetadata($target: MetadataTarget!, $id: ID!, $values: JSON!, $types: JSON) {
+  logMetadata(target: $target, id: $id, values: $values, types: $types) { key }
 }"""
 
 DELETE_RUN = "mutation DeleteRun($id: ID!) { deletePipelineRun(id: $id) }"

@@ -87,11 +87,21 @@ class InProcessTransport:
         self._loop.close()
 
 
+def server_base_url(url: str) -> str:
+    """The server's base URL, given it or its ``/graphql`` endpoint."""
+    base = url.strip().rstrip("/")
+    return base.removesuffix("/graphql").rstrip("/")
+
+
 class HttpTransport:
-    """A lineageql server at ``url`` (``http://host:port``), with an optional bearer token."""
+    """A lineageql server at ``url``, with an optional bearer token.
+
+    ``url`` is the server's base URL (``http://host:port``) or its GraphQL endpoint
+    (``http://host:port/graphql``, as ``lineageql serve`` prints it); both work.
+    """
 
     def __init__(self, url: str, token: str | None = None, timeout: float = 60.0) -> None:
-        self.url = url.rstrip("/")
+        self.url = server_base_url(url)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 

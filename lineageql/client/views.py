@@ -1,7 +1,9 @@
 """What the client hands back: read-only views over API answers, with lazy walks.
 
-Each attribute that walks further (a run's steps, a version's producer) costs one GraphQL
-request; ``run.steps`` fetches every step with its inputs and outputs at once.
+Runs listed from a pipeline arrive with their steps, inputs, outputs, tags and metadata, so
+walking ``pipeline.runs`` down to the outputs' metadata is one request whatever the number
+of runs. Each other attribute that walks further (a version's producer, its upstream) costs
+one GraphQL request.
 """
 
 from __future__ import annotations
@@ -130,10 +132,10 @@ class ArtifactVersionView:
 
     @property
     def producer_step(self) -> StepView | None:
-        """The step that produced this version (its first, for a version cached steps reused)."""
+        """The step that ran and produced this version (None for saved or external data)."""
         data = self._client.execute(d.VERSION_PRODUCERS, id=self.id)["artifactVersion"]
-        producers = data["producedBy"] if data else []
-        return self._client.get_run_step(producers[0]["id"]) if producers else None
+        producer = data["producedBy"] if data else None
+        return self._client.get_run_step(producer["id"]) if producer else None
 
     def upstream(self, depth: int = 3) -> list[ArtifactVersionView]:
         """Versions this one was derived from, within ``depth`` steps."""
@@ -278,6 +280,8 @@ class RunView:
         version = data.get("pipelineVersion")
         self.pipeline_version: int | None = version["version"] if version else None
         self._steps: StepsView | None = None
+        if "steps" in data:
+            self._steps = self._steps_of(data["steps"])
 
     def __repr__(self) -> str:
         return f"RunView(name={self.name!r}, status={self.status.value!r})"
@@ -287,10 +291,11 @@ class RunView:
         """Steps by invocation id, in execution order (fetched once, in one request)."""
         if self._steps is None:
             data = self._client.execute(d.RUN_STEPS, id=self.id)["pipelineRun"]
-            self._steps = StepsView(
-                (step["name"], StepView(self._client, step)) for step in data["steps"]
-            )
+            self._steps = self._steps_of(data["steps"])
         return self._steps
+
+    def _steps_of(self, steps: list[dict[str, Any]]) -> StepsView:
+        return StepsView((step["name"], StepView(self._client, step)) for step in steps)
 
     def get_step(self, step: Any) -> StepView:
         """A step by invocation id (or by the step function, for a step run once)."""

@@ -1,13 +1,16 @@
 """The embedded default store: a LadybugDB database in a local file.
 
-LadybugDB admits one read-write process per database file. Inside this process, every query
-runs on one connection in one worker thread, and a lock keeps a transaction's queries
-together, so concurrent coroutines see each other's writes only after they commit.
+LadybugDB admits one read-write process per database file. Inside this process, writes run
+on one connection in one worker thread, and a lock keeps a transaction's queries together.
+Reads run on a pool of other connections, several at once (LadybugDB runs a query without
+holding the GIL, and reads see what committed before they started), so a slow read or a
+write does not queue the reads behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +27,12 @@ T = TypeVar("T")
 
 _LOCK_HOLDER = re.compile(r"Lock is held by PID (\d+)")
 
+READ_CONNECTIONS = 4
+"""Reads that run at once; more queue for a free connection."""
+CHECKPOINT_EVERY_WRITES = 500
+"""Write transactions between checkpoints of the write-ahead log: reads slow down while
+many writes sit in it (see bench/wal_bench.py)."""
+
 
 class EmbeddedStore(GraphStore):
     """A LadybugDB file opened read-write by this process."""
@@ -39,10 +48,25 @@ class EmbeddedStore(GraphStore):
         self._connection = ladybug.Connection(self._database)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineageql-db")
         self._lock = asyncio.Lock()
+        self._readers: queue.SimpleQueue[ladybug.Connection] = queue.SimpleQueue()
+        for _ in range(READ_CONNECTIONS):
+            self._readers.put(ladybug.Connection(self._database))
+        self._read_executor = ThreadPoolExecutor(
+            max_workers=READ_CONNECTIONS, thread_name_prefix="lineageql-read"
+        )
+        self._writes_since_checkpoint = 0
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
-        async with self._lock:
-            return await self._run(query, params)
+        self.round_trips += 1
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_executor, self._read_now, query, params)
+
+    def _read_now(self, query: str, params: Params | None) -> list[Row]:
+        connection = self._readers.get()
+        try:
+            return _rows(connection, query, params)
+        finally:
+            self._readers.put(connection)
 
     async def write(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
         """Run ``work`` as one transaction, wholly on the worker thread: one thread hop per
@@ -58,17 +82,28 @@ class EmbeddedStore(GraphStore):
             self._rollback()
             raise
         self._execute("COMMIT", None)
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint >= CHECKPOINT_EVERY_WRITES:
+            self.checkpoint_now()
         return result
+
+    def checkpoint_now(self) -> None:
+        """Fold the write-ahead log into the database file (on the writer's thread)."""
+        self._execute("CHECKPOINT", None)
+        self._writes_since_checkpoint = 0
 
     async def migrate(self) -> None:
         async with self._lock:
             for statement in ladybug_statements():
                 await self._call(self._execute, statement, None)
+            await self._call(self.checkpoint_now)
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")
 
     async def close(self) -> None:
+        # Reads in flight finish before their connections close (blocking, but only here).
+        self._read_executor.shutdown(wait=True)
         async with self._lock:
             try:
                 await self._call(self._close_now)
@@ -77,28 +112,11 @@ class EmbeddedStore(GraphStore):
                 self._close_now()
         self._executor.shutdown(wait=True)
 
-    async def _run(self, query: str, params: Params | None) -> list[Row]:
-        self.round_trips += 1
-        return await self._call(self._execute, query, params)
-
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     def _execute(self, query: str, params: Params | None) -> list[Row]:
-        try:
-            result = self._connection.execute(query, dict(params or {}))
-        except RuntimeError as error:
-            if "duplicated primary key" in str(error):
-                raise ConflictError(f"already stored: {error}") from error
-            raise
-        if isinstance(result, list):
-            raise ValueError("one query at a time: the text held several statements")
-        columns = result.get_column_names()
-        rows: list[Row] = []
-        while result.has_next():
-            rows.append(dict(zip(columns, result.get_next(), strict=True)))
-        result.close()
-        return rows
+        return _rows(self._connection, query, params)
 
     def _rollback(self) -> None:
         """Roll back the open transaction; LadybugDB has already done so if a query failed."""
@@ -110,6 +128,8 @@ class EmbeddedStore(GraphStore):
 
     def _close_now(self) -> None:
         self._connection.close()
+        while not self._readers.empty():
+            self._readers.get().close()
         self._database.close()
 
 
@@ -123,6 +143,24 @@ class _EmbeddedTransaction:
     async def run(self, query: str, params: Params | None = None) -> list[Row]:
         self._store.round_trips += 1
         return self._store._execute(query, params)
+
+
+def _rows(connection: ladybug.Connection, query: str, params: Params | None) -> list[Row]:
+    """Run one statement on ``connection``; its rows as dicts."""
+    try:
+        result = connection.execute(query, dict(params or {}))
+    except RuntimeError as error:
+        if "duplicated primary key" in str(error):
+            raise ConflictError(f"already stored: {error}") from error
+        raise
+    if isinstance(result, list):
+        raise ValueError("one query at a time: the text held several statements")
+    columns = result.get_column_names()
+    rows: list[Row] = []
+    while result.has_next():
+        rows.append(dict(zip(columns, result.get_next(), strict=True)))
+    result.close()
+    return rows
 
 
 def _run_to_end(work: Coroutine[Any, Any, T] | Awaitable[T]) -> T:

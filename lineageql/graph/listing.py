@@ -89,6 +89,7 @@ class Page(Generic[T]):
 class PipelineFilter:
     name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class RunFilter:
     pipeline_names: list[str] | None = None
     statuses: list[ExecutionStatus] | None = None
     tags: list[str] | None = None
+    name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
     created_after: str | None = None
     created_before: str | None = None
     metadata: list[MetadataCondition] = field(default_factory=list)
@@ -107,6 +110,7 @@ class RunFilter:
 class ArtifactFilter:
     name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
     tags: list[str] | None = None
 
 
@@ -191,6 +195,50 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return value, node_id
 
 
+@dataclass(frozen=True)
+class IdWindow:
+    """One page of an id list already in order: the ids shown and whether more follow.
+
+    The cursor of an id-list page is the position's id, base64-encoded.
+    """
+
+    shown: list[str]
+    has_next_page: bool
+
+    @classmethod
+    def of(cls, ids: list[str], first: int, after: str | None) -> IdWindow:
+        check_page_size(first)
+        start = 0
+        if after is not None:
+            last = decode_position(after)
+            if last not in ids:
+                raise BadInputError("is not a cursor of this list", "after")
+            start = ids.index(last) + 1
+        return cls(shown=ids[start : start + first], has_next_page=start + first < len(ids))
+
+
+def encode_position(node_id: str) -> str:
+    return base64.urlsafe_b64encode(node_id.encode()).decode()
+
+
+def decode_position(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except ValueError as error:
+        raise BadInputError("is not a cursor this API handed out", "after") from error
+
+
+def _names(
+    query: ListingQuery, exact: str | None, contains: str | None, starts_with: str | None
+) -> None:
+    if exact is not None:
+        query.where(f"{query.var}.name = $name", name=exact)
+    if contains:
+        query.where(f"{query.var}.name CONTAINS $name_contains", name_contains=contains)
+    if starts_with:
+        query.where(f"{query.var}.name STARTS WITH $name_prefix", name_prefix=starts_with)
+
+
 def _tags(query: ListingQuery, tags: list[str] | None) -> None:
     if tags:
         query.where(
@@ -235,10 +283,7 @@ def _metadata(query: ListingQuery, conditions: list[MetadataCondition]) -> None:
 
 def pipelines_query(spec: PipelineFilter) -> ListingQuery:
     query = ListingQuery("MATCH (p:Pipeline)", "p", PIPELINE_RETURN, sortable=("created", "name"))
-    if spec.name is not None:
-        query.where("p.name = $name", name=spec.name)
-    if spec.name_contains:
-        query.where("p.name CONTAINS $name_contains", name_contains=spec.name_contains)
+    _names(query, spec.name, spec.name_contains, spec.name_starts_with)
     return query
 
 
@@ -255,8 +300,7 @@ def runs_query(spec: RunFilter) -> ListingQuery:
         query.where("p.name IN $pipeline_names", pipeline_names=spec.pipeline_names)
     if spec.statuses:
         query.where("r.status IN $statuses", statuses=[s.value for s in spec.statuses])
-    if spec.name_contains:
-        query.where("r.name CONTAINS $name_contains", name_contains=spec.name_contains)
+    _names(query, spec.name, spec.name_contains, spec.name_starts_with)
     _tags(query, spec.tags)
     _created(query, spec.created_after, spec.created_before)
     _metadata(query, spec.metadata)
@@ -265,10 +309,7 @@ def runs_query(spec: RunFilter) -> ListingQuery:
 
 def artifacts_query(spec: ArtifactFilter) -> ListingQuery:
     query = ListingQuery("MATCH (a:Artifact)", "a", ARTIFACT_RETURN, sortable=("created", "name"))
-    if spec.name is not None:
-        query.where("a.name = $name", name=spec.name)
-    if spec.name_contains:
-        query.where("a.name CONTAINS $name_contains", name_contains=spec.name_contains)
+    _names(query, spec.name, spec.name_contains, spec.name_starts_with)
     _tags(query, spec.tags)
     return query
 

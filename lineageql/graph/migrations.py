@@ -117,6 +117,7 @@ NODES: tuple[NodeTable, ...] = (
         indexed=("name", "created"),
     ),
     NodeTable("Tag", {"id": "STRING"}),
+    NodeTable("RunName", {"id": "STRING"}),
     NodeTable(
         "MetadataEntry",
         {
@@ -138,6 +139,7 @@ RELS: tuple[RelTable, ...] = (
     RelTable("HAS_RUN", (("Pipeline", "PipelineRun"),)),
     RelTable("HAS_PIPELINE_VERSION", (("Pipeline", "PipelineVersion"),)),
     RelTable("HAS_STEP", (("PipelineRun", "Step"),)),
+    RelTable("NAMES", (("RunName", "PipelineRun"),)),
     RelTable("PRODUCED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
     RelTable("CONSUMED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
     RelTable("HAS_VERSION", (("Artifact", "ArtifactVersion"),)),
@@ -145,6 +147,18 @@ RELS: tuple[RelTable, ...] = (
     RelTable("TAGGED", tuple((label, "Tag") for label in TAGGABLE)),
     RelTable("HAS_METADATA", tuple((label, "MetadataEntry") for label in METADATA_OWNERS)),
 )
+
+
+BACKFILLS: tuple[str, ...] = (
+    """
+MATCH (r:PipelineRun)
+WHERE NOT EXISTS { MATCH (:RunName)-[:NAMES]->(r) }
+CREATE (n:RunName {id: r.name})
+CREATE (n)-[:NAMES]->(r)
+""",
+)
+"""Data a schema change needs in stores written before it, run after the DDL at every start
+(each finds nothing to do once done): RunName nodes for runs recorded before they existed."""
 
 
 def ladybug_statements() -> list[str]:
@@ -164,7 +178,7 @@ def ladybug_statements() -> list[str]:
         parts = [f"FROM {source} TO {target}" for source, target in rel.pairs]
         parts.extend(f"{name} {kind}" for name, kind in rel.columns.items())
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({', '.join(parts)})")
-    return statements
+    return [*statements, *BACKFILLS]
 
 
 def neo4j_statements() -> list[str]:
@@ -181,4 +195,4 @@ def neo4j_statements() -> list[str]:
                 f"CREATE INDEX {node.label.lower()}_{column} IF NOT EXISTS "
                 f"FOR (n:{node.label}) ON (n.{column})"
             )
-    return statements
+    return [*statements, *BACKFILLS]

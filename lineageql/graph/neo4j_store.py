@@ -7,6 +7,7 @@ bookmark manager, so a writer's next read sees its own write even on another clu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -27,15 +28,14 @@ from lineageql.graph.store import GraphStore, Params, Row
 
 T = TypeVar("T")
 
-# ValueError: the driver reports an address it cannot resolve (e.g. a bad port) as one.
-_UNREACHABLE = (
-    ServiceUnavailable,
-    SessionExpired,
-    AuthError,
-    ConfigurationError,
-    OSError,
-    ValueError,
-)
+_UNREACHABLE = (ServiceUnavailable, SessionExpired, AuthError, ConfigurationError)
+"""Failures that mean the server is out of reach: an outage, not a bug."""
+
+# ValueError and OSError: while connecting, the driver reports an address it cannot resolve
+# (e.g. a bad port) as one. Later they are bugs and reach the caller as INTERNAL errors.
+_UNREACHABLE_ON_CONNECT = (*_UNREACHABLE, OSError, ValueError)
+
+logger = logging.getLogger(__name__)
 
 
 class Neo4jStore(GraphStore):
@@ -71,7 +71,7 @@ class Neo4jStore(GraphStore):
         """Check that the server answers; raise StoreUnavailableError naming the URL if not."""
         try:
             await self._driver.verify_connectivity()
-        except _UNREACHABLE as error:
+        except _UNREACHABLE_ON_CONNECT as error:
             raise self._unavailable(error) from error
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
@@ -93,7 +93,7 @@ class Neo4jStore(GraphStore):
             try:
                 async with self._session(neo4j.WRITE_ACCESS) as session:
                     await (await session.run(statement)).consume()
-            except _UNREACHABLE as error:
+            except _UNREACHABLE_ON_CONNECT as error:
                 raise self._unavailable(error) from error
 
     async def ping(self) -> None:
@@ -124,6 +124,7 @@ class Neo4jStore(GraphStore):
 
     def _unavailable(self, error: Exception) -> StoreUnavailableError:
         reason = error.message if isinstance(error, Neo4jError) else str(error)
+        logger.warning("Neo4j at %s is out of reach: %s", self.url, reason)
         return StoreUnavailableError(f"cannot reach Neo4j at {self.url}: {reason}")
 
 

@@ -188,6 +188,67 @@ def metadata_type_of(value: Any, field: str) -> MetadataType:
     )
 
 
+_WRAPPERS: dict[MetadataType, type] = {
+    MetadataType.URI: Uri,
+    MetadataType.PATH: PathValue,
+    MetadataType.DTYPE: DType,
+    MetadataType.STORAGE_SIZE: StorageSize,
+}
+"""The types a JSON value cannot tell apart from a plain one; they travel by name."""
+
+
+def metadata_type_names(values: dict[str, Any]) -> dict[str, str]:
+    """The type names a transport must send beside ``values``: those JSON would lose."""
+    return {
+        key: kind.value
+        for key, value in values.items()
+        if (kind := _special_kind(value)) is not None
+    }
+
+
+def typed_metadata(values: dict[str, Any], types: dict[str, Any] | None) -> dict[str, Any]:
+    """``values`` with each key that ``types`` names rewrapped as that metadata type.
+
+    The vocabulary is MetadataType's: int, float, str, bool, list, dict, Uri, Path, DType,
+    StorageSize. A type name that does not fit its value is a BadInputError.
+    """
+    typed = dict(values)
+    for key, name in (types or {}).items():
+        field = f"metadataTypes.{key}"
+        if key not in values:
+            raise BadInputError("names no metadata key that was sent", field)
+        try:
+            kind = MetadataType(name)
+        except ValueError as error:
+            allowed = ", ".join(t.value for t in MetadataType)
+            raise BadInputError(
+                f"{name!r} is not a metadata type; use one of {allowed}", field
+            ) from error
+        value = values[key]
+        if _plain_kind(metadata_type_of(value, field)) != _plain_kind(kind):
+            raise BadInputError(f"{kind.value} does not fit the value {value!r}", field)
+        wrapper = _WRAPPERS.get(kind)
+        plain = int(value) if kind is MetadataType.STORAGE_SIZE else value
+        typed[key] = wrapper(plain) if wrapper is not None else value
+    return typed
+
+
+def _special_kind(value: Any) -> MetadataType | None:
+    for kind, wrapper in _WRAPPERS.items():
+        if isinstance(value, wrapper):
+            return kind
+    return None
+
+
+def _plain_kind(kind: MetadataType) -> MetadataType:
+    """The type JSON gives a value of ``kind``."""
+    if kind is MetadataType.STORAGE_SIZE:
+        return MetadataType.INT
+    if kind in (MetadataType.URI, MetadataType.PATH, MetadataType.DTYPE):
+        return MetadataType.STRING
+    return kind
+
+
 class Record(BaseModel):
     """Base of all records: immutable, strict about unknown fields, and failing validation
     with a BadInputError that names the field."""
@@ -313,6 +374,10 @@ class LineageGraph(Record):
     artifact_depths: dict[str, int]
     step_ids: list[str]
     edges: list[LineageEdge]
+    step_depths: dict[str, int] = Field(default_factory=dict)
+    """Each step's distance in steps: the producer of the start version has depth 1."""
+    truncated: bool = False
+    """True when more lineage lies beyond the depth limit or the size bound."""
 
 
 class NewRun(Record):

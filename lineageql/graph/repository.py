@@ -63,6 +63,8 @@ R = TypeVar("R", bound=Record)
 
 DEFAULT_LINEAGE_DEPTH = 3
 MAX_LINEAGE_DEPTH = 50
+MAX_LINEAGE_NODES = 5_000
+"""Artifact versions one lineage answer holds at most; beyond, it says ``truncated``."""
 MAX_PREFIX_CANDIDATES = 10
 
 
@@ -171,6 +173,7 @@ class LineageRepository:
                 },
             )
             run = _run(rows[0])
+            await tx.run(q.NAME_RUN, {"id": run.id, "name": run.name})
             if tags:
                 await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": tags})
             return run
@@ -268,7 +271,12 @@ class LineageRepository:
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.RUNS_BY_ID, {"keys": [run_id]}):
                 raise NotFoundError(f"no pipeline run with id {run_id!r}")
-            for query in (q.DELETE_RUN_DERIVED_EDGES, *q.DELETE_RUN_METADATA, q.DELETE_RUN_STEPS):
+            for query in (
+                q.DELETE_RUN_DERIVED_EDGES,
+                *q.DELETE_RUN_METADATA,
+                q.DELETE_RUN_STEPS,
+                q.DELETE_RUN_NAME,
+            ):
                 await tx.run(query, {"id": run_id})
             await tx.run(q.DELETE_RUN, {"id": run_id})
 
@@ -567,30 +575,56 @@ class LineageRepository:
             else [direction]
         )
         depths: dict[str, int] = {version_id: 0}
-        steps: dict[str, None] = {}
+        step_depths: dict[str, int] = {}
         edges: dict[tuple[str, str, str, str], None] = {}
+        truncated = False
         for way in directions:
+            layers, beyond = await self._walk_bounded(version_id, way, depth)
+            truncated = truncated or beyond
             reached = {version_id: 0}
-            for distance, layer in enumerate(await self._walk([version_id], way, depth), 1):
-                for node in layer[0]:
+            for distance, layer in enumerate(layers, 1):
+                for node in layer:
                     reached.setdefault(node, distance)
             for node, distance in reached.items():
                 depths[node] = min(distance, depths.get(node, distance))
             frontier = [node for node, distance in reached.items() if distance < depth]
+            toward_start = "PRODUCED" if way is Direction.UPSTREAM else "CONSUMED"
             for row in await self.store.read(
                 q.lineage_edges(way.value), {"frontier": frontier, "ids": list(reached)}
             ):
-                steps[row["step_id"]] = None
-                edge = (row["kind"], row["step_id"], row["artifact_version_id"], row["name"])
-                edges[edge] = None
+                step, version = row["step_id"], row["artifact_version_id"]
+                if row["kind"] == toward_start:
+                    distance = reached[version] + 1
+                    step_depths[step] = min(distance, step_depths.get(step, distance))
+                edges[(row["kind"], step, version, row["name"])] = None
         return LineageGraph(
             artifact_depths=depths,
-            step_ids=list(steps),
+            step_ids=list(step_depths),
+            step_depths=step_depths,
+            truncated=truncated,
             edges=[
                 LineageEdge(kind=kind, step_id=step, artifact_version_id=version, name=name)
                 for kind, step, version, name in edges
             ],
         )
+
+    async def _walk_bounded(
+        self, version_id: str, direction: Direction, depth: int
+    ) -> tuple[list[list[str]], bool]:
+        """The walk's layers, cut at MAX_LINEAGE_NODES versions, and whether more lies beyond
+        the depth limit or the cut (one more hop is read to tell)."""
+        layers = [layer[0] for layer in await self._walk([version_id], direction, depth + 1)]
+        beyond = len(layers) > depth and bool(layers[depth])
+        layers = layers[:depth]
+        kept: list[list[str]] = []
+        total = 1
+        for layer in layers:
+            if total + len(layer) > MAX_LINEAGE_NODES:
+                kept.append(layer[: MAX_LINEAGE_NODES - total])
+                return kept, True
+            total += len(layer)
+            kept.append(layer)
+        return kept, beyond
 
     async def upstream_version_ids(
         self, version_ids: Sequence[str], depth: int = DEFAULT_LINEAGE_DEPTH
@@ -625,7 +659,6 @@ class LineageRepository:
 
         Returns one entry per hop taken: for each origin, the versions first reached then.
         """
-        _check_depth(depth)
         seen = [{origin} for origin in origins]
         frontier = [[origin] for origin in origins]
         layers: list[list[list[str]]] = []
@@ -651,6 +684,7 @@ class LineageRepository:
     async def _reach(
         self, version_ids: Sequence[str], direction: Direction, depth: int
     ) -> list[list[str]]:
+        _check_depth(depth)
         layers = await self._walk(version_ids, direction, depth)
         return [
             [node for layer in layers for node in layer[index]] for index in range(len(version_ids))

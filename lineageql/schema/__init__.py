@@ -5,12 +5,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from lineageql.readpath import PlannedExecutor
 from lineageql.schema.access import AccessControl
 from lineageql.schema.context import Context
 from lineageql.schema.errors import add_code, is_client_error
 from lineageql.schema.limits import limit_extensions
 from lineageql.schema.mutation import Mutation
 from lineageql.schema.query import Query
+from lineageql.schema.types import LineageStepNode, LineageVersionNode
 
 
 class LineageSchema(strawberry.Schema):
@@ -29,8 +31,10 @@ class LineageSchema(strawberry.Schema):
 
 schema = LineageSchema(
     query=Query,
+    types=[LineageVersionNode, LineageStepNode],
     mutation=Mutation,
     extensions=[*limit_extensions(), AccessControl],
+    execution_context_class=PlannedExecutor,
 )
 
 __all__ = ["Context", "schema"]

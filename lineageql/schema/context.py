@@ -20,6 +20,10 @@ class Context:
     artifact_store: ArtifactStore
     may_read: bool = True
     may_write: bool = True
+    fast_reads: bool = True
+    """Answer known query selections through ``lineageql.readpath`` (off: resolvers only)."""
+    planned_roots: int = 0
+    """Root fields the read path answered (tests and benchmarks read it)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

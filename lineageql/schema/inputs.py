@@ -66,9 +66,14 @@ class MetadataFilter:
 class PipelineFilterInput:
     name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
 
     def to_filter(self) -> PipelineFilter:
-        return PipelineFilter(name=self.name, name_contains=self.name_contains)
+        return PipelineFilter(
+            name=self.name,
+            name_contains=self.name_contains,
+            name_starts_with=self.name_starts_with,
+        )
 
 
 @strawberry.input
@@ -77,7 +82,9 @@ class PipelineRunFilter:
     pipeline_id: strawberry.ID | None = None
     status: list[Status] | None = None  # type: ignore[valid-type]
     tag: str | None = None
+    name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
     metadata: list[MetadataFilter] | None = None
@@ -88,7 +95,9 @@ class PipelineRunFilter:
             pipeline_ids=[str(self.pipeline_id)] if self.pipeline_id is not None else None,
             statuses=list(self.status) if self.status else None,
             tags=[self.tag] if self.tag is not None else None,
+            name=self.name,
             name_contains=self.name_contains,
+            name_starts_with=self.name_starts_with,
             created_after=format_time(self.created_after) if self.created_after else None,
             created_before=format_time(self.created_before) if self.created_before else None,
             metadata=[m.condition() for m in self.metadata or []],
@@ -99,12 +108,14 @@ class PipelineRunFilter:
 class ArtifactFilterInput:
     name: str | None = None
     name_contains: str | None = None
+    name_starts_with: str | None = None
     tag: str | None = None
 
     def to_filter(self) -> ArtifactFilter:
         return ArtifactFilter(
             name=self.name,
             name_contains=self.name_contains,
+            name_starts_with=self.name_starts_with,
             tags=[self.tag] if self.tag is not None else None,
         )
 

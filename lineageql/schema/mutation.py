@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from lineageql.graph.records import ExecutionStatus, IOLink
+from lineageql.graph.records import ExecutionStatus, IOLink, typed_metadata
 from lineageql.pruning import prune_artifacts
 from lineageql.schema.context import Info
 from lineageql.schema.mutation_inputs import (
@@ -132,12 +132,21 @@ class Mutation:
         [now] = await info.context.repo.tags_of(target.kind, [str(id)])
         return now
 
-    @strawberry.mutation(description="Set metadata entries (key to value); returns them all.")
+    @strawberry.mutation(
+        description="Set metadata entries (key to value); `types` names the type of values JSON "
+        "cannot type (key to StorageSize, DType, Uri or Path). Returns them all."
+    )
     async def log_metadata(
-        self, info: Info, target: MetadataTarget, id: strawberry.ID, values: JSON
+        self,
+        info: Info,
+        target: MetadataTarget,
+        id: strawberry.ID,
+        values: JSON,
+        types: JSON | None = None,
     ) -> list[MetadataEntry]:
         repo = info.context.repo
-        await repo.log_metadata(target.kind, str(id), json_object(values, "values"))
+        typed = typed_metadata(json_object(values, "values"), json_object(types, "types"))
+        await repo.log_metadata(target.kind, str(id), typed)
         [entries] = await repo.metadata_of(target.kind, [str(id)])
         return [MetadataEntry.of(entry) for entry in entries]
 

@@ -20,6 +20,7 @@ from lineageql.graph.records import (
     Visualization,
     default_run_name,
     format_time,
+    typed_metadata,
 )
 from lineageql.schema.types import ArtifactSaveType, Status
 
@@ -158,6 +159,11 @@ class ArtifactVersionInput:
     tags: list[str] | None = None
     visualizations: list[VisualizationInput] | None = None
     metadata: JSON | None = None
+    metadata_types: JSON | None = strawberry.field(
+        default=None,
+        description="Metadata key to type name, for values JSON cannot type (StorageSize, DType, "
+        "Uri, Path).",
+    )
 
     def to_record(self, save_type: SaveType | None = None) -> NewArtifactVersion:
         return NewArtifactVersion(
@@ -172,7 +178,10 @@ class ArtifactVersionInput:
             visualizations=[
                 Visualization(type=v.type, uri=v.uri) for v in self.visualizations or []
             ],
-            metadata=json_object(self.metadata, "metadata"),
+            metadata=typed_metadata(
+                json_object(self.metadata, "metadata"),
+                json_object(self.metadata_types, "metadataTypes"),
+            ),
         )
 
 

@@ -20,16 +20,16 @@ from lineageql.schema.inputs import (
     RunOrder,
     page_request,
 )
+from lineageql.schema.lineage import lineage_of
 from lineageql.schema.types import (
     Artifact,
     ArtifactVersion,
     Lineage,
-    LineageArtifactNode,
     LineageDirection,
-    LineageEdge,
     Pipeline,
     PipelineRun,
     Step,
+    present,
 )
 
 
@@ -176,27 +176,9 @@ class Query:
             str(artifact_version_id), Direction(direction.value), depth
         )
         loaders = info.context.loaders
-        versions = await loaders.version.load_many(list(graph.artifact_depths))
-        steps = await loaders.step.load_many(graph.step_ids)
-        return Lineage(
-            artifact_versions=[
-                LineageArtifactNode(
-                    depth=graph.artifact_depths[v.id], artifact_version=ArtifactVersion.of(v)
-                )
-                for v in versions
-                if v is not None
-            ],
-            steps=[Step.of(s) for s in steps if s is not None],
-            edges=[
-                LineageEdge(
-                    kind=e.kind,
-                    step_id=strawberry.ID(e.step_id),
-                    artifact_version_id=strawberry.ID(e.artifact_version_id),
-                    name=e.name,
-                )
-                for e in graph.edges
-            ],
-        )
+        versions = present(await loaders.version.load_many(list(graph.artifact_depths)))
+        steps = present(await loaders.step.load_many(graph.step_ids))
+        return lineage_of(graph, versions, steps)
 
     @strawberry.field(description="Metadata of up to 20 runs by key, with the change per run.")
     async def compare_runs(

@@ -7,7 +7,6 @@ request's loaders.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
@@ -18,7 +17,12 @@ from strawberry.scalars import JSON
 
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import NodeKind
-from lineageql.graph.listing import DEFAULT_PAGE_SIZE, check_page_size
+from lineageql.graph.listing import (
+    DEFAULT_PAGE_SIZE,
+    IdWindow,
+    check_page_size,
+    encode_position,
+)
 from lineageql.graph.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
@@ -47,7 +51,16 @@ def _time(text: str | None) -> datetime | None:
     return parse_time(text) if text else None
 
 
-def _present(found: Sequence[T | None]) -> list[T]:
+def split_producers(steps: Sequence[StepRecord]) -> tuple[StepRecord | None, list[StepRecord]]:
+    """The step that executed and wrote a version, and the cached steps that reused it.
+
+    The executing step is the earliest producer that is not a cached reuse.
+    """
+    executed = next((s for s in steps if s.status is not ExecutionStatus.CACHED), None)
+    return executed, [s for s in steps if s is not executed]
+
+
+def present(found: Sequence[T | None]) -> list[T]:
     return [item for item in found if item is not None]
 
 
@@ -99,7 +112,7 @@ class Pipeline:
         check_page_size(first)
         run_ids = await info.context.loaders.run_ids_of_pipeline.load(self.record.id)
         if status is not None:
-            runs = _present(await info.context.loaders.run.load_many(run_ids))
+            runs = present(await info.context.loaders.run.load_many(run_ids))
             run_ids = [run.id for run in runs if run.status is status]
         return await _id_list_connection(
             run_ids, first, after, info.context.loaders.run.load_many, PipelineRun.of
@@ -154,7 +167,7 @@ async def _newest_run(info: Info, pipeline_id: str, *, successful: bool) -> Pipe
     if not successful:
         first = await info.context.loaders.run.load(run_ids[0]) if run_ids else None
         return PipelineRun.of(first) if first else None
-    for run in _present(await info.context.loaders.run.load_many(run_ids)):
+    for run in present(await info.context.loaders.run.load_many(run_ids)):
         if run.status.is_successful:
             return PipelineRun.of(run)
     return None
@@ -168,39 +181,21 @@ async def _id_list_connection(
     wrap: Callable[[T], NodeT],
 ) -> Connection[NodeT]:
     """A page of an id list a loader gave, the cursor being the position's id."""
-    check_page_size(first)
-    start = 0
-    if after is not None:
-        last = _decode_position(after)
-        if last not in ids:
-            raise BadInputError("is not a cursor of this list", "after")
-        start = ids.index(last) + 1
-    shown = ids[start : start + first]
-    records = await load_many(shown)
+    window = IdWindow.of(ids, first, after)
+    records = await load_many(window.shown)
     edges = [
-        Edge(cursor=_encode_position(node_id), node=wrap(record))
-        for node_id, record in zip(shown, records, strict=True)
+        Edge(cursor=encode_position(node_id), node=wrap(record))
+        for node_id, record in zip(window.shown, records, strict=True)
         if record is not None
     ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=start + first < len(ids),
+            has_next_page=window.has_next_page,
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=len(ids),
     )
-
-
-def _encode_position(node_id: str) -> str:
-    return base64.urlsafe_b64encode(node_id.encode()).decode()
-
-
-def _decode_position(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except ValueError as error:
-        raise BadInputError("is not a cursor this API handed out", "after") from error
 
 
 @strawberry.type
@@ -425,9 +420,18 @@ class ArtifactVersion:
             raise NotFoundError(f"the artifact of version {self.record.id!r} is gone")
         return Artifact.of(found)
 
-    @strawberry.field(description="The steps that produced this version (cached reuses too).")
-    async def produced_by(self, info: Info) -> list[Step]:
-        return [Step.of(s) for s in await info.context.loaders.producers.load(self.record.id)]
+    @strawberry.field(
+        description="The step that ran and wrote this version; null for a version no step "
+        "produced (saved, registered or external data)."
+    )
+    async def produced_by(self, info: Info) -> Step | None:
+        executed, _ = split_producers(await info.context.loaders.producers.load(self.record.id))
+        return Step.of(executed) if executed else None
+
+    @strawberry.field(description="Cached steps that reused this version instead of running.")
+    async def reused_by(self, info: Info) -> list[Step]:
+        _, reused = split_producers(await info.context.loaders.producers.load(self.record.id))
+        return [Step.of(s) for s in reused]
 
     @strawberry.field
     async def consumed_by(self, info: Info) -> list[Step]:
@@ -497,6 +501,12 @@ class LineageEdge:
     step_id: strawberry.ID
     artifact_version_id: strawberry.ID
     name: str = strawberry.field(description="The output or input name.")
+    source: strawberry.ID = strawberry.field(
+        description="Where the data comes from: the step for PRODUCED, the version for CONSUMED."
+    )
+    target: strawberry.ID = strawberry.field(
+        description="Where the data goes: the version for PRODUCED, the step for CONSUMED."
+    )
 
 
 @strawberry.type
@@ -505,10 +515,42 @@ class LineageArtifactNode:
     artifact_version: ArtifactVersion
 
 
+@strawberry.enum
+class LineageNodeKind(Enum):
+    ARTIFACT_VERSION = "ARTIFACT_VERSION"
+    STEP = "STEP"
+
+
+@strawberry.interface(description="A node of a lineage graph: an artifact version or a step.")
+class LineageNode:
+    id: strawberry.ID
+    kind: LineageNodeKind
+    name: str
+    depth: int = strawberry.field(description="Distance in steps from the start version.")
+
+
+@strawberry.type
+class LineageVersionNode(LineageNode):
+    version: str
+    artifact_version: ArtifactVersion
+
+
+@strawberry.type
+class LineageStepNode(LineageNode):
+    status: Status  # type: ignore[valid-type]
+    step: Step
+
+
 @strawberry.type
 class Lineage:
     """Artifact versions and steps around a start version, with the edges to draw."""
 
+    nodes: list[LineageNode] = strawberry.field(
+        description="Versions, then steps, each once; edges join them by id."
+    )
+    edges: list[LineageEdge]
     artifact_versions: list[LineageArtifactNode]
     steps: list[Step]
-    edges: list[LineageEdge]
+    truncated: bool = strawberry.field(
+        description="More lineage lies beyond the depth limit or the size bound."
+    )

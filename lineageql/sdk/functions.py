@@ -11,7 +11,7 @@ from lineageql.artifacts.values import SavedValue, save_value
 from lineageql.client import ArtifactVersionView, Client
 from lineageql.client import documents as d
 from lineageql.errors import BadInputError, LineageError
-from lineageql.graph.records import SaveType
+from lineageql.graph.records import SaveType, metadata_type_names
 from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.step_context import current_step_context
 
@@ -129,8 +129,9 @@ def log_metadata(
                 "run_id_name_or_prefix=, artifact_name= or artifact_version_id="
             )
         targets = [("STEP", context.step_run.id), ("PIPELINE_RUN", context.pipeline_run.id)]
+    types = metadata_type_names(metadata)
     for target, node_id in targets:
-        client.execute(d.LOG_METADATA, target=target, id=node_id, values=metadata)
+        client.execute(d.LOG_METADATA, target=target, id=node_id, values=metadata, types=types)
 
 
 def log_artifact_metadata(

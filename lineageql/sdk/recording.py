@@ -10,7 +10,7 @@ from lineageql.artifacts.values import SavedValue, version_folder
 from lineageql.client import ArtifactVersionView, Client
 from lineageql.client import documents as d
 from lineageql.errors import LineageError
-from lineageql.graph.records import SaveType
+from lineageql.graph.records import SaveType, metadata_type_names
 
 
 def version_input(
@@ -25,6 +25,7 @@ def version_input(
 ) -> dict[str, Any]:
     """The ``ArtifactVersionInput`` for ``saved`` as a version of ``name``; ``extra_metadata``
     is laid over what the materializer recorded."""
+    metadata = {**saved.metadata, **(extra_metadata or {})}
     return {
         "name": name,
         "uri": saved.uri,
@@ -35,7 +36,8 @@ def version_input(
         "version": None if version is None else str(version),
         "tags": list(tags),
         "visualizations": [{"type": v.type, "uri": v.uri} for v in saved.visualizations],
-        "metadata": {**saved.metadata, **(extra_metadata or {})},
+        "metadata": metadata,
+        "metadataTypes": metadata_type_names(metadata),
     }
 
 

@@ -3,9 +3,11 @@ artifact download route, behind the body-size limit and (when configured) CORS."
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -35,6 +37,14 @@ class LineageGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.artifact_store = artifact_store
         self.repo: LineageRepository | None = None
+
+    def encode_json(self, data: object) -> bytes:
+        """Responses encoded by orjson; a value it refuses (an integer beyond 64 bits in a
+        JSON field) falls back to the standard library."""
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            return json.dumps(data, separators=(",", ":")).encode()
 
     def repository(self) -> LineageRepository:
         if self.repo is None:

@@ -1,0 +1,164 @@
+"""``PlannedExecutor``: graphql-core's executor, answering known query selections itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    get_named_type,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetails
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from lineageql.graph import LineageRepository
+from lineageql.readpath.fields import TYPES
+from lineageql.readpath.roots import ROOTS
+
+FieldDetailsList = list[FieldDetails]
+
+
+class _Unplanned(Exception):
+    """The read path met a value it does not answer itself (a null where GraphQL wants a
+    value); the ordinary resolvers take the root field over."""
+
+
+class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Runs a query's root fields through the read path when it knows their whole selection
+    and the context offers a repository (``context.repo``) with ``context.fast_reads`` on."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any] | UndefinedType:
+        if path.prev is None and self._may_plan():
+            name = field_details_list[0].node.name.value
+            field_def = parent_type.fields.get(name)
+            if (
+                name in ROOTS
+                and field_def is not None
+                and self._known(field_def.type, field_details_list)
+            ):
+                return self._planned(
+                    parent_type, source, field_details_list, path, position_context
+                )
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _may_plan(self) -> bool:
+        return (
+            self.operation.operation is OperationType.QUERY
+            and getattr(self.context_value, "fast_reads", False)
+            and isinstance(getattr(self.context_value, "repo", None), LineageRepository)
+        )
+
+    def _known(self, field_type: GraphQLOutputType, details: FieldDetailsList) -> bool:
+        """Whether the read path answers every field selected under ``details``."""
+        if any(d.defer_usage is not None for d in details):
+            return False
+        named = get_named_type(field_type)
+        if is_leaf_type(named):
+            return True
+        spec = TYPES.get(named.name)
+        if spec is None or not isinstance(named, GraphQLObjectType):
+            return False
+        for sub in self.collect_subfields(named, details).grouped_field_set.values():
+            name = sub[0].node.name.value
+            if name == "__typename" or name in spec.scalars:
+                continue
+            if name not in spec.relations or not self._known(named.fields[name].type, sub):
+                return False
+        return True
+
+    async def _planned(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        node = details[0].node
+        field_def = parent_type.fields[node.name.value]
+        try:
+            args = self._arguments(field_def, details[0])
+            found = await ROOTS[node.name.value](self.context_value.repo, args)
+            [value] = await self._complete(field_def.type, [found], details)
+        except Exception:
+            result = super().execute_field(parent_type, source, details, path, position_context)
+            if result is Undefined:
+                return None
+            return await result if self.is_awaitable(result) else result
+        self.context_value.planned_roots += 1
+        return value
+
+    def _arguments(self, field_def: Any, first: FieldDetails) -> dict[str, Any]:
+        if not field_def.args and not first.node.arguments:
+            return {}
+        return get_argument_values(
+            field_def,
+            first.node,
+            self.variable_values,
+            first.fragment_variable_values,
+            self.hide_suggestions,
+        )
+
+    async def _complete(
+        self, field_type: GraphQLOutputType, values: list[Any], details: FieldDetailsList
+    ) -> list[Any]:
+        """Each of ``values`` (one per parent) completed as ``field_type``."""
+        required = isinstance(field_type, GraphQLNonNull)
+        inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+        if required and any(value is None for value in values):
+            raise _Unplanned(f"null for {field_type}")
+        if isinstance(inner, GraphQLList):
+            items = [item for value in values if value is not None for item in value]
+            done = iter(await self._complete(inner.of_type, items, details))
+            return [None if value is None else [next(done) for _ in value] for value in values]
+        if is_leaf_type(inner):
+            serialize = inner.serialize
+            return [None if value is None else serialize(value) for value in values]
+        present = [value for value in values if value is not None]
+        objects = iter(await self._resolve(inner, present, details))  # type: ignore[arg-type]
+        return [None if value is None else next(objects) for value in values]
+
+    async def _resolve(
+        self, object_type: GraphQLObjectType, parents: list[Any], details: FieldDetailsList
+    ) -> list[dict[str, Any]]:
+        """The response dicts of ``parents``: scalars read off each, each relation fetched
+        for all of them at once."""
+        spec = TYPES[object_type.name]
+        answers: list[dict[str, Any]] = [{} for _ in parents]
+        if not parents:
+            return answers
+        repo = self.context_value.repo
+        for key, sub in self.collect_subfields(object_type, details).grouped_field_set.items():
+            name = sub[0].node.name.value
+            if name == "__typename":
+                for answer in answers:
+                    answer[key] = object_type.name
+                continue
+            field_def = object_type.fields[name]
+            getter = spec.scalars.get(name)
+            if getter is not None:
+                values = [getter(parent) for parent in parents]
+            else:
+                args = self._arguments(field_def, sub[0])
+                values = await spec.relations[name](repo, parents, args)
+            for answer, value in zip(
+                answers, await self._complete(field_def.type, values, sub), strict=True
+            ):
+                answer[key] = value
+        return answers

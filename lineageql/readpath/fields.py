@@ -1,0 +1,433 @@
+"""What the read path knows of each GraphQL object type: how to read its scalar fields off a
+record, and how to fetch a field's children for a whole level of parents in one batch.
+
+Each fetch mirrors the resolver of the same field in ``lineageql.schema``: the same
+repository reads, the same order, the same errors (raised here, they send the root field
+back to the ordinary resolvers, which raise them again where GraphQL wants them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from lineageql.errors import NotFoundError
+from lineageql.graph import LineageRepository, NodeKind
+from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
+from lineageql.graph.records import (
+    ExecutionStatus,
+    IOLink,
+    parse_time,
+)
+from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.readpath.objects import (
+    ConnectionValue,
+    EdgeValue,
+    LineageNodeValue,
+    LineageValue,
+    PageInfoValue,
+    StepArtifactValue,
+)
+
+T = TypeVar("T")
+Getter = Callable[[Any], Any]
+Fetch = Callable[[LineageRepository, list[Any], dict[str, Any]], Awaitable[list[Any]]]
+"""Children for each parent, in parent order: an object or None, or a list."""
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    scalars: dict[str, Getter]
+    relations: dict[str, Fetch]
+
+
+def _time(text: str | None) -> datetime | None:
+    return parse_time(text) if text else None
+
+
+def _attr(name: str) -> Getter:
+    return lambda obj: getattr(obj, name)
+
+
+def _ids(parents: Sequence[Any]) -> list[str]:
+    return [parent.id for parent in parents]
+
+
+async def _records(
+    get: Callable[[list[str]], Awaitable[Sequence[T | None]]], groups: list[list[str]]
+) -> list[list[T]]:
+    """Each group of ids as records, read in one batch (missing ones left out)."""
+    wanted = list(dict.fromkeys(i for group in groups for i in group))
+    found = dict(zip(wanted, await get(wanted), strict=True)) if wanted else {}
+    return [[r for i in group if (r := found[i]) is not None] for group in groups]
+
+
+def _one(
+    read: Callable[[LineageRepository, list[str]], Awaitable[Sequence[Any]]],
+    key: Callable[[Any], str],
+    missing: str | None = None,
+) -> Fetch:
+    """A to-one field keyed by ``key(parent)``; with ``missing``, a gone record is an error."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        keys = [key(parent) for parent in parents]
+        found = list(await read(repo, keys))
+        if missing is not None and any(record is None for record in found):
+            raise NotFoundError(missing)
+        return found
+
+    return fetch
+
+
+def _tags(kind: NodeKind) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return await repo.tags_of(kind, _ids(parents))
+
+    return fetch
+
+
+def _metadata(kind: NodeKind) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return await repo.metadata_of(kind, _ids(parents))
+
+    return fetch
+
+
+async def _page(
+    repo: LineageRepository,
+    id_groups: list[list[str]],
+    args: dict[str, Any],
+    get: Callable[[list[str]], Awaitable[Sequence[Any]]],
+) -> list[ConnectionValue]:
+    """An id-list connection page per parent; the records of every page read at once."""
+    first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
+    windows = [IdWindow.of(ids, first, after) for ids in id_groups]
+    pages = await _records(get, [window.shown for window in windows])
+    connections = []
+    for ids, window, records in zip(id_groups, windows, pages, strict=True):
+        by_id = {record.id: record for record in records}
+        edges = [
+            EdgeValue(cursor=encode_position(i), node=by_id[i]) for i in window.shown if i in by_id
+        ]
+        info = PageInfoValue(window.has_next_page, edges[-1].cursor if edges else None)
+        connections.append(ConnectionValue(edges, info, len(ids)))
+    return connections
+
+
+# -- pipelines ---------------------------------------------------------------------------
+
+
+async def _run_count(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    return await repo.run_counts(_ids(parents))
+
+
+async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+    groups = await repo.run_ids_of_pipelines(_ids(parents))
+    status = args.get("status")
+    if status is not None:
+        wanted = ExecutionStatus(status)
+        runs = await _records(repo.get_runs, groups)
+        groups = [[run.id for run in group if run.status is wanted] for group in runs]
+    return await _page(repo, groups, args, repo.get_runs)
+
+
+def _newest_run(successful: bool) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        groups = await repo.run_ids_of_pipelines(_ids(parents))
+        if not successful:
+            groups = [group[:1] for group in groups]
+        runs = await _records(repo.get_runs, groups)
+        return [
+            next((r for r in group if not successful or r.status.is_successful), None)
+            for group in runs
+        ]
+
+    return fetch
+
+
+# -- runs and steps ----------------------------------------------------------------------
+
+
+async def _steps(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+    return await repo.steps_of_runs(_ids(parents))
+
+
+async def _step_by_name(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    groups = await repo.steps_of_runs(_ids(parents))
+    return [next((s for s in group if s.name == args["name"]), None) for group in groups]
+
+
+def _step_artifacts(
+    read: Callable[[LineageRepository, list[str]], Awaitable[list[list[IOLink]]]],
+) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        link_groups = await read(repo, _ids(parents))
+        ids = list(dict.fromkeys(link.artifact_version_id for g in link_groups for link in g))
+        found = dict(zip(ids, await repo.get_artifact_versions(ids), strict=True)) if ids else {}
+        answer = []
+        for links in link_groups:
+            group = []
+            for link in links:
+                version = found[link.artifact_version_id]
+                if version is None:
+                    raise NotFoundError(f"artifact version {link.artifact_version_id!r} is gone")
+                group.append(StepArtifactValue(link.name, version))
+            answer.append(group)
+        return answer
+
+    return fetch
+
+
+# -- artifact versions -------------------------------------------------------------------
+
+
+def _producers(executed: bool) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        steps = await _records(repo.get_steps, await repo.producers_of(_ids(parents)))
+        answer: list[Any] = []
+        for group in steps:
+            first = next((s for s in group if s.status is not ExecutionStatus.CACHED), None)
+            answer.append(first if executed else [s for s in group if s is not first])
+        return answer
+
+    return fetch
+
+
+async def _consumers(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    return await _records(repo.get_steps, await repo.consumers_of(_ids(parents)))
+
+
+def _walk(upstream: bool) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        depth = args.get("depth", DEFAULT_LINEAGE_DEPTH)
+        read = repo.upstream_version_ids if upstream else repo.downstream_version_ids
+        return await _records(repo.get_artifact_versions, await read(_ids(parents), depth))
+
+    return fetch
+
+
+async def _latest_version(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    groups = await repo.version_ids_of_artifacts(_ids(parents))
+    found = await _records(repo.get_artifact_versions, [group[:1] for group in groups])
+    return [group[0] if group else None for group in found]
+
+
+async def _versions(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+    groups = await repo.version_ids_of_artifacts(_ids(parents))
+    return await _page(repo, groups, args, repo.get_artifact_versions)
+
+
+def _same(attribute: str) -> Fetch:
+    """A field whose children the parent already holds."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return [getattr(parent, attribute) for parent in parents]
+
+    return fetch
+
+
+# -- lineage -----------------------------------------------------------------------------
+
+
+def _lineage_nodes(parent: LineageValue) -> list[LineageNodeValue]:
+    depths = parent.graph.artifact_depths
+    return [LineageNodeValue(depths[v.id], v) for v in parent.versions]
+
+
+def _lineage_edges(parent: LineageValue) -> list[Any]:
+    return list(parent.graph.edges)
+
+
+def _part(part: Callable[[LineageValue], list[Any]]) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return [part(parent) for parent in parents]
+
+    return fetch
+
+
+def _edge_end(source: bool) -> Getter:
+    def get(edge: Any) -> str:
+        step_first = (edge.kind == "PRODUCED") == source
+        return str(edge.step_id if step_first else edge.artifact_version_id)
+
+    return get
+
+
+# -- the table ---------------------------------------------------------------------------
+
+_RUN_SCALARS: dict[str, Getter] = {
+    "id": _attr("id"),
+    "name": _attr("name"),
+    "status": _attr("status"),
+    "created": lambda r: parse_time(r.created),
+    "startTime": lambda r: _time(r.start_time),
+    "endTime": lambda r: _time(r.end_time),
+    "config": _attr("config"),
+    "settings": _attr("settings"),
+    "gitSha": _attr("git_sha"),
+    "docstring": _attr("docstring"),
+}
+
+_STEP_SCALARS: dict[str, Getter] = {
+    "id": _attr("id"),
+    "name": _attr("name"),
+    "stepName": _attr("step_name"),
+    "status": _attr("status"),
+    "startTime": lambda s: _time(s.start_time),
+    "endTime": lambda s: _time(s.end_time),
+    "cacheKey": _attr("cache_key"),
+    "parameters": _attr("parameters"),
+    "settings": _attr("settings"),
+    "docstring": _attr("docstring"),
+    "errorMessage": _attr("error_message"),
+}
+
+_VERSION_SCALARS: dict[str, Getter] = {
+    "id": _attr("id"),
+    "name": _attr("name"),
+    "version": _attr("version"),
+    "type": _attr("type"),
+    "dataType": _attr("data_type"),
+    "uri": _attr("uri"),
+    "materializer": _attr("materializer"),
+    "saveType": _attr("save_type"),
+    "created": lambda v: parse_time(v.created),
+}
+
+
+def _connection(node_type: str) -> dict[str, TypeSpec]:
+    return {
+        f"{node_type}Connection": TypeSpec(
+            scalars={"totalCount": _attr("total_count")},
+            relations={"edges": _same("edges"), "pageInfo": _same("page_info")},
+        ),
+        f"{node_type}Edge": TypeSpec(
+            scalars={"cursor": _attr("cursor")}, relations={"node": _same("node")}
+        ),
+    }
+
+
+TYPES: dict[str, TypeSpec] = {
+    "Pipeline": TypeSpec(
+        scalars={
+            "id": _attr("id"),
+            "name": _attr("name"),
+            "docstring": _attr("docstring"),
+            "created": lambda p: parse_time(p.created),
+        },
+        relations={
+            "runCount": _run_count,
+            "runs": _runs,
+            "lastRun": _newest_run(successful=False),
+            "lastSuccessfulRun": _newest_run(successful=True),
+            "tags": _tags(NodeKind.PIPELINE),
+        },
+    ),
+    "PipelineRun": TypeSpec(
+        scalars=_RUN_SCALARS,
+        relations={
+            "tags": _tags(NodeKind.RUN),
+            "runMetadata": _metadata(NodeKind.RUN),
+            "pipeline": _one(
+                lambda repo, ids: repo.get_pipelines(ids),
+                lambda run: run.pipeline_id,
+                "the pipeline of a run is gone",
+            ),
+            "steps": _steps,
+            "step": _step_by_name,
+        },
+    ),
+    "Step": TypeSpec(
+        scalars=_STEP_SCALARS,
+        relations={
+            "runMetadata": _metadata(NodeKind.STEP),
+            "run": _one(
+                lambda repo, ids: repo.get_runs(ids), lambda step: step.run_id, "a run is gone"
+            ),
+            "inputs": _step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids)),
+            "outputs": _step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids)),
+        },
+    ),
+    "StepArtifact": TypeSpec(
+        scalars={"name": _attr("name")},
+        relations={"artifactVersion": _same("artifact_version")},
+    ),
+    "ArtifactVersion": TypeSpec(
+        scalars=_VERSION_SCALARS,
+        relations={
+            "visualizations": _same("visualizations"),
+            "tags": _tags(NodeKind.ARTIFACT_VERSION),
+            "runMetadata": _metadata(NodeKind.ARTIFACT_VERSION),
+            "artifact": _one(
+                lambda repo, ids: repo.get_artifacts(ids),
+                lambda version: version.artifact_id,
+                "the artifact of a version is gone",
+            ),
+            "producedBy": _producers(executed=True),
+            "reusedBy": _producers(executed=False),
+            "consumedBy": _consumers,
+            "upstream": _walk(upstream=True),
+            "downstream": _walk(upstream=False),
+        },
+    ),
+    "Artifact": TypeSpec(
+        scalars={
+            "id": _attr("id"),
+            "name": _attr("name"),
+            "created": lambda a: parse_time(a.created),
+        },
+        relations={
+            "tags": _tags(NodeKind.ARTIFACT),
+            "latestVersion": _latest_version,
+            "versions": _versions,
+        },
+    ),
+    "Visualization": TypeSpec(scalars={"type": _attr("type"), "uri": _attr("uri")}, relations={}),
+    "MetadataEntry": TypeSpec(
+        scalars={
+            "key": _attr("key"),
+            "value": _attr("value"),
+            "type": lambda m: m.type.value,
+        },
+        relations={},
+    ),
+    "PageInfo": TypeSpec(
+        scalars={"hasNextPage": _attr("has_next_page"), "endCursor": _attr("end_cursor")},
+        relations={},
+    ),
+    **_connection("PipelineRun"),
+    **_connection("ArtifactVersion"),
+    "Lineage": TypeSpec(
+        scalars={"truncated": lambda lineage: lineage.graph.truncated},
+        relations={
+            "artifactVersions": _part(_lineage_nodes),
+            "steps": _part(lambda lineage: list(lineage.steps)),
+            "edges": _part(_lineage_edges),
+        },
+    ),
+    "LineageArtifactNode": TypeSpec(
+        scalars={"depth": _attr("depth")},
+        relations={"artifactVersion": _same("artifact_version")},
+    ),
+    "LineageEdge": TypeSpec(
+        scalars={
+            "kind": _attr("kind"),
+            "stepId": _attr("step_id"),
+            "artifactVersionId": _attr("artifact_version_id"),
+            "name": _attr("name"),
+            "source": _edge_end(source=True),
+            "target": _edge_end(source=False),
+        },
+        relations={},
+    ),
+}

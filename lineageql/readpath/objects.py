@@ -1,0 +1,47 @@
+"""The plain objects the read path hands between levels where no record exists: a step's
+named input or output, a connection page, a lineage answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lineageql.graph.records import ArtifactVersionRecord, LineageGraph, StepRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StepArtifactValue:
+    name: str
+    artifact_version: ArtifactVersionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeValue:
+    cursor: str
+    node: Any
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfoValue:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionValue:
+    edges: list[EdgeValue]
+    page_info: PageInfoValue
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineageNodeValue:
+    depth: int
+    artifact_version: ArtifactVersionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LineageValue:
+    graph: LineageGraph
+    versions: list[ArtifactVersionRecord]
+    steps: list[StepRecord]
