@@ -80,7 +80,12 @@ async def test_lineage_is_a_graph_of_nodes_and_edges_that_says_when_it_is_cut(
     assert graph["truncated"] is False
     versions = {n["name"]: n for n in graph["nodes"] if n["kind"] == "ARTIFACT_VERSION"}
     steps = {n["name"]: n for n in graph["nodes"] if n["kind"] == "STEP"}
-    assert {name: n["depth"] for name, n in versions.items()} == {"a3": 0, "a2": 1, "a1": 2, "a0": 3}
+    assert {name: n["depth"] for name, n in versions.items()} == {
+        "a3": 0,
+        "a2": 1,
+        "a1": 2,
+        "a0": 3,
+    }
     assert {name: n["depth"] for name, n in steps.items()} == {"s3": 1, "s2": 2, "s1": 3}
     assert versions["a3"]["__typename"] == "LineageVersionNode"
     assert versions["a3"]["artifactVersion"]["id"] == end
@@ -101,9 +106,9 @@ async def test_lineage_is_a_graph_of_nodes_and_edges_that_says_when_it_is_cut(
     )["data"]["lineage"]
     assert downstream["truncated"] is True
     assert {n["name"]: n["depth"] for n in downstream["nodes"]} == {"a0": 0, "s1": 1, "a1": 1}
-    both = (
-        await execute(repo, LINEAGE, id=rec.version_id("s1.a1"), depth=5, direction="BOTH")
-    )["data"]["lineage"]
+    both = (await execute(repo, LINEAGE, id=rec.version_id("s1.a1"), depth=5, direction="BOTH"))[
+        "data"
+    ]["lineage"]
     assert both["truncated"] is False
     assert {n["name"] for n in both["nodes"]} == {"a0", "a1", "a2", "a3", "s0", "s1", "s2", "s3"}
 
