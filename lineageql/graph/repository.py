@@ -657,7 +657,8 @@ class LineageRepository:
     ) -> list[list[list[str]]]:
         """Breadth-first along DERIVED_FROM, one batched query per hop for all origins.
 
-        Returns one entry per hop taken: for each origin, the versions first reached then.
+        Returns one entry per hop taken: for each origin, the ids of the versions first
+        reached then, in id order.
         """
         seen = [{origin} for origin in origins]
         frontier = [[origin] for origin in origins]
@@ -677,6 +678,9 @@ class LineageRepository:
                     if row["id"] not in seen[index]:
                         seen[index].add(row["id"])
                         reached[index].append(row["id"])
+            # Sorted, so an answer does not depend on which other origins shared the batch.
+            for found in reached:
+                found.sort()
             layers.append(reached)
             frontier = reached
         return layers
