@@ -199,11 +199,22 @@ async def run_both(repo: LineageRepository, document: str, yes: bool) -> tuple[A
         context = Context(repo, _SCRATCH_STORE, fast_reads=fast)
         result = await schema.execute(document, {"yes": yes}, context_value=context)
         errors = [
-            (e.message, e.path, (e.extensions or {}).get("code")) for e in result.errors or []
+            (e.message, tuple(e.path or ()), (e.extensions or {}).get("code"))
+            for e in result.errors or []
         ]
         assert not any(code == "GRAPHQL_VALIDATION_FAILED" for _, _, code in errors), errors
         answers.append((orjson.dumps(result.data), sorted(errors, key=repr)))
-    return answers[0], answers[1]
+    fast, ordinary = answers
+    def kinds(errors: list[Any]) -> set[tuple[str, str]]:
+        return {(message, code) for message, _, code in errors}
+
+    if fast[0] == ordinary[0] == b"null" and kinds(fast[1]) & kinds(ordinary[1]):
+        # A required root field failed and nulled the whole answer. graphql-core then stops
+        # waiting for the other root fields, so which of their errors arrive in time varies
+        # from run to run on either path (and so does which failing root is reported first);
+        # one shared error is all that can be asked.
+        return fast[:1], ordinary[:1]
+    return fast, ordinary
 
 
 @pytest.fixture
