@@ -205,6 +205,7 @@ async def run_both(repo: LineageRepository, document: str, yes: bool) -> tuple[A
         assert not any(code == "GRAPHQL_VALIDATION_FAILED" for _, _, code in errors), errors
         answers.append((orjson.dumps(result.data), sorted(errors, key=repr)))
     fast, ordinary = answers
+
     def kinds(errors: list[Any]) -> set[tuple[str, str]]:
         return {(message, code) for message, _, code in errors}
 
