@@ -204,6 +204,7 @@ class IdWindow:
 
     shown: list[str]
     has_next_page: bool
+    total_count: int
 
     @classmethod
     def of(cls, ids: list[str], first: int, after: str | None) -> IdWindow:
@@ -214,7 +215,11 @@ class IdWindow:
             if last not in ids:
                 raise BadInputError("is not a cursor of this list", "after")
             start = ids.index(last) + 1
-        return cls(shown=ids[start : start + first], has_next_page=start + first < len(ids))
+        return cls(
+            shown=ids[start : start + first],
+            has_next_page=start + first < len(ids),
+            total_count=len(ids),
+        )
 
 
 def encode_position(node_id: str) -> str:

@@ -37,9 +37,7 @@ RETURN """
 )
 
 PIPELINES_BY_ID = "UNWIND $keys AS k MATCH (p:Pipeline {id: k}) RETURN k AS key, " + PIPELINE_RETURN
-PIPELINES_BY_NAME = (
-    "UNWIND $keys AS k MATCH (p:Pipeline) WHERE p.name = k RETURN k AS key, " + PIPELINE_RETURN
-)
+
 
 # -- pipeline versions -------------------------------------------------------------------
 
@@ -145,6 +143,24 @@ RUNS_BY_NAME_PREFIX = (
     + RUN_RETURN
     + " ORDER BY r.created DESC LIMIT $limit"
 )
+
+RUN_PAGE = """
+MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
+WHERE (size($statuses) = 0 OR r.status IN $statuses)
+  AND ($after_id = '' OR r.created < $after_created
+       OR (r.created = $after_created AND r.id < $after_id))
+RETURN r.id AS id
+ORDER BY r.created DESC, r.id DESC
+LIMIT $limit
+"""
+"""One page of a pipeline's runs, newest first, after the run ``$after_id`` (or from the
+start when it is ''): a page costs its rows, not the pipeline's whole history."""
+
+RUN_TOTAL = """
+MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
+WHERE size($statuses) = 0 OR r.status IN $statuses
+RETURN count(*) AS total
+"""
 
 RUN_IDS_OF_PIPELINES = """
 UNWIND $keys AS k
@@ -264,13 +280,16 @@ MERGE (o)-[:DERIVED_FROM]->(i)
 
 IO_OF_STEPS = {
     direction: f"""
-UNWIND $keys AS k
-MATCH (s:Step {{id: k}})-[e:{direction}]->(a:ArtifactVersion)
-RETURN k AS key, e.name AS name, a.id AS artifact_version_id
-ORDER BY k, e.name
+MATCH (s:Step)-[e:{direction}]->(a:ArtifactVersion)
+WHERE s.id IN $keys
+RETURN s.id AS key, e.name AS name, a.id AS artifact_version_id
+ORDER BY key, name
 """
     for direction in ("PRODUCED", "CONSUMED")
 }
+"""Keyed by ``IN``: on LadybugDB a join from UNWIND that then follows a relationship costs a
+flat ~7 ms even for one key (it scans the relationship table); the IN filter took 0.8 ms for
+one step and 5.8 ms for 200 on a 1,000-run file."""
 
 STEPS_TOUCHING = {
     direction: f"""
@@ -320,9 +339,7 @@ RETURN {VERSION_RETURN}
 """
 
 ARTIFACTS_BY_ID = "UNWIND $keys AS k MATCH (a:Artifact {id: k}) RETURN k AS key, " + ARTIFACT_RETURN
-ARTIFACTS_BY_NAME = (
-    "UNWIND $keys AS k MATCH (a:Artifact) WHERE a.name = k RETURN k AS key, " + ARTIFACT_RETURN
-)
+
 
 VERSIONS_BY_ID = f"""
 UNWIND $keys AS k

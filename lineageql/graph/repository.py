@@ -18,6 +18,7 @@ from lineageql.errors import AmbiguousError, BadInputError, ConflictError, NotFo
 from lineageql.graph import queries as q
 from lineageql.graph.listing import (
     ArtifactFilter,
+    IdWindow,
     ListingQuery,
     Page,
     PageRequest,
@@ -25,6 +26,8 @@ from lineageql.graph.listing import (
     RunFilter,
     VersionFilter,
     artifacts_query,
+    check_page_size,
+    decode_position,
     encode_cursor,
     pipelines_query,
     runs_query,
@@ -46,7 +49,9 @@ from lineageql.graph.records import (
     PipelineVersionRecord,
     Record,
     RunRecord,
+    SaveType,
     StepRecord,
+    Visualization,
     artifact_id_for,
     check_name,
     metadata_id_for,
@@ -105,7 +110,11 @@ class LineageRepository:
         return await self._by_keys(q.PIPELINES_BY_ID, ids, _pipeline)
 
     async def get_pipelines_by_name(self, names: Sequence[str]) -> list[PipelineRecord | None]:
-        return await self._by_keys(q.PIPELINES_BY_NAME, names, _pipeline)
+        """By the id each name derives, a key lookup on both stores."""
+        found = await self.get_pipelines([pipeline_id_for(name) for name in names])
+        return [
+            r if r is not None and r.name == n else None for r, n in zip(found, names, strict=True)
+        ]
 
     async def list_pipelines(
         self, spec: PipelineFilter | None = None, page: PageRequest | None = None
@@ -254,13 +263,52 @@ class LineageRepository:
         )
         return [[row["id"] for row in group] for group in groups]
 
+    async def run_pages(
+        self,
+        pipeline_ids: Sequence[str],
+        first: int,
+        after: str | None = None,
+        statuses: Sequence[ExecutionStatus] = (),
+    ) -> list[IdWindow]:
+        """One page of each pipeline's run ids, newest first, optionally only runs in
+        ``statuses``; ``after`` is a cursor of the same list (the position's run id)."""
+        check_page_size(first)
+        wanted = [s.value for s in statuses]
+        after_id, after_created = "", ""
+        if after is not None:
+            after_id = decode_position(after)
+            [cursor_run] = await self.get_runs([after_id])
+            if (
+                cursor_run is None
+                or cursor_run.pipeline_id not in pipeline_ids
+                or (wanted and cursor_run.status.value not in wanted)
+            ):
+                raise BadInputError("is not a cursor of this list", "after")
+            after_created = cursor_run.created
+        pages = []
+        for pipeline_id in pipeline_ids:
+            params = {"pipeline_id": pipeline_id, "statuses": wanted}
+            rows = await self.store.read(
+                q.RUN_PAGE,
+                {
+                    **params,
+                    "after_id": after_id,
+                    "after_created": after_created,
+                    "limit": first + 1,
+                },
+            )
+            [total] = await self.store.read(q.RUN_TOTAL, params)
+            ids = [row["id"] for row in rows]
+            pages.append(IdWindow(ids[:first], len(ids) > first, int(total["total"])))
+        return pages
+
     async def last_runs(
         self, pipeline_ids: Sequence[str], *, successful: bool = False
     ) -> list[RunRecord | None]:
         """Each pipeline's newest run (or newest completed or cached one)."""
         statuses = [ExecutionStatus.COMPLETED, ExecutionStatus.CACHED] if successful else []
-        groups = await self.run_ids_of_pipelines(pipeline_ids, statuses)
-        firsts = [group[0] if group else None for group in groups]
+        pages = await self.run_pages(pipeline_ids, 1, None, statuses)
+        firsts = [page.shown[0] if page.shown else None for page in pages]
         wanted = [run_id for run_id in firsts if run_id is not None]
         found = dict(zip(wanted, await self.get_runs(wanted), strict=True)) if wanted else {}
         return [found.get(run_id) if run_id else None for run_id in firsts]
@@ -461,7 +509,11 @@ class LineageRepository:
         return await self._by_keys(q.ARTIFACTS_BY_ID, ids, _artifact)
 
     async def get_artifacts_by_name(self, names: Sequence[str]) -> list[ArtifactRecord | None]:
-        return await self._by_keys(q.ARTIFACTS_BY_NAME, names, _artifact)
+        """By the id each name derives, a key lookup on both stores."""
+        found = await self.get_artifacts([artifact_id_for(name) for name in names])
+        return [
+            r if r is not None and r.name == n else None for r, n in zip(found, names, strict=True)
+        ]
 
     async def list_artifacts(
         self, spec: ArtifactFilter | None = None, page: PageRequest | None = None
@@ -544,7 +596,7 @@ class LineageRepository:
         groups = await self._rows_by_key(q.metadata_of(kind.value), ids)
         return [
             [
-                MetadataRecord(
+                MetadataRecord.model_construct(
                     owner_id=row["key"],
                     key=row["meta_key"],
                     type=MetadataType(row["type"]),
@@ -963,25 +1015,36 @@ async def _create_versions(
 
 def _json(row: Row, column: str) -> Any:
     text = row.get(column)
-    return json.loads(text) if text else {}
+    return json.loads(text) if text and text != "{}" else {}
+
+
+# Rows read back from the store were validated when they were written, so they become
+# records without validating again (pydantic validation was the largest cost of a nested
+# read after the store itself); enums and nested records are built explicitly.
 
 
 def _pipeline(row: Row) -> PipelineRecord:
-    return PipelineRecord(**{k: row[k] for k in ("id", "name", "docstring", "created")})
+    return PipelineRecord.model_construct(
+        id=row["id"], name=row["name"], docstring=row["docstring"], created=row["created"]
+    )
 
 
 def _pipeline_version_record(row: Row) -> PipelineVersionRecord:
-    return PipelineVersionRecord(
-        **{k: row[k] for k in ("id", "pipeline_id", "version", "structure_hash", "created")}
+    return PipelineVersionRecord.model_construct(
+        id=row["id"],
+        pipeline_id=row["pipeline_id"],
+        version=int(row["version"]),
+        structure_hash=row["structure_hash"],
+        created=row["created"],
     )
 
 
 def _run(row: Row) -> RunRecord:
-    return RunRecord(
+    return RunRecord.model_construct(
         id=row["id"],
         name=row["name"],
         pipeline_id=row["pipeline_id"],
-        status=row["status"],
+        status=ExecutionStatus(row["status"]),
         created=row["created"],
         start_time=row["start_time"],
         end_time=row["end_time"],
@@ -994,12 +1057,12 @@ def _run(row: Row) -> RunRecord:
 
 
 def _step(row: Row) -> StepRecord:
-    return StepRecord(
+    return StepRecord.model_construct(
         id=row["id"],
         run_id=row["run_id"],
         name=row["name"],
         step_name=row["step_name"],
-        status=row["status"],
+        status=ExecutionStatus(row["status"]),
         created=row["created"],
         start_time=row["start_time"],
         end_time=row["end_time"],
@@ -1012,11 +1075,12 @@ def _step(row: Row) -> StepRecord:
 
 
 def _artifact(row: Row) -> ArtifactRecord:
-    return ArtifactRecord(id=row["id"], name=row["name"], created=row["created"])
+    return ArtifactRecord.model_construct(id=row["id"], name=row["name"], created=row["created"])
 
 
 def _version(row: Row) -> ArtifactVersionRecord:
-    return ArtifactVersionRecord(
+    shown = row["visualizations"]
+    return ArtifactVersionRecord.model_construct(
         id=row["id"],
         artifact_id=row["artifact_id"],
         name=row["name"],
@@ -1025,7 +1089,10 @@ def _version(row: Row) -> ArtifactVersionRecord:
         data_type=row["data_type"],
         uri=row["uri"],
         materializer=row["materializer"],
-        save_type=row["save_type"],
+        save_type=SaveType(row["save_type"]),
         created=row["created"],
-        visualizations=json.loads(row["visualizations"] or "[]"),
+        visualizations=[
+            Visualization.model_construct(type=v["type"], uri=v["uri"])
+            for v in (json.loads(shown) if shown and shown != "[]" else [])
+        ],
     )

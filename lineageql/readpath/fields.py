@@ -95,24 +95,21 @@ def _metadata(kind: NodeKind) -> Fetch:
     return fetch
 
 
-async def _page(
+async def _connections(
     repo: LineageRepository,
-    id_groups: list[list[str]],
-    args: dict[str, Any],
+    windows: list[IdWindow],
     get: Callable[[list[str]], Awaitable[Sequence[Any]]],
 ) -> list[ConnectionValue]:
-    """An id-list connection page per parent; the records of every page read at once."""
-    first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
-    windows = [IdWindow.of(ids, first, after) for ids in id_groups]
+    """The connection of each page of ids; the records of every page read at once."""
     pages = await _records(get, [window.shown for window in windows])
     connections = []
-    for ids, window, records in zip(id_groups, windows, pages, strict=True):
+    for window, records in zip(windows, pages, strict=True):
         by_id = {record.id: record for record in records}
         edges = [
             EdgeValue(cursor=encode_position(i), node=by_id[i]) for i in window.shown if i in by_id
         ]
         info = PageInfoValue(window.has_next_page, edges[-1].cursor if edges else None)
-        connections.append(ConnectionValue(edges, info, len(ids)))
+        connections.append(ConnectionValue(edges, info, window.total_count))
     return connections
 
 
@@ -126,25 +123,17 @@ async def _run_count(
 
 
 async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-    groups = await repo.run_ids_of_pipelines(_ids(parents))
     status = args.get("status")
-    if status is not None:
-        wanted = ExecutionStatus(status)
-        runs = await _records(repo.get_runs, groups)
-        groups = [[run.id for run in group if run.status is wanted] for group in runs]
-    return await _page(repo, groups, args, repo.get_runs)
+    statuses = [ExecutionStatus(status)] if status is not None else []
+    first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
+    # One pipeline at a time, as the resolver reads it: a cursor belongs to one list.
+    windows = [(await repo.run_pages([parent.id], first, after, statuses))[0] for parent in parents]
+    return await _connections(repo, windows, repo.get_runs)
 
 
 def _newest_run(successful: bool) -> Fetch:
     async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        groups = await repo.run_ids_of_pipelines(_ids(parents))
-        if not successful:
-            groups = [group[:1] for group in groups]
-        runs = await _records(repo.get_runs, groups)
-        return [
-            next((r for r in group if not successful or r.status.is_successful), None)
-            for group in runs
-        ]
+        return await repo.last_runs(_ids(parents), successful=successful)
 
     return fetch
 
@@ -224,7 +213,9 @@ async def _latest_version(
 
 async def _versions(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
     groups = await repo.version_ids_of_artifacts(_ids(parents))
-    return await _page(repo, groups, args, repo.get_artifact_versions)
+    first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
+    windows = [IdWindow.of(ids, first, after) for ids in groups]
+    return await _connections(repo, windows, repo.get_artifact_versions)
 
 
 def _same(attribute: str) -> Fetch:

@@ -20,7 +20,6 @@ from lineageql.graph import NodeKind
 from lineageql.graph.listing import (
     DEFAULT_PAGE_SIZE,
     IdWindow,
-    check_page_size,
     encode_position,
 )
 from lineageql.graph.records import (
@@ -109,14 +108,9 @@ class Pipeline:
         after: str | None = None,
         status: Status | None = None,  # type: ignore[valid-type]
     ) -> Connection[PipelineRun]:
-        check_page_size(first)
-        run_ids = await info.context.loaders.run_ids_of_pipeline.load(self.record.id)
-        if status is not None:
-            runs = present(await info.context.loaders.run.load_many(run_ids))
-            run_ids = [run.id for run in runs if run.status is status]
-        return await _id_list_connection(
-            run_ids, first, after, info.context.loaders.run.load_many, PipelineRun.of
-        )
+        statuses: list[ExecutionStatus] = [ExecutionStatus(status)] if status else []
+        [window] = await info.context.repo.run_pages([self.record.id], first, after, statuses)
+        return await _window_connection(window, info.context.loaders.run.load_many, PipelineRun.of)
 
     @strawberry.field
     async def last_run(self, info: Info) -> PipelineRun | None:
@@ -163,14 +157,8 @@ class PipelineVersion:
 
 
 async def _newest_run(info: Info, pipeline_id: str, *, successful: bool) -> PipelineRun | None:
-    run_ids = await info.context.loaders.run_ids_of_pipeline.load(pipeline_id)
-    if not successful:
-        first = await info.context.loaders.run.load(run_ids[0]) if run_ids else None
-        return PipelineRun.of(first) if first else None
-    for run in present(await info.context.loaders.run.load_many(run_ids)):
-        if run.status.is_successful:
-            return PipelineRun.of(run)
-    return None
+    [found] = await info.context.repo.last_runs([pipeline_id], successful=successful)
+    return PipelineRun.of(found) if found else None
 
 
 async def _id_list_connection(
@@ -181,7 +169,15 @@ async def _id_list_connection(
     wrap: Callable[[T], NodeT],
 ) -> Connection[NodeT]:
     """A page of an id list a loader gave, the cursor being the position's id."""
-    window = IdWindow.of(ids, first, after)
+    return await _window_connection(IdWindow.of(ids, first, after), load_many, wrap)
+
+
+async def _window_connection(
+    window: IdWindow,
+    load_many: Callable[[list[str]], Awaitable[list[T | None]]],
+    wrap: Callable[[T], NodeT],
+) -> Connection[NodeT]:
+    """The connection of one page of ids, the cursor being the position's id."""
     records = await load_many(window.shown)
     edges = [
         Edge(cursor=encode_position(node_id), node=wrap(record))
@@ -194,7 +190,7 @@ async def _id_list_connection(
             has_next_page=window.has_next_page,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=len(ids),
+        total_count=window.total_count,
     )
 
 
