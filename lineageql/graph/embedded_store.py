@@ -35,7 +35,9 @@ many writes sit in it (see bench/wal_bench.py)."""
 
 
 class EmbeddedStore(GraphStore):
-    """A LadybugDB file opened read-write by this process."""
+    """A LadybugDB file opened read-write by this process (the only one that may write it)."""
+
+    sole_writer = True
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
@@ -82,6 +84,7 @@ class EmbeddedStore(GraphStore):
             self._rollback()
             raise
         self._execute("COMMIT", None)
+        self.generation += 1
         self._writes_since_checkpoint += 1
         if self._writes_since_checkpoint >= CHECKPOINT_EVERY_WRITES:
             self.checkpoint_now()
@@ -97,6 +100,7 @@ class EmbeddedStore(GraphStore):
             for statement in ladybug_statements():
                 await self._call(self._execute, statement, None)
             await self._call(self.checkpoint_now)
+            self.generation += 1
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")

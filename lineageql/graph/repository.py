@@ -33,6 +33,7 @@ from lineageql.graph.listing import (
     runs_query,
     versions_query,
 )
+from lineageql.graph.read_cache import KeyedCache
 from lineageql.graph.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
@@ -103,6 +104,8 @@ class LineageRepository:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
+        self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(store)
+        self._hops = {way: KeyedCache[list[str]](store) for way in Direction}
 
     # -- pipelines -------------------------------------------------------------------
 
@@ -521,7 +524,12 @@ class LineageRepository:
         return await self._page(artifacts_query(spec or ArtifactFilter()), page, _artifact)
 
     async def get_artifact_versions(self, ids: Sequence[str]) -> list[ArtifactVersionRecord | None]:
-        return await self._by_keys(q.VERSIONS_BY_ID, ids, _version)
+        async def read(keys: list[str]) -> dict[str, ArtifactVersionRecord | None]:
+            found = await self._by_keys(q.VERSIONS_BY_ID, keys, _version)
+            return dict(zip(keys, found, strict=True))
+
+        found = await self._versions.get_many(ids, read) if ids else {}
+        return [found[i] for i in ids]
 
     async def version_ids_of_artifacts(self, artifact_ids: Sequence[str]) -> list[list[str]]:
         """Each artifact's version ids, newest first."""
@@ -723,19 +731,29 @@ class LineageRepository:
             if not origins_of:
                 break
             reached: list[list[str]] = [[] for _ in origins]
-            hop = q.DERIVED_HOP_WIDE if len(origins_of) >= q.WIDE_FRONTIER else q.DERIVED_HOP
-            rows = await self.store.read(hop[direction.value], {"ids": list(origins_of)})
-            for row in rows:
-                for index in origins_of[row["source"]]:
-                    if row["id"] not in seen[index]:
-                        seen[index].add(row["id"])
-                        reached[index].append(row["id"])
+            neighbours = await self._hops[direction].get_many(
+                list(origins_of), lambda ids: self._hop(direction, ids)
+            )
+            for source, indexes in origins_of.items():
+                for node in neighbours[source]:
+                    for index in indexes:
+                        if node not in seen[index]:
+                            seen[index].add(node)
+                            reached[index].append(node)
             # Sorted, so an answer does not depend on which other origins shared the batch.
             for found in reached:
                 found.sort()
             layers.append(reached)
             frontier = reached
         return layers
+
+    async def _hop(self, direction: Direction, ids: list[str]) -> dict[str, list[str]]:
+        """Each version's neighbours one step along DERIVED_FROM, in one query."""
+        hop = q.DERIVED_HOP_WIDE if len(ids) >= q.WIDE_FRONTIER else q.DERIVED_HOP
+        found: dict[str, list[str]] = {key: [] for key in ids}
+        for row in await self.store.read(hop[direction.value], {"ids": ids}):
+            found[row["source"]].append(row["id"])
+        return found
 
     async def _reach(
         self, version_ids: Sequence[str], direction: Direction, depth: int

@@ -30,6 +30,10 @@ class GraphStore(ABC):
 
     url: str
     round_trips: int = 0
+    sole_writer: bool = False
+    """True when no other process writes this store, so this process sees every change."""
+    generation: int = 0
+    """Counts the write transactions committed through this object (for caches)."""
 
     @abstractmethod
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
