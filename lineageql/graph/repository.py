@@ -106,6 +106,7 @@ class LineageRepository:
         self.store = store
         self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(store)
         self._hops = {way: KeyedCache[list[str]](store) for way in Direction}
+        self._rows: dict[str, KeyedCache[list[Row]]] = {}
 
     # -- pipelines -------------------------------------------------------------------
 
@@ -657,14 +658,15 @@ class LineageRepository:
                     distance = reached[version] + 1
                     step_depths[step] = min(distance, step_depths.get(step, distance))
                 edges[(row["kind"], step, version, row["name"])] = None
+        # Sorted, so the answer does not depend on the order the store returned rows in.
         return LineageGraph(
             artifact_depths=depths,
-            step_ids=list(step_depths),
+            step_ids=sorted(step_depths, key=lambda step: (step_depths[step], step)),
             step_depths=step_depths,
             truncated=truncated,
             edges=[
                 LineageEdge(kind=kind, step_id=step, artifact_version_id=version, name=name)
-                for kind, step, version, name in edges
+                for kind, step, version, name in sorted(edges)
             ],
         )
 
@@ -817,13 +819,28 @@ class LineageRepository:
         await self.store.write(work)
 
     async def _rows_by_key(self, query: str, keys: Sequence[str], **params: Any) -> list[list[Row]]:
-        """Run a keyed query once for all ``keys`` and group its rows by key, in key order."""
+        """Run a keyed query once for all ``keys`` and group its rows by key, in key order.
+
+        Without other parameters, the rows are kept per key (see ``read_cache``); only the
+        keys not kept yet are read.
+        """
         if not keys:
             return []
-        grouped: dict[str, list[Row]] = defaultdict(list)
-        for row in await self.store.read(query, {"keys": list(dict.fromkeys(keys)), **params}):
-            grouped[row["key"]].append(row)
-        return [grouped.get(key, []) for key in keys]
+
+        async def read(wanted: list[str]) -> dict[str, list[Row]]:
+            grouped: dict[str, list[Row]] = {key: [] for key in wanted}
+            for row in await self.store.read(query, {"keys": wanted, **params}):
+                grouped[row["key"]].append(row)
+            return grouped
+
+        if params:
+            found = await read(list(dict.fromkeys(keys)))
+        else:
+            cache = self._rows.get(query)
+            if cache is None:
+                cache = self._rows[query] = KeyedCache(self.store)
+            found = await cache.get_many(keys, read)
+        return [found[key] for key in keys]
 
     async def _by_keys(
         self, query: str, keys: Sequence[str], convert: Callable[[Row], R]
