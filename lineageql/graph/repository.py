@@ -107,6 +107,7 @@ class LineageRepository:
         self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(store)
         self._hops = {way: KeyedCache[list[str]](store) for way in Direction}
         self._rows: dict[str, KeyedCache[list[Row]]] = {}
+        self._lineages: KeyedCache[LineageGraph] = KeyedCache(store)
 
     # -- pipelines -------------------------------------------------------------------
 
@@ -630,6 +631,14 @@ class LineageRepository:
         _check_depth(depth)
         if (await self.get_artifact_versions([version_id]))[0] is None:
             raise NotFoundError(f"no artifact version with id {version_id!r}")
+        key = f"{version_id}|{direction.value}|{depth}"
+
+        async def read(keys: list[str]) -> dict[str, LineageGraph]:
+            return {key: await self._lineage(version_id, direction, depth)}
+
+        return (await self._lineages.get_many([key], read))[key]
+
+    async def _lineage(self, version_id: str, direction: Direction, depth: int) -> LineageGraph:
         directions = (
             [Direction.UPSTREAM, Direction.DOWNSTREAM]
             if direction is Direction.BOTH
