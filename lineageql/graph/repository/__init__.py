@@ -1,0 +1,35 @@
+"""The lineage repository: every read and write the API and the SDK make, on any store.
+
+Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
+(filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``writes`` (one transaction
+each), over ``base`` (the store, its caches and batched-read helpers) and ``rows`` (stored
+rows to records).
+"""
+
+from lineageql.graph.repository.base import (
+    DEFAULT_LINEAGE_DEPTH,
+    MAX_LINEAGE_DEPTH,
+    MAX_LINEAGE_NODES,
+    MAX_PREFIX_CANDIDATES,
+    Direction,
+    NodeKind,
+)
+from lineageql.graph.repository.lineage import LineageReads
+from lineageql.graph.repository.listings import Listings
+from lineageql.graph.repository.writes import FinishedStep, Writes
+
+
+class LineageRepository(Writes, LineageReads, Listings):
+    """Typed, batched access to the lineage graph in one store."""
+
+
+__all__ = [
+    "DEFAULT_LINEAGE_DEPTH",
+    "MAX_LINEAGE_DEPTH",
+    "MAX_LINEAGE_NODES",
+    "MAX_PREFIX_CANDIDATES",
+    "Direction",
+    "FinishedStep",
+    "LineageRepository",
+    "NodeKind",
+]

@@ -1,0 +1,131 @@
+"""What every part of the repository shares: the store and its caches, batched keyed reads
+grouped by key, pages of listings, the node kinds and lineage directions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from lineageql.errors import BadInputError
+from lineageql.graph.listing import (
+    ListingQuery,
+    Page,
+    PageRequest,
+    encode_cursor,
+)
+from lineageql.graph.read_cache import KeyedCache
+from lineageql.graph.records import (
+    ArtifactVersionRecord,
+    ExecutionStatus,
+    LineageGraph,
+    Record,
+)
+from lineageql.graph.store import GraphStore, Row
+
+R = TypeVar("R", bound=Record)
+
+DEFAULT_LINEAGE_DEPTH = 3
+MAX_LINEAGE_DEPTH = 50
+MAX_LINEAGE_NODES = 5_000
+"""Artifact versions one lineage answer holds at most; beyond, it says ``truncated``."""
+MAX_PREFIX_CANDIDATES = 10
+
+
+class NodeKind(StrEnum):
+    """The kinds of node that carry tags or metadata, by their graph label."""
+
+    PIPELINE = "Pipeline"
+    RUN = "PipelineRun"
+    STEP = "Step"
+    ARTIFACT = "Artifact"
+    ARTIFACT_VERSION = "ArtifactVersion"
+
+
+class Direction(StrEnum):
+    UPSTREAM = "UPSTREAM"
+    DOWNSTREAM = "DOWNSTREAM"
+    BOTH = "BOTH"
+
+
+class RepositoryBase:
+    """The store, the keyed-read caches, and the batched-read helpers every part uses."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(store)
+        self._hops = {way: KeyedCache[list[str]](store) for way in Direction}
+        self._rows: dict[str, KeyedCache[list[Row]]] = {}
+        self._lineages: KeyedCache[LineageGraph] = KeyedCache(store)
+
+    async def _rows_by_key(self, query: str, keys: Sequence[str], **params: Any) -> list[list[Row]]:
+        """Run a keyed query once for all ``keys`` and group its rows by key, in key order.
+
+        Without other parameters, the rows are kept per key (see ``read_cache``); only the
+        keys not kept yet are read.
+        """
+        if not keys:
+            return []
+
+        async def read(wanted: list[str]) -> dict[str, list[Row]]:
+            grouped: dict[str, list[Row]] = {key: [] for key in wanted}
+            for row in await self.store.read(query, {"keys": wanted, **params}):
+                grouped[row["key"]].append(row)
+            return grouped
+
+        if params:
+            found = await read(list(dict.fromkeys(keys)))
+        else:
+            cache = self._rows.get(query)
+            if cache is None:
+                cache = self._rows[query] = KeyedCache(self.store)
+            found = await cache.get_many(keys, read)
+        return [found[key] for key in keys]
+
+    async def _by_keys(
+        self, query: str, keys: Sequence[str], convert: Callable[[Row], R]
+    ) -> list[R | None]:
+        groups = await self._rows_by_key(query, keys)
+        return [convert(group[0]) if group else None for group in groups]
+
+    async def _page(
+        self, listing: ListingQuery, page: PageRequest | None, convert: Callable[[Row], R]
+    ) -> Page[R]:
+        page = page or PageRequest()
+        rows_query, count_query, params = listing.texts(page)
+        rows = await self.store.read(rows_query, params)
+        total = await self.store.read(count_query, listing.params)
+        shown = rows[: page.first]
+        cursors = [encode_cursor(row["sort_value"], row["id"]) for row in shown]
+        return Page(
+            items=[convert(row) for row in shown],
+            total_count=int(total[0]["total"]) if total else 0,
+            has_next_page=len(rows) > page.first,
+            end_cursor=cursors[-1] if cursors else None,
+            cursors=cursors,
+        )
+
+
+def check_depth(depth: int) -> None:
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= MAX_LINEAGE_DEPTH:
+        raise BadInputError(f"must be an integer from 1 to {MAX_LINEAGE_DEPTH}", "depth")
+
+
+def status_value(status: ExecutionStatus | str | None) -> str | None:
+    if status is None:
+        return None
+    try:
+        return ExecutionStatus(status).value
+    except ValueError as error:
+        allowed = ", ".join(s.value for s in ExecutionStatus)
+        raise BadInputError(f"{status!r} is not one of {allowed}", "status") from error
+
+
+def kind_name(kind: NodeKind) -> str:
+    return {
+        NodeKind.PIPELINE: "pipeline",
+        NodeKind.RUN: "pipeline run",
+        NodeKind.STEP: "step",
+        NodeKind.ARTIFACT: "artifact",
+        NodeKind.ARTIFACT_VERSION: "artifact version",
+    }[kind]

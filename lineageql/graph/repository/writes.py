@@ -1,0 +1,485 @@
+"""Writes: runs, steps, artifact versions, links, tags and metadata."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lineageql.errors import ConflictError, NotFoundError
+from lineageql.graph import queries as q
+from lineageql.graph.records import (
+    ArtifactVersionRecord,
+    ExecutionStatus,
+    MetadataType,
+    NewArtifactVersion,
+    NewRun,
+    NewStep,
+    RunRecord,
+    StepRecord,
+    artifact_id_for,
+    check_name,
+    metadata_id_for,
+    metadata_type_of,
+    new_id,
+    pipeline_id_for,
+    pipeline_version_id_for,
+    to_json,
+    utc_now,
+)
+from lineageql.graph.repository.base import (
+    NodeKind,
+    kind_name,
+    status_value,
+)
+from lineageql.graph.repository.keyed_reads import KeyedReads
+from lineageql.graph.repository.rows import (
+    run_record,
+    step_record,
+    version_record,
+)
+from lineageql.graph.store import Transaction
+
+
+@dataclass(frozen=True)
+class FinishedStep:
+    """What finishing a step wrote: the step, each output's version id, the new versions."""
+
+    step: StepRecord
+    outputs: dict[str, str]
+    created: list[ArtifactVersionRecord]
+
+
+class Writes(KeyedReads):
+    """Writes, each one transaction: it happens whole or leaves nothing behind."""
+
+    async def create_run(self, new: NewRun) -> RunRecord:
+        """Record a run of ``new.pipeline_name``, creating the pipeline on its first run."""
+        config = to_json(new.config, "config")
+        settings = to_json(new.settings, "settings")
+        tags = [check_name(tag, "tags") for tag in new.tags]
+        now = utc_now()
+
+        async def work(tx: Transaction) -> RunRecord:
+            if await tx.run(q.RUN_NAME_TAKEN, {"name": new.name}):
+                raise ConflictError(f"a pipeline run named {new.name!r} already exists")
+            pipeline_id = pipeline_id_for(new.pipeline_name)
+            await tx.run(
+                q.MERGE_PIPELINE,
+                {
+                    "id": pipeline_id,
+                    "name": new.pipeline_name,
+                    "created": now,
+                    "docstring": new.pipeline_docstring,
+                },
+            )
+            version_id = None
+            if new.structure_hash is not None:
+                version_id = await _pipeline_version(tx, pipeline_id, new.structure_hash, now)
+            rows = await tx.run(
+                q.CREATE_RUN,
+                {
+                    "pipeline_id": pipeline_id,
+                    "pipeline_version_id": version_id,
+                    "id": new_id(),
+                    "name": new.name,
+                    "status": new.status.value,
+                    "created": now,
+                    "start_time": new.start_time,
+                    "config": config,
+                    "settings": settings,
+                    "git_sha": new.git_sha,
+                    "docstring": new.docstring,
+                },
+            )
+            run = run_record(rows[0])
+            await tx.run(q.NAME_RUN, {"id": run.id, "name": run.name})
+            if tags:
+                await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": tags})
+            return run
+
+        return await self.store.write(work)
+
+    async def update_run(
+        self,
+        run_id: str,
+        *,
+        status: ExecutionStatus | str | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+    ) -> RunRecord:
+        """Change a run's status or times; fields left ``None`` keep their value."""
+        params = {
+            "id": run_id,
+            "status": status_value(status),
+            "start_time": start_time,
+            "end_time": end_time,
+        }
+
+        async def work(tx: Transaction) -> RunRecord:
+            rows = await tx.run(q.UPDATE_RUN, params)
+            if not rows:
+                raise NotFoundError(f"no pipeline run with id {run_id!r}")
+            return run_record(rows[0])
+
+        return await self.store.write(work)
+
+    async def delete_run(self, run_id: str) -> None:
+        """Delete a run, its steps and their metadata; artifact versions stay (see prune)."""
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.RUNS_BY_ID, {"keys": [run_id]}):
+                raise NotFoundError(f"no pipeline run with id {run_id!r}")
+            for query in (
+                q.DELETE_RUN_DERIVED_EDGES,
+                *q.DELETE_RUN_METADATA,
+                q.DELETE_RUN_STEPS,
+                q.DELETE_RUN_NAME,
+            ):
+                await tx.run(query, {"id": run_id})
+            await tx.run(q.DELETE_RUN, {"id": run_id})
+
+        await self.store.write(work)
+
+    async def create_step(self, new: NewStep, inputs: dict[str, str] | None = None) -> StepRecord:
+        """Record a step of a run, and the artifact versions it consumes (input name to
+        version id); its name (invocation id) is unique within the run."""
+        new = new.with_defaults()
+        inputs = inputs or {}
+        for name in inputs:
+            check_name(name, "inputs")
+        parameters = to_json(new.parameters, "parameters")
+        settings = to_json(new.settings, "settings")
+
+        async def work(tx: Transaction) -> StepRecord:
+            found = await tx.run(q.STEP_NAME_TAKEN, {"run_id": new.run_id, "name": new.name})
+            if not found:
+                raise NotFoundError(f"no pipeline run with id {new.run_id!r}")
+            if found[0]["step_id"] is not None:
+                raise ConflictError(f"the run already has a step named {new.name!r}")
+            now = utc_now()
+            rows = await tx.run(
+                q.CREATE_STEP,
+                {
+                    "run_id": new.run_id,
+                    "id": new_id(),
+                    "name": new.name,
+                    "step_name": new.step_name,
+                    "status": new.status.value,
+                    "created": now,
+                    "start_time": new.start_time or now,
+                    "cache_key": new.cache_key,
+                    "parameters": parameters,
+                    "settings": settings,
+                    "docstring": new.docstring,
+                },
+            )
+            step = step_record(rows[0])
+            if inputs:
+                await _check_existing_versions(tx, list(inputs.values()))
+                await _link(tx, q.LINK_INPUTS, step.id, inputs)
+            return step
+
+        return await self.store.write(work)
+
+    async def update_step(
+        self,
+        step_id: str,
+        *,
+        status: ExecutionStatus | str | None = None,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        error_message: str | None = None,
+    ) -> StepRecord:
+        """Change a step's status, times or error message."""
+        params = {
+            "id": step_id,
+            "status": status_value(status),
+            "start_time": start_time,
+            "end_time": end_time,
+            "error_message": error_message,
+        }
+
+        async def work(tx: Transaction) -> StepRecord:
+            rows = await tx.run(q.UPDATE_STEP, params)
+            if not rows:
+                raise NotFoundError(f"no step with id {step_id!r}")
+            return step_record(rows[0])
+
+        return await self.store.write(work)
+
+    async def link_step_io(
+        self,
+        step_id: str,
+        *,
+        inputs: dict[str, str] | None = None,
+        outputs: dict[str, str] | None = None,
+    ) -> None:
+        """Join a step to the artifact versions it consumed and produced, by name."""
+        inputs, outputs = inputs or {}, outputs or {}
+        for name in (*inputs, *outputs):
+            check_name(name, "name")
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.STEPS_BY_ID, {"keys": [step_id]}):
+                raise NotFoundError(f"no step with id {step_id!r}")
+            await _check_existing_versions(tx, [*inputs.values(), *outputs.values()])
+            await _link(tx, q.LINK_INPUTS, step_id, inputs)
+            await _link(tx, q.LINK_OUTPUTS, step_id, outputs)
+            await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+
+        await self.store.write(work)
+
+    async def create_artifact_version(self, new: NewArtifactVersion) -> ArtifactVersionRecord:
+        """Store a new version of ``new.name``: numbered ``"1"``, ``"2"``, ... unless
+        ``new.version`` gives a custom one, which must not exist yet."""
+        _check_versions([new])
+
+        async def work(tx: Transaction) -> ArtifactVersionRecord:
+            [record] = await _create_versions(tx, [new])
+            return record
+
+        return await self.store.write(work)
+
+    async def finish_step(
+        self,
+        step_id: str,
+        *,
+        outputs: dict[str, NewArtifactVersion | str] | None = None,
+        status: ExecutionStatus | str = ExecutionStatus.COMPLETED,
+        end_time: str | None = None,
+        error_message: str | None = None,
+    ) -> FinishedStep:
+        """End a step in one transaction: store its new output versions, link them (and any
+        existing version ids given) as its outputs, and set its status and end time."""
+        outputs = outputs or {}
+        for name in outputs:
+            check_name(name, "outputs")
+        new = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
+        existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
+        _check_versions(list(new.values()))
+        params = {
+            "id": step_id,
+            "status": status_value(status),
+            "start_time": None,
+            "end_time": end_time or utc_now(),
+            "error_message": error_message,
+        }
+
+        async def work(tx: Transaction) -> FinishedStep:
+            rows = await tx.run(q.UPDATE_STEP, params)
+            if not rows:
+                raise NotFoundError(f"no step with id {step_id!r}")
+            await _check_existing_versions(tx, list(existing.values()))
+            created = await _create_versions(tx, list(new.values()))
+            produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
+            await _link(tx, q.LINK_OUTPUTS, step_id, produced)
+            await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+            return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
+
+        return await self.store.write(work)
+
+    async def delete_unreferenced_versions(self, ids: Sequence[str]) -> list[str]:
+        """Delete those of ``ids`` that no run references; return the ids deleted.
+
+        A version that a run references is never deleted, even when asked for by id.
+        """
+
+        async def work(tx: Transaction) -> list[str]:
+            rows = await tx.run(q.DELETE_UNREFERENCED_VERSIONS, {"keys": list(ids)})
+            await tx.run(q.DELETE_EMPTY_ARTIFACTS)
+            return [row["id"] for row in rows]
+
+        return await self.store.write(work) if ids else []
+
+    async def add_tags(self, kind: NodeKind, node_id: str, tags: Sequence[str]) -> None:
+        await self._tag_write(kind, node_id, tags, q.add_tags(kind.value))
+
+    async def remove_tags(self, kind: NodeKind, node_id: str, tags: Sequence[str]) -> None:
+        await self._tag_write(kind, node_id, tags, q.remove_tags(kind.value))
+
+    async def log_metadata(self, kind: NodeKind, owner_id: str, values: dict[str, Any]) -> None:
+        """Set metadata entries on a run, step or artifact version; a key logged again
+        takes the new value."""
+        rows = _metadata_rows(values)
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.node_exists(kind.value), {"id": owner_id}):
+                raise NotFoundError(f"no {kind_name(kind)} with id {owner_id!r}")
+            await _write_metadata(tx, kind, [(owner_id, rows)], utc_now())
+
+        await self.store.write(work)
+
+    async def _tag_write(
+        self, kind: NodeKind, node_id: str, tags: Sequence[str], query: str
+    ) -> None:
+        names = [check_name(tag, "tags") for tag in tags]
+
+        async def work(tx: Transaction) -> None:
+            if not await tx.run(q.node_exists(kind.value), {"id": node_id}):
+                raise NotFoundError(f"no {kind_name(kind)} with id {node_id!r}")
+            if names:
+                await tx.run(query, {"id": node_id, "tags": names})
+
+        await self.store.write(work)
+
+
+def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for key, value in values.items():
+        check_name(key, "metadata key")
+        kind = metadata_type_of(value, f"metadata.{key}")
+        number = (
+            float(value)
+            if kind in (MetadataType.INT, MetadataType.FLOAT, MetadataType.STORAGE_SIZE)
+            else None
+        )
+        rows.append(
+            {
+                "key": key,
+                "type": kind.value,
+                "value": to_json(value, f"metadata.{key}"),
+                "number": number,
+            }
+        )
+    return rows
+
+
+async def _write_metadata(
+    tx: Transaction, kind: NodeKind, owned: list[tuple[str, list[dict[str, Any]]]], now: str
+) -> None:
+    """Upsert metadata rows, given per owner id, inside an open transaction."""
+    rows = [
+        {**row, "owner_id": owner, "id": metadata_id_for(owner, row["key"]), "created": now}
+        for owner, owner_rows in owned
+        for row in owner_rows
+    ]
+    for numeric in (True, False):
+        batch = [row for row in rows if (row["number"] is not None) is numeric]
+        if batch:
+            await tx.run(q.upsert_metadata(kind.value, numeric), {"rows": batch})
+
+
+def _check_versions(news: Sequence[NewArtifactVersion]) -> None:
+    """Validate tags and metadata before a transaction starts."""
+    for new in news:
+        for tag in new.tags:
+            check_name(tag, "tags")
+        _metadata_rows(new.metadata)
+
+
+async def _check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
+    wanted = sorted(set(ids))
+    if wanted:
+        rows = await tx.run(q.EXISTING_VERSIONS, {"keys": wanted})
+        missing = sorted(set(wanted) - {row["id"] for row in rows})
+        if missing:
+            raise NotFoundError(f"no artifact version with id {missing[0]!r}")
+
+
+async def _link(tx: Transaction, query: str, step_id: str, links: dict[str, str]) -> None:
+    rows = [
+        {"step_id": step_id, "name": name, "artifact_version_id": version_id}
+        for name, version_id in links.items()
+    ]
+    if rows:
+        await tx.run(query, {"rows": rows})
+
+
+async def _pipeline_version(
+    tx: Transaction, pipeline_id: str, structure_hash: str, now: str
+) -> str:
+    """The id of the pipeline's version with this structure, numbering it if it is new."""
+    check_name(structure_hash, "structureHash")
+    [locked] = await tx.run(q.LOCK_PIPELINE_VERSIONS, {"pipeline_id": pipeline_id})
+    version_id = pipeline_version_id_for(pipeline_id, structure_hash)
+    if not await tx.run(q.PIPELINE_VERSION_BY_ID, {"id": version_id}):
+        await tx.run(
+            q.CREATE_PIPELINE_VERSION,
+            {
+                "pipeline_id": pipeline_id,
+                "id": version_id,
+                "version": int(locked["counter"]) + 1,
+                "structure_hash": structure_hash,
+                "created": now,
+            },
+        )
+    return version_id
+
+
+async def _create_versions(
+    tx: Transaction, news: Sequence[NewArtifactVersion]
+) -> list[ArtifactVersionRecord]:
+    """Create artifact versions in an open transaction, numbering the automatic ones.
+
+    A few statements serve any number of versions: reserve numbers on each artifact, check
+    custom versions, create, then tags and metadata.
+    """
+    if not news:
+        return []
+    now = utc_now()
+    increments: dict[str, int] = defaultdict(int)
+    for new in news:
+        increments[new.name] += 0 if new.version else 1
+    locked = await tx.run(
+        q.LOCK_ARTIFACTS,
+        {
+            "rows": [
+                {"id": artifact_id_for(name), "name": name, "created": now, "increment": count}
+                for name, count in increments.items()
+            ]
+        },
+    )
+    counters = {row["id"]: int(row["counter"]) for row in locked}
+    custom = [(new.name, new.version) for new in news if new.version]
+    clash = next((pair for pair in custom if custom.count(pair) > 1), None)
+    if clash is None and custom:
+        taken = await tx.run(
+            q.TAKEN_VERSIONS,
+            {"rows": [{"id": artifact_id_for(name), "version": v} for name, v in custom]},
+        )
+        clash = (taken[0]["name"], taken[0]["version"]) if taken else None
+    if clash is not None:
+        raise ConflictError(
+            f"artifact {clash[0]!r} already has a version {clash[1]!r}; custom versions are "
+            "unique, so choose another or leave it out to number automatically"
+        )
+    next_number = {
+        artifact_id_for(name): counters[artifact_id_for(name)] - count + 1
+        for name, count in increments.items()
+    }
+    rows = []
+    for new in news:
+        artifact_id = artifact_id_for(new.name)
+        version = new.version
+        if version is None:
+            version = str(next_number[artifact_id])
+            next_number[artifact_id] += 1
+        rows.append(
+            {
+                "artifact_id": artifact_id,
+                "id": new_id(),
+                "name": new.name,
+                "version": version,
+                "type": new.type,
+                "data_type": new.data_type,
+                "uri": new.uri,
+                "materializer": new.materializer,
+                "save_type": new.save_type.value,
+                "created": now,
+                "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
+            }
+        )
+    created = {
+        row["id"]: version_record(row) for row in await tx.run(q.CREATE_VERSIONS, {"rows": rows})
+    }
+    records = [created[row["id"]] for row in rows]
+    for record, new in zip(records, news, strict=True):
+        if new.tags:
+            query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
+            await tx.run(query, {"id": record.id, "tags": list(new.tags)})
+    owned = [(r.id, _metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
+    await _write_metadata(tx, NodeKind.ARTIFACT_VERSION, owned, now)
+    return records
