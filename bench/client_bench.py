@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lineageql.client import Client, close_connections
 from lineageql.graph import LineageRepository, NodeKind, open_store
-from lineageql.graph.records import NewArtifactVersion, NewRun, NewStep
+from lineageql.records import NewArtifactVersion, NewRun, NewStep
 from lineageql.settings import Settings
 from tests.servers import serving
 

@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lineageql.graph import LineageRepository, open_store
-from lineageql.graph.records import (
+from lineageql.records import (
     ExecutionStatus,
     NewArtifactVersion,
     NewRun,

@@ -15,7 +15,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.graph.records import (
+from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
     IOLink,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import BadInputError, PruneFailedError
 from lineageql.graph import LineageRepository
-from lineageql.graph.records import ArtifactVersionRecord
+from lineageql.records import ArtifactVersionRecord
 
 MAX_THREADS = 64
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lineageql.graph import LineageRepository
-from lineageql.graph.records import (
+from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
     NewArtifactVersion,

@@ -10,7 +10,7 @@ import pytest
 from lineageql import Client
 from lineageql.errors import BadInputError
 from lineageql.graph import LineageRepository
-from lineageql.graph.records import ExecutionStatus, NewStep
+from lineageql.records import ExecutionStatus, NewStep
 from tests.graphql_client import execute
 from tests.lineage_builders import Recorder
 

@@ -6,7 +6,7 @@ import pytest
 
 from lineageql.errors import AmbiguousError, ConflictError, NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.graph.records import ExecutionStatus, NewStep, SaveType
+from lineageql.records import ExecutionStatus, NewStep, SaveType
 from tests.lineage_builders import Recorder
 
 

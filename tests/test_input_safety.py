@@ -6,7 +6,7 @@ import pytest
 
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.graph.records import NewArtifactVersion, NewRun, NewStep
+from lineageql.records import NewArtifactVersion, NewRun, NewStep
 from tests.lineage_builders import Recorder
 
 HOSTILE = [

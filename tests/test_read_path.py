@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.graph.records import (
+from lineageql.records import (
     DType,
     ExecutionStatus,
     NewArtifactVersion,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from lineageql.graph import LineageRepository, open_store
-from lineageql.graph.records import NewArtifactVersion
+from lineageql.records import NewArtifactVersion
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
 from tests.neo4j_launcher import Neo4jUnavailable, running_neo4j

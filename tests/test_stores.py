@@ -14,7 +14,7 @@ from lineageql.errors import BadInputError, StoreUnavailableError
 from lineageql.graph import LineageRepository, open_store
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.listing import PageRequest, RunFilter, SortDirection
-from lineageql.graph.records import ExecutionStatus
+from lineageql.records import ExecutionStatus
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
 

@@ -10,7 +10,8 @@ from lineageql.errors import BadInputError, ConflictError, NotFoundError
 from lineageql.graph import GraphStore, LineageRepository, NodeKind
 from lineageql.graph import queries as q
 from lineageql.graph.listing import Comparison, MetadataCondition, RunFilter
-from lineageql.graph.records import (
+from lineageql.graph.store import Transaction
+from lineageql.records import (
     MetadataType,
     NewArtifactVersion,
     NewStep,
@@ -19,7 +20,6 @@ from lineageql.graph.records import (
     Visualization,
     pipeline_id_for,
 )
-from lineageql.graph.store import Transaction
 from tests.lineage_builders import Recorder
 
 WRITERS = 50

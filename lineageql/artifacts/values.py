@@ -16,7 +16,7 @@ from lineageql.artifacts.materializers import (
 )
 from lineageql.artifacts.store import ArtifactStore
 from lineageql.errors import BadInputError, NotFoundError
-from lineageql.graph.records import StorageSize, Visualization
+from lineageql.records import StorageSize, Visualization
 
 
 @dataclass

@@ -39,7 +39,7 @@ from lineageql.client.views import (
 )
 from lineageql.errors import NotFoundError
 from lineageql.graph.connect import is_neo4j_url
-from lineageql.graph.records import ExecutionStatus
+from lineageql.records import ExecutionStatus
 from lineageql.server.discovery import find_server
 from lineageql.settings import Settings
 

@@ -20,7 +20,7 @@ from lineageql.artifacts.values import load_value
 from lineageql.client import documents as d
 from lineageql.client.visualization import show_visualizations
 from lineageql.errors import BadInputError, NotFoundError
-from lineageql.graph.records import ExecutionStatus
+from lineageql.records import ExecutionStatus
 
 if TYPE_CHECKING:
     from lineageql.client.client import Client

@@ -23,7 +23,7 @@ from lineageql.graph.queries import (
     VERSION_MATCH,
     VERSION_RETURN,
 )
-from lineageql.graph.records import ExecutionStatus
+from lineageql.records import ExecutionStatus
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20

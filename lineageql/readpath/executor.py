@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -71,6 +72,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         named = get_named_type(field_type)
         if is_leaf_type(named):
             return True
+        if isinstance(named, GraphQLInterfaceType):
+            possible = self.schema.get_possible_types(named)
+            return all(self._known(object_type, details) for object_type in possible)
         spec = TYPES.get(named.name)
         if spec is None or not isinstance(named, GraphQLObjectType):
             return False

@@ -16,19 +16,20 @@ from typing import Any, TypeVar
 from lineageql.errors import NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
-from lineageql.graph.records import (
-    ExecutionStatus,
-    IOLink,
-    parse_time,
-)
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.readpath.objects import (
     ConnectionValue,
     EdgeValue,
+    LineageGraphNode,
     LineageNodeValue,
     LineageValue,
     PageInfoValue,
     StepArtifactValue,
+)
+from lineageql.records import (
+    ExecutionStatus,
+    IOLink,
+    parse_time,
 )
 
 T = TypeVar("T")
@@ -138,6 +139,20 @@ def _newest_run(successful: bool) -> Fetch:
     return fetch
 
 
+async def _pipeline_versions(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    return await repo.versions_of_pipelines(_ids(parents))
+
+
+async def _pipeline_version(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    wanted = [run.pipeline_version_id for run in parents if run.pipeline_version_id is not None]
+    found = dict(zip(wanted, await repo.get_pipeline_versions(wanted), strict=True))
+    return [found.get(run.pipeline_version_id) for run in parents]
+
+
 # -- runs and steps ----------------------------------------------------------------------
 
 
@@ -169,6 +184,31 @@ def _step_artifacts(
                 group.append(StepArtifactValue(link.name, version))
             answer.append(group)
         return answer
+
+    return fetch
+
+
+def _only(fetch_all: Fetch) -> Fetch:
+    """The single input or output; several raise, and the resolvers report the error."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        groups = await fetch_all(repo, parents, args)
+        if any(len(group) > 1 for group in groups):
+            raise _Several("a step has several inputs or outputs")
+        return [group[0] if group else None for group in groups]
+
+    return fetch
+
+
+class _Several(Exception):
+    """A singular field over several values: the resolver's error is the answer."""
+
+
+def _step_reach(upstream: bool) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        depth = args.get("depth", 1)
+        read = repo.upstream_step_ids if upstream else repo.downstream_step_ids
+        return await _records(repo.get_steps, await read(_ids(parents), depth))
 
     return fetch
 
@@ -237,6 +277,36 @@ def _lineage_nodes(parent: LineageValue) -> list[LineageNodeValue]:
 
 def _lineage_edges(parent: LineageValue) -> list[Any]:
     return list(parent.graph.edges)
+
+
+def _graph_nodes(parent: LineageValue) -> list[LineageGraphNode]:
+    """Versions, then steps, as ``Lineage.nodes`` lists them."""
+    graph = parent.graph
+    nodes = [
+        LineageGraphNode(
+            "LineageVersionNode",
+            v.id,
+            "ARTIFACT_VERSION",
+            v.name,
+            graph.artifact_depths[v.id],
+            version=v.version,
+            artifact_version=v,
+        )
+        for v in parent.versions
+    ]
+    nodes += [
+        LineageGraphNode(
+            "LineageStepNode",
+            s.id,
+            "STEP",
+            s.name,
+            graph.step_depths[s.id],
+            status=s.status,
+            step=s,
+        )
+        for s in parent.steps
+    ]
+    return nodes
 
 
 def _part(part: Callable[[LineageValue], list[Any]]) -> Fetch:
@@ -322,6 +392,7 @@ TYPES: dict[str, TypeSpec] = {
             "lastRun": _newest_run(successful=False),
             "lastSuccessfulRun": _newest_run(successful=True),
             "tags": _tags(NodeKind.PIPELINE),
+            "versions": _pipeline_versions,
         },
     ),
     "PipelineRun": TypeSpec(
@@ -336,7 +407,16 @@ TYPES: dict[str, TypeSpec] = {
             ),
             "steps": _steps,
             "step": _step_by_name,
+            "pipelineVersion": _pipeline_version,
         },
+    ),
+    "PipelineVersion": TypeSpec(
+        scalars={
+            "version": _attr("version"),
+            "structureHash": _attr("structure_hash"),
+            "created": lambda v: parse_time(v.created),
+        },
+        relations={},
     ),
     "Step": TypeSpec(
         scalars=_STEP_SCALARS,
@@ -347,6 +427,10 @@ TYPES: dict[str, TypeSpec] = {
             ),
             "inputs": _step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids)),
             "outputs": _step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids)),
+            "input": _only(_step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids))),
+            "output": _only(_step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids))),
+            "upstreamSteps": _step_reach(upstream=True),
+            "downstreamSteps": _step_reach(upstream=False),
         },
     ),
     "StepArtifact": TypeSpec(
@@ -402,10 +486,31 @@ TYPES: dict[str, TypeSpec] = {
         scalars={"truncated": lambda lineage: lineage.graph.truncated},
         relations={
             "artifactVersions": _part(_lineage_nodes),
+            "nodes": _part(_graph_nodes),
             "steps": _part(lambda lineage: list(lineage.steps)),
             "edges": _part(_lineage_edges),
         },
     ),
+    **{
+        typename: TypeSpec(
+            scalars={
+                "id": _attr("id"),
+                "kind": _attr("kind"),
+                "name": _attr("name"),
+                "depth": _attr("depth"),
+                **extra,
+            },
+            relations={child: _same(attribute) for child, attribute in children.items()},
+        )
+        for typename, extra, children in (
+            (
+                "LineageVersionNode",
+                {"version": _attr("version")},
+                {"artifactVersion": "artifact_version"},
+            ),
+            ("LineageStepNode", {"status": _attr("status")}, {"step": "step"}),
+        )
+    },
     "LineageArtifactNode": TypeSpec(
         scalars={"depth": _attr("depth")},
         relations={"artifactVersion": _same("artifact_version")},

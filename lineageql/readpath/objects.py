@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lineageql.graph.records import ArtifactVersionRecord, LineageGraph, StepRecord
+from lineageql.records import ArtifactVersionRecord, LineageGraph, StepRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,21 @@ class ConnectionValue:
 class LineageNodeValue:
     depth: int
     artifact_version: ArtifactVersionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LineageGraphNode:
+    """One of ``Lineage.nodes``: ``typename`` names its GraphQL object type."""
+
+    typename: str
+    id: str
+    kind: str
+    name: str
+    depth: int
+    version: str | None = None
+    status: Any = None
+    artifact_version: ArtifactVersionRecord | None = None
+    step: StepRecord | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from strawberry.scalars import JSON
 
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import NodeKind
-from lineageql.graph.records import MetadataType, RunRecord
+from lineageql.records import MetadataType, RunRecord
 from lineageql.schema.context import Info
 from lineageql.schema.types import PipelineRun
 

@@ -18,7 +18,7 @@ from lineageql.graph.listing import (
     SortDirection,
     VersionFilter,
 )
-from lineageql.graph.records import format_time
+from lineageql.records import format_time
 from lineageql.schema.types import Status
 
 MetadataComparison = strawberry.enum(Comparison, name="MetadataComparison")

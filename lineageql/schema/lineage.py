@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from lineageql.graph.records import ArtifactVersionRecord, LineageGraph, StepRecord
+from lineageql.records import ArtifactVersionRecord, LineageGraph, StepRecord
 from lineageql.schema.types import (
     ArtifactVersion,
     Lineage,

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from lineageql.graph.records import ExecutionStatus, IOLink, typed_metadata
 from lineageql.pruning import prune_artifacts
+from lineageql.records import ExecutionStatus, IOLink, typed_metadata
 from lineageql.schema.context import Info
 from lineageql.schema.mutation_inputs import (
     ArtifactVersionInput,

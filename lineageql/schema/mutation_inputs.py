@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from lineageql.errors import BadInputError
 from lineageql.graph import NodeKind
-from lineageql.graph.records import (
+from lineageql.records import (
     ExecutionStatus,
     NewArtifactVersion,
     NewRun,

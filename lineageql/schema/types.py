@@ -22,7 +22,8 @@ from lineageql.graph.listing import (
     IdWindow,
     encode_position,
 )
-from lineageql.graph.records import (
+from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -35,7 +36,6 @@ from lineageql.graph.records import (
     StepRecord,
     parse_time,
 )
-from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.schema.connections import Connection, Edge, PageInfo
 from lineageql.schema.context import Info
 

@@ -11,7 +11,7 @@ from lineageql.artifacts.values import SavedValue, save_value
 from lineageql.client import ArtifactVersionView, Client
 from lineageql.client import documents as d
 from lineageql.errors import BadInputError, LineageError
-from lineageql.graph.records import SaveType, metadata_type_names
+from lineageql.records import SaveType, metadata_type_names
 from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.step_context import current_step_context
 

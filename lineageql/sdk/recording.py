@@ -10,7 +10,7 @@ from lineageql.artifacts.values import SavedValue, version_folder
 from lineageql.client import ArtifactVersionView, Client
 from lineageql.client import documents as d
 from lineageql.errors import LineageError
-from lineageql.graph.records import SaveType, metadata_type_names
+from lineageql.records import SaveType, metadata_type_names
 
 
 def version_input(

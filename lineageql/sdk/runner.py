@@ -23,7 +23,7 @@ from lineageql.client import Client, RunView
 from lineageql.client import documents as d
 from lineageql.client.views import ArtifactVersionView
 from lineageql.errors import BadInputError, LineageError
-from lineageql.graph.records import ExecutionStatus, SaveType
+from lineageql.records import ExecutionStatus, SaveType
 from lineageql.sdk.artifact_config import ArtifactConfig, ExternalArtifact
 from lineageql.sdk.composition import Composition, OutputHandle, StepInvocation
 from lineageql.sdk.recording import record_version, version_input

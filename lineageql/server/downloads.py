@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import LineageError, NotFoundError, UnauthenticatedError
 from lineageql.graph import LineageRepository
-from lineageql.graph.records import ArtifactVersionRecord
+from lineageql.records import ArtifactVersionRecord
 
 SPOOL_BYTES = 32 << 20
 CHUNK_BYTES = 1 << 20

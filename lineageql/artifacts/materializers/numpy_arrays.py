@@ -10,7 +10,7 @@ import numpy as np
 
 from lineageql.artifacts.materializers.base import Materializer, VisualizationFile
 from lineageql.artifacts.materializers.images import png_bytes
-from lineageql.graph.records import DType
+from lineageql.records import DType
 
 DATA_FILE = "data.npy"
 

@@ -15,13 +15,13 @@ from lineageql.graph.listing import (
     encode_cursor,
 )
 from lineageql.graph.read_cache import KeyedCache
-from lineageql.graph.records import (
+from lineageql.graph.store import GraphStore, Row
+from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
     LineageGraph,
     Record,
 )
-from lineageql.graph.store import GraphStore, Row
 
 R = TypeVar("R", bound=Record)
 

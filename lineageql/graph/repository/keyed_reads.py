@@ -15,7 +15,20 @@ from lineageql.graph.listing import (
     check_page_size,
     decode_position,
 )
-from lineageql.graph.records import (
+from lineageql.graph.repository.base import (
+    MAX_PREFIX_CANDIDATES,
+    NodeKind,
+    RepositoryBase,
+)
+from lineageql.graph.repository.rows import (
+    artifact_record,
+    pipeline_record,
+    pipeline_version_record,
+    run_record,
+    step_record,
+    version_record,
+)
+from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -29,19 +42,6 @@ from lineageql.graph.records import (
     artifact_id_for,
     check_name,
     pipeline_id_for,
-)
-from lineageql.graph.repository.base import (
-    MAX_PREFIX_CANDIDATES,
-    NodeKind,
-    RepositoryBase,
-)
-from lineageql.graph.repository.rows import (
-    artifact_record,
-    pipeline_record,
-    pipeline_version_record,
-    run_record,
-    step_record,
-    version_record,
 )
 
 

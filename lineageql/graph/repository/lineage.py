@@ -7,10 +7,6 @@ from collections.abc import Sequence
 
 from lineageql.errors import NotFoundError
 from lineageql.graph import queries as q
-from lineageql.graph.records import (
-    LineageEdge,
-    LineageGraph,
-)
 from lineageql.graph.repository.base import (
     DEFAULT_LINEAGE_DEPTH,
     MAX_LINEAGE_NODES,
@@ -18,6 +14,10 @@ from lineageql.graph.repository.base import (
     check_depth,
 )
 from lineageql.graph.repository.keyed_reads import KeyedReads
+from lineageql.records import (
+    LineageEdge,
+    LineageGraph,
+)
 
 
 class LineageReads(KeyedReads):

@@ -15,12 +15,6 @@ from lineageql.graph.listing import (
     runs_query,
     versions_query,
 )
-from lineageql.graph.records import (
-    ArtifactRecord,
-    ArtifactVersionRecord,
-    PipelineRecord,
-    RunRecord,
-)
 from lineageql.graph.repository.base import (
     RepositoryBase,
 )
@@ -29,6 +23,12 @@ from lineageql.graph.repository.rows import (
     pipeline_record,
     run_record,
     version_record,
+)
+from lineageql.records import (
+    ArtifactRecord,
+    ArtifactVersionRecord,
+    PipelineRecord,
+    RunRecord,
 )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lineageql.graph.records import (
+from lineageql.graph.store import Row
+from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -16,7 +17,6 @@ from lineageql.graph.records import (
     StepRecord,
     Visualization,
 )
-from lineageql.graph.store import Row
 
 
 def json_column(row: Row, column: str) -> Any:

@@ -10,7 +10,19 @@ from typing import Any
 
 from lineageql.errors import ConflictError, NotFoundError
 from lineageql.graph import queries as q
-from lineageql.graph.records import (
+from lineageql.graph.repository.base import (
+    NodeKind,
+    kind_name,
+    status_value,
+)
+from lineageql.graph.repository.keyed_reads import KeyedReads
+from lineageql.graph.repository.rows import (
+    run_record,
+    step_record,
+    version_record,
+)
+from lineageql.graph.store import Transaction
+from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
     MetadataType,
@@ -29,18 +41,6 @@ from lineageql.graph.records import (
     to_json,
     utc_now,
 )
-from lineageql.graph.repository.base import (
-    NodeKind,
-    kind_name,
-    status_value,
-)
-from lineageql.graph.repository.keyed_reads import KeyedReads
-from lineageql.graph.repository.rows import (
-    run_record,
-    step_record,
-    version_record,
-)
-from lineageql.graph.store import Transaction
 
 
 @dataclass(frozen=True)
