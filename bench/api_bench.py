@@ -7,6 +7,7 @@ request makes (counted in-process on the same store before the server starts).
     python bench/api_bench.py --store embedded --runs 1000
     python bench/api_bench.py --store neo4j-harness --runs 200
     python bench/api_bench.py --store /tmp/bench.lbdb --runs 1000   # ingests once, then reuses
+    python bench/api_bench.py --store neo4j-harness --runs 1000 --workers 2
 """
 
 from __future__ import annotations
@@ -120,12 +121,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--requests", type=int, default=160)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (Neo4j only)")
     args = parser.parse_args()
     with ExitStack() as stack:
         location = store_location(args.store, stack)
         prepared = asyncio.run(prepare(location, args.runs, args.steps))
-        url = stack.enter_context(serving(location))
-        print(f"store: {location}   history: {args.runs} runs x {args.steps} steps x 2 outputs")
+        url = stack.enter_context(serving(location, "--workers", str(args.workers)))
+        print(
+            f"store: {location}   history: {args.runs} runs x {args.steps} steps x 2 outputs"
+            f"   workers: {args.workers}"
+        )
         print(f"{'query':58} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'trips':>6}")
         for label, (query, variables) in prepared["cases"].items():
             for concurrency in (1, 16):

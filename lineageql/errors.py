@@ -61,6 +61,12 @@ class UnauthenticatedError(LineageError):
     code = "UNAUTHENTICATED"
 
 
+class ResponseTooLargeError(LineageError):
+    """An answer would exceed a size limit; the message names the limit and what to do."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+
 class PruneFailedError(LineageError):
     """Pruning stopped because an artifact version's files could not be deleted."""
 
@@ -76,6 +82,7 @@ _BY_CODE: dict[str, type[LineageError]] = {
         StoreUnavailableError,
         UnauthenticatedError,
         PruneFailedError,
+        ResponseTooLargeError,
     )
 }
 

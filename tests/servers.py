@@ -37,11 +37,12 @@ def wait_for_health(url: str, process: subprocess.Popen[Any]) -> bool:
 
 
 @contextmanager
-def serving(store: str, **env: str) -> Iterator[str]:
-    """A `lineageql serve --store STORE` process with ``LINEAGEQL_*`` settings in ``env``;
-    yields its base URL once /health answers (200, or 503 for an unreachable store)."""
+def serving(store: str, *args: str, **env: str) -> Iterator[str]:
+    """A `lineageql serve --store STORE ARGS...` process with ``LINEAGEQL_*`` settings in
+    ``env``; yields its base URL once /health answers (200, or 503 for an unreachable
+    store)."""
     port = free_port()
-    command = [sys.executable, "-m", "lineageql", "serve", "--store", store]
+    command = [sys.executable, "-m", "lineageql", "serve", "--store", store, *args]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     # The server's output goes to a file: a pipe nobody reads would block it once full.
     with tempfile.TemporaryFile(mode="w+") as log:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from lineageql.errors import NotFoundError
+from lineageql.errors import NotFoundError, ResponseTooLargeError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import (
     DEFAULT_LINEAGE_DEPTH,
@@ -172,9 +172,16 @@ class LineageReads(KeyedReads):
     ) -> list[list[str]]:
         check_depth(depth)
         layers = await self._walk(version_ids, direction, depth)
-        return [
+        reached = [
             [node for layer in layers for node in layer[index]] for index in range(len(version_ids))
         ]
+        if any(len(found) > MAX_LINEAGE_NODES for found in reached):
+            raise ResponseTooLargeError(
+                f"{direction.value.lower()} of a version reaches more than {MAX_LINEAGE_NODES:,} "
+                f"versions within depth {depth}; ask for a smaller depth, or use lineage(), "
+                "which stops at that bound and says truncated"
+            )
+        return reached
 
     async def _step_reach(
         self, step_ids: Sequence[str], direction: Direction, depth: int
