@@ -67,12 +67,6 @@ class ResponseTooLargeError(LineageError):
     code = "RESPONSE_TOO_LARGE"
 
 
-class PruneFailedError(LineageError):
-    """Pruning stopped because an artifact version's files could not be deleted."""
-
-    code = "PRUNE_FAILED"
-
-
 _BY_CODE: dict[str, type[LineageError]] = {
     error.code: error
     for error in (
@@ -81,7 +75,6 @@ _BY_CODE: dict[str, type[LineageError]] = {
         ConflictError,
         StoreUnavailableError,
         UnauthenticatedError,
-        PruneFailedError,
         ResponseTooLargeError,
     )
 }

@@ -9,11 +9,12 @@ never deleted.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from lineageql.artifacts import ArtifactStore
-from lineageql.errors import BadInputError, PruneFailedError
+from lineageql.errors import BadInputError
 from lineageql.graph import LineageRepository
 from lineageql.records import ArtifactVersionRecord
 
@@ -36,6 +37,11 @@ class PruneResult:
     kept_uris: list[str] = field(default_factory=list)
     """Files of pruned versions that lie outside the artifact store, left untouched."""
     failures: list[PruneFailure] = field(default_factory=list)
+    left_uris: list[str] = field(default_factory=list)
+    """Files of pruned versions not deleted because pruning stopped at a failure."""
+    stopped: str | None = None
+    """Why pruning stopped early (without ignore_errors, at the first file it could not
+    delete); None when it went through."""
 
 
 async def prune_artifacts(
@@ -46,18 +52,24 @@ async def prune_artifacts(
     only_artifact: bool = False,
     ignore_errors: bool = False,
     threads: int = 1,
+    version_ids: Sequence[str] | None = None,
 ) -> PruneResult:
     """Delete unreferenced artifact versions: records and files, or only one of them, deleting
-    files ``threads`` at a time.
+    files ``threads`` at a time; with ``version_ids``, only those of them (what a person
+    was shown and confirmed), and none that a run uses by then.
 
-    Without ``ignore_errors`` the first file that cannot be deleted stops the prune with a
-    PruneFailedError; with it, failures are collected in the result and pruning goes on.
+    Without ``ignore_errors`` the first file that cannot be deleted stops the prune: the
+    result says so in ``stopped`` and lists the files left in place. With it, failures are
+    collected and pruning goes on. Either way the result says what was deleted.
     """
     if only_metadata and only_artifact:
         raise BadInputError("onlyMetadata and onlyArtifact exclude each other; give one or none")
     if not 1 <= threads <= MAX_THREADS:
         raise BadInputError(f"must be between 1 and {MAX_THREADS}", "threads")
     candidates = await repo.unreferenced_versions()
+    if version_ids is not None:
+        wanted = set(version_ids)
+        candidates = [version for version in candidates if version.id in wanted]
     result = PruneResult()
     if only_artifact:
         pruned = candidates
@@ -86,17 +98,18 @@ def _delete_files(
             if failure is None:
                 result.deleted_uris.append(version.uri)
                 continue
+            result.failures.append(failure)
             if not ignore_errors:
                 pool.shutdown(wait=True, cancel_futures=True)
-                left = [v.uri for v in inside[position:] if store.exists(v.uri)]
-                raise PruneFailedError(
+                result.left_uris = [v.uri for v in inside[position:] if store.exists(v.uri)]
+                result.stopped = (
                     f"could not delete {version.uri!r}: {failure.message}. Pruning stopped "
                     f"after deleting {len(result.deleted_version_ids)} version records and "
-                    f"{len(result.deleted_uris)} file sets; these files were left in place "
-                    f"and can be removed by hand: {', '.join(left)}. "
-                    "Pass ignoreErrors to go on past such files."
+                    f"{len(result.deleted_uris)} file sets; the files in leftUris were left in "
+                    "place and can be removed by hand. Pass ignoreErrors to go on past such "
+                    "files."
                 )
-            result.failures.append(failure)
+                return
 
 
 def _delete_version_files(

@@ -109,6 +109,8 @@ def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_p
     uri = saved.stdout.strip().splitlines()[-1]
     declined = lineageql("artifact", "prune", env=demo_env, stdin="n\n")
     assert declined.returncode == 1 and "scratch v1" in declined.stdout and Path(uri).exists()
+    assert "1 artifact versions no run uses" in declined.stdout
+    assert "Delete the 1 version listed?" in declined.stdout
     pruned = lineageql("artifact", "prune", "--yes", "-t", "2", env=demo_env)
     assert pruned.returncode == 0, pruned.stdout
     assert "Deleted 1 version records and 1 file sets" in pruned.stdout

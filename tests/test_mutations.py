@@ -11,7 +11,9 @@ import pytest
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.graph import LineageRepository
+from lineageql.records import NewStep
 from tests.graphql_client import execute
+from tests.lineage_builders import Recorder
 
 CREATE_RUN = """
 mutation Create($input: CreatePipelineRunInput!) {
@@ -333,6 +335,7 @@ PRUNE = """
 mutation Prune($meta: Boolean!, $files: Boolean!, $ignore: Boolean!) {
   pruneArtifacts(onlyMetadata: $meta, onlyArtifact: $files, ignoreErrors: $ignore) {
     deletedVersionIds deletedUris keptUris failures { artifactVersionId uri message }
+    leftUris stopped
   }
 }"""
 CREATE_VERSION = """
@@ -424,11 +427,41 @@ async def test_prune_reports_files_it_cannot_delete(repo: LineageRepository, ign
     store = ArtifactStore("/proc/self")
     stuck = await manual_version(repo, store, "stuck", "/proc/self/status")
     answer = await prune(repo, store, ignore=ignore)
+    # Either way the answer says what was deleted: the record went, the file did not.
+    result = answer["data"]["pruneArtifacts"]
+    assert result["deletedVersionIds"] == [stuck] and result["deletedUris"] == []
+    assert [f["artifactVersionId"] for f in result["failures"]] == [stuck]
     if ignore:
-        result = answer["data"]["pruneArtifacts"]
-        assert result["deletedVersionIds"] == [stuck] and result["deletedUris"] == []
-        assert [f["artifactVersionId"] for f in result["failures"]] == [stuck]
+        assert result["stopped"] is None and result["leftUris"] == []
     else:
-        error = answer["errors"][0]
-        assert error["code"] == "PRUNE_FAILED"
-        assert "/proc/self/status" in error["message"] and "ignoreErrors" in error["message"]
+        assert "/proc/self/status" in result["stopped"] and "ignoreErrors" in result["stopped"]
+        assert result["leftUris"] == ["/proc/self/status"]
+
+
+async def test_prune_by_ids_deletes_only_those_and_never_a_used_one(
+    repo: LineageRepository, tmp_path: Path
+) -> None:
+    store = ArtifactStore(str(tmp_path))
+    shown = [
+        await manual_version(repo, store, "old", str(tmp_path / f"old{i}.txt")) for i in range(2)
+    ]
+    for i in range(2):
+        (tmp_path / f"old{i}.txt").write_text("x")
+    later = await manual_version(repo, store, "later", str(tmp_path / "later.txt"))
+    # A run starts using one of the shown versions before the prune runs.
+    rec = await Recorder.start(repo, "p", "uses-old")
+    step = await repo.create_step(NewStep(run_id=rec.run.id, name="reads"), {"x": shown[1]})
+    assert step.id
+    answer = await execute(
+        repo,
+        """mutation($ids: [ID!]) { pruneArtifacts(ids: $ids) {
+            deletedVersionIds deletedUris stopped } }""",
+        artifact_store=store,
+        ids=shown,
+    )
+    result = answer["data"]["pruneArtifacts"]
+    assert result["deletedVersionIds"] == [shown[0]]
+    assert result["deletedUris"] == [str(tmp_path / "old0.txt")] and result["stopped"] is None
+    assert not (tmp_path / "old0.txt").exists() and (tmp_path / "old1.txt").exists()
+    kept = await execute(repo, "query($id: ID!) { artifactVersion(id: $id) { id } }", id=later)
+    assert kept["data"]["artifactVersion"] == {"id": later}

@@ -71,29 +71,37 @@ def prune(
     """Delete artifact versions that no run produced or consumed."""
     with friendly_errors():
         client = Client()
-        unused = client.list_artifact_versions(only_unused=True)
+        unused = client.unused_artifact_versions()
         if not unused:
             console.print("No unused artifact versions.")
             return
         console.print(f"{len(unused)} artifact versions no run uses:")
         for version in unused:
-            console.print(f"  {version.name} v{version.version}  {version.uri}")
-        if not yes and not typer.confirm("Delete them?"):
+            console.print(f"  {version.name} v{version.version}  {version.uri}", markup=False)
+        if not yes and not typer.confirm(
+            f"Delete the {len(unused)} version{'' if len(unused) == 1 else 's'} listed?"
+        ):
             raise typer.Exit(1)
         result = client.prune_artifacts(
             only_artifact=only_artifact,
             only_metadata=only_metadata,
             ignore_errors=ignore_errors,
             threads=threads,
+            version_ids=[version.id for version in unused],
         )
-    console.print(
-        f"Deleted {len(result['deletedVersionIds'])} version records and "
-        f"{len(result['deletedUris'])} file sets."
-    )
+    deleted = len(result["deletedVersionIds"])
+    console.print(f"Deleted {deleted} version records and {len(result['deletedUris'])} file sets.")
+    if not only_artifact and deleted < len(unused):
+        console.print(f"  {len(unused) - deleted} versions were kept: a run uses them now.")
     for uri in result["keptUris"]:
-        console.print(f"  kept (outside the artifact store): {uri}")
+        console.print(f"  kept (outside the artifact store): {uri}", markup=False)
     for failure in result["failures"]:
-        console.print(f"  [red]could not delete[/red] {failure['uri']}: {failure['message']}")
+        console.print(f"  could not delete {failure['uri']}: {failure['message']}", markup=False)
+    if result["stopped"]:
+        console.print(f"Stopped early: {result['stopped']}", markup=False)
+        for uri in result["leftUris"]:
+            console.print(f"  left in place: {uri}", markup=False)
+        raise typer.Exit(1)
 
 
 def lineage(

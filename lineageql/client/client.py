@@ -171,15 +171,18 @@ class Client:
         only_metadata: bool = False,
         ignore_errors: bool = False,
         threads: int = 1,
+        version_ids: list[str] | None = None,
     ) -> dict[str, Any]:
         """Delete artifact versions no run produced or consumed (records, files, or both),
-        files ``threads`` at a time; returns what was deleted, kept and not deleted."""
+        files ``threads`` at a time; with ``version_ids``, only those. Returns what was
+        deleted, kept and not deleted; ``stopped`` says why it stopped early, if it did."""
         data = self.execute(
             d.PRUNE,
             onlyMetadata=only_metadata,
             onlyArtifact=only_artifact,
             ignoreErrors=ignore_errors,
             threads=threads,
+            ids=version_ids,
         )
         return dict(data["pruneArtifacts"])
 
@@ -228,12 +231,18 @@ class Client:
         )
         return [ArtifactVersionView(self, node) for node in nodes]
 
-    def count_artifact_versions(self, only_unused: bool = False) -> int:
-        """How many versions there are (only those no run uses, with ``only_unused``)."""
-        data = self.execute(
-            d.LIST_VERSIONS, first=0, after=None, filter={"onlyUnused": only_unused}
-        )
-        return int(data["artifactVersions"]["totalCount"])
+    def unused_artifact_versions(self) -> list[ArtifactVersionView]:
+        """Every version no run uses (what ``prune_artifacts`` would delete), newest first."""
+        found: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            listing = self.execute(
+                d.LIST_VERSIONS, first=lo.MAX_PAGE_SIZE, after=after, filter={"onlyUnused": True}
+            )["artifactVersions"]
+            found.extend(edge["node"] for edge in listing["edges"])
+            after = listing["pageInfo"]["endCursor"]
+            if not listing["pageInfo"]["hasNextPage"]:
+                return [ArtifactVersionView(self, node) for node in found]
 
     def _paged(
         self, document: str, field: str, variables: dict[str, Any], page: int, size: int

@@ -234,10 +234,12 @@ DELETE_RUN = "mutation DeleteRun($id: ID!) { deletePipelineRun(id: $id) }"
 
 PRUNE = """
 mutation Prune(
-  $onlyMetadata: Boolean!, $onlyArtifact: Boolean!, $ignoreErrors: Boolean!, $threads: Int!
+  $onlyMetadata: Boolean!, $onlyArtifact: Boolean!, $ignoreErrors: Boolean!, $threads: Int!,
+  $ids: [ID!]
 ) {
   pruneArtifacts(onlyMetadata: $onlyMetadata, onlyArtifact: $onlyArtifact,
-                 ignoreErrors: $ignoreErrors, threads: $threads) {
+                 ignoreErrors: $ignoreErrors, threads: $threads, ids: $ids) {
     deletedVersionIds deletedUris keptUris failures { artifactVersionId uri message }
+    leftUris stopped
   }
 }"""

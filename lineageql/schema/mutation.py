@@ -49,6 +49,13 @@ class PruneResult:
         description="Files of pruned versions outside the artifact store, left untouched."
     )
     failures: list[PruneFailure]
+    left_uris: list[str] = strawberry.field(
+        description="Files left in place because pruning stopped at a failure."
+    )
+    stopped: str | None = strawberry.field(
+        description="Why pruning stopped early (the first file it could not delete, without "
+        "ignoreErrors); null when it went through. What was deleted is listed either way."
+    )
 
 
 @strawberry.type
@@ -155,7 +162,10 @@ class Mutation:
         await info.context.repo.delete_run(str(id))
         return id
 
-    @strawberry.mutation(description="Delete artifact versions no run produced or consumed.")
+    @strawberry.mutation(
+        description="Delete artifact versions no run produced or consumed (with `ids`, only "
+        "those of them)."
+    )
     async def prune_artifacts(
         self,
         info: Info,
@@ -163,6 +173,7 @@ class Mutation:
         only_artifact: bool = False,
         ignore_errors: bool = False,
         threads: int = 1,
+        ids: list[strawberry.ID] | None = None,
     ) -> PruneResult:
         result = await prune_artifacts(
             info.context.repo,
@@ -171,6 +182,7 @@ class Mutation:
             only_artifact=only_artifact,
             ignore_errors=ignore_errors,
             threads=threads,
+            version_ids=None if ids is None else [str(i) for i in ids],
         )
         return PruneResult(
             deleted_version_ids=[strawberry.ID(i) for i in result.deleted_version_ids],
@@ -184,4 +196,6 @@ class Mutation:
                 )
                 for f in result.failures
             ],
+            left_uris=result.left_uris,
+            stopped=result.stopped,
         )
