@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import socket
 import subprocess
 import sys
 import zipfile
@@ -87,11 +88,16 @@ async def record_files(store_path: Path, artifacts: Path) -> None:
     (artifacts / "report.html").write_text("<h1>report</h1>")
     store = await open_store(Settings(store=str(store_path)))
     repo = LineageRepository(store)
+    # A socket file: it exists, yet opening it fails (ENXIO), for root too.
+    broken = socket.socket(socket.AF_UNIX)
+    broken.bind(str(artifacts / "broken.bin"))
+    broken.close()
     for name, uri in [
         ("model", artifacts / "model"),
         ("report", artifacts / "report.html"),
         ("secrets", Path("/etc/hostname")),
         ("gone", artifacts / "deleted"),
+        ("broken", artifacts / "broken.bin"),
     ]:
         await repo.create_artifact_version(NewArtifactVersion(name=name, uri=str(uri)))
     await store.close()
@@ -112,6 +118,7 @@ def test_download_route_streams_files_and_zips_folders(tmp_path: Path) -> None:
         report = httpx.get(f"{server}/artifact-versions/{version_id(server, 'report')}/download")
         assert report.status_code == 200 and report.text == "<h1>report</h1>"
         assert 'filename="report.html"' in report.headers["content-disposition"]
+        assert report.headers["content-length"] == str(len("<h1>report</h1>"))
 
         model = httpx.get(f"{server}/artifact-versions/{version_id(server, 'model')}/download")
         assert model.status_code == 200 and model.headers["content-type"] == "application/zip"
@@ -127,6 +134,11 @@ def test_download_route_streams_files_and_zips_folders(tmp_path: Path) -> None:
         assert gone.status_code == 404 and "gone" in gone.json()["errors"][0]["message"]
         unknown = httpx.get(f"{server}/artifact-versions/nope/download")
         assert unknown.status_code == 404
+        broken = httpx.get(f"{server}/artifact-versions/{version_id(server, 'broken')}/download")
+        assert broken.status_code == 502
+        error = broken.json()["errors"][0]
+        assert error["extensions"]["code"] == "ARTIFACT_STORE_FAILED"
+        assert "broken.bin" in error["message"]
 
 
 CREATE_RUN = 'mutation { createPipelineRun(input: {pipelineName: "p", name: "by-token"}) { name } }'

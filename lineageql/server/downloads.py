@@ -1,14 +1,20 @@
 """``GET /artifact-versions/{id}/download``: an artifact version's files over HTTP, for clients
 that cannot reach the artifact store themselves. A file streams as it is; a folder streams as
-a zip archive. Only files under the server's artifact store are ever served."""
+a zip archive. Only files under the server's artifact store are ever served.
+
+Failures of the artifact store before the first byte answer a coded JSON error (404 for a
+missing file, 503 when the store cannot be reached, 502 when it fails otherwise). A file's
+response carries its Content-Length, and a failure mid-stream aborts the connection (and is
+logged), so a client sees an incomplete download, never a short file that looks whole."""
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import IO
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import IO, Any, TypeVar
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
@@ -19,15 +25,58 @@ from lineageql.errors import LineageError, NotFoundError, UnauthenticatedError
 from lineageql.graph import LineageRepository
 from lineageql.records import ArtifactVersionRecord
 
+T = TypeVar("T")
+
 SPOOL_BYTES = 32 << 20
 CHUNK_BYTES = 1 << 20
-HTTP_STATUS = {"NOT_FOUND": 404, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "STORE_UNAVAILABLE": 503}
+HTTP_STATUS = {
+    "NOT_FOUND": 404,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "STORE_UNAVAILABLE": 503,
+    "ARTIFACT_STORE_UNAVAILABLE": 503,
+    "ARTIFACT_STORE_FAILED": 502,
+}
+
+logger = logging.getLogger(__name__)
 
 
 class OutsideArtifactStoreError(LineageError):
     """The version's files are not under this server's artifact store."""
 
     code = "FORBIDDEN"
+
+
+class ArtifactStoreUnavailableError(LineageError):
+    """The artifact store could not be reached (connection refused, timed out)."""
+
+    code = "ARTIFACT_STORE_UNAVAILABLE"
+
+
+class ArtifactStoreFailedError(LineageError):
+    """The artifact store answered with an error (permission, a broken file, a GCS error)."""
+
+    code = "ARTIFACT_STORE_FAILED"
+
+
+async def _from_store(what: str, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in a worker thread, its failures as coded lineageql errors."""
+    try:
+        return await run_in_threadpool(function, *args)
+    except LineageError:
+        raise
+    except FileNotFoundError as error:
+        raise NotFoundError(f"{what} is gone from the artifact store: {error}") from error
+    except (ConnectionError, TimeoutError) as error:
+        raise ArtifactStoreUnavailableError(
+            f"the artifact store could not be reached for {what}: {error}"
+        ) from error
+    except Exception as error:
+        unreachable = "connect" in type(error).__name__.lower()
+        kind = ArtifactStoreUnavailableError if unreachable else ArtifactStoreFailedError
+        raise kind(
+            f"the artifact store failed reading {what}: {type(error).__name__}: {error}"
+        ) from error
 
 
 def error_response(error: LineageError) -> JSONResponse:
@@ -72,22 +121,36 @@ async def _files(store: ArtifactStore, version: ArtifactVersionRecord) -> Respon
             f"the files of {version.name}:{version.version} are at {version.uri!r}, outside "
             f"this server's artifact store {store.root!r}; read them from there directly"
         )
-    if not await run_in_threadpool(store.exists, version.uri):
-        raise NotFoundError(
-            f"the files of {version.name}:{version.version} are gone from {version.uri!r}"
-        )
-    if await run_in_threadpool(store.is_dir, version.uri):
-        archive = await run_in_threadpool(_zipped, store, version.uri)
+    what = f"the files of {version.name}:{version.version} ({version.uri!r})"
+    if not await _from_store(what, store.exists, version.uri):
+        raise NotFoundError(f"{what} are gone from the artifact store")
+    if await _from_store(what, store.is_dir, version.uri):
+        archive = await _from_store(what, _zipped, store, version.uri)
         filename = f"{_safe(version.name)}-{_safe(version.version)}.zip"
         return StreamingResponse(
             _drain(archive), media_type="application/zip", headers=_attachment(filename)
         )
+    size = await _from_store(what, store.size, version.uri)
+    chunks = await _from_store(what, store.read_chunks, version.uri)
+    first = await _from_store(what, next, chunks, b"")
     filename = _safe(posixpath.basename(version.uri.rstrip("/"))) or "artifact"
     return StreamingResponse(
-        iterate_in_threadpool(store.read_chunks(version.uri)),
+        _rest(what, first, chunks),
         media_type="application/octet-stream",
-        headers=_attachment(filename),
+        headers={**_attachment(filename), "content-length": str(size)},
     )
+
+
+async def _rest(what: str, first: bytes, chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The first chunk, read before answering, then the others; a failure on the way is
+    logged and aborts the response (the connection closes short of Content-Length)."""
+    yield first
+    try:
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+    except Exception:
+        logger.exception("streaming %s failed mid-way; the download was aborted", what)
+        raise
 
 
 def _zipped(store: ArtifactStore, uri: str) -> IO[bytes]:
