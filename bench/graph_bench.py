@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -148,8 +149,11 @@ def store_location(store: str, stack: ExitStack) -> str:
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         return str(Path(folder) / "bench.lbdb")
     if store == "neo4j-harness":
-        from tests.neo4j_launcher import running_neo4j
+        from tests.neo4j_launcher import HARNESS_PASSWORD, HARNESS_USER, running_neo4j
 
+        # Settings() and `lineageql serve` read the credentials from the environment.
+        os.environ["LINEAGEQL_NEO4J_USER"] = HARNESS_USER
+        os.environ["LINEAGEQL_NEO4J_PASSWORD"] = HARNESS_PASSWORD
         return str(stack.enter_context(running_neo4j()))
     return store
 

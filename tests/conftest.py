@@ -15,7 +15,12 @@ from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.neo4j_store import Neo4jStore
 from lineageql.graph.store import Transaction
 from tests.gcs_emulator import BUCKET, EmulatorUnavailable, running_gcs_emulator, use_emulator
-from tests.neo4j_launcher import Neo4jUnavailable, running_neo4j
+from tests.neo4j_launcher import (
+    HARNESS_PASSWORD,
+    HARNESS_USER,
+    Neo4jUnavailable,
+    running_neo4j,
+)
 
 STORE_KINDS = ["embedded", "neo4j"]
 
@@ -37,6 +42,8 @@ def neo4j_url() -> Iterator[str]:
         return
     try:
         with running_neo4j() as url:
+            os.environ["NEO4J_USER"] = HARNESS_USER
+            os.environ["NEO4J_PASSWORD"] = HARNESS_PASSWORD
             yield url
     except Neo4jUnavailable as error:
         if os.environ.get("CI"):

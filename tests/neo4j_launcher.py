@@ -12,6 +12,9 @@ from pathlib import Path
 
 LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "neo4j-launcher"
 READY_TIMEOUT_SECONDS = 180
+HARNESS_USER = "neo4j"
+HARNESS_PASSWORD = "lineageql-test-password"
+"""The harness runs with authentication on, so credentials are checked as in production."""
 
 
 class Neo4jUnavailable(RuntimeError):
@@ -48,7 +51,14 @@ def running_neo4j() -> Iterator[str]:
         [str(LAUNCHER_DIR / "target" / "classes"), str(LAUNCHER_DIR / "target" / "lib" / "*")]
     )
     process = subprocess.Popen(
-        ["java", "-Xmx1g", "-cp", classpath, "io.lineageql.launcher.Neo4jLauncher"],
+        [
+            "java",
+            "-Xmx1g",
+            "-cp",
+            classpath,
+            "io.lineageql.launcher.Neo4jLauncher",
+            HARNESS_PASSWORD,
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

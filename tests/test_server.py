@@ -19,7 +19,12 @@ from lineageql.graph import LineageRepository, open_store
 from lineageql.records import NewArtifactVersion
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
-from tests.neo4j_launcher import Neo4jUnavailable, running_neo4j
+from tests.neo4j_launcher import (
+    HARNESS_PASSWORD,
+    HARNESS_USER,
+    Neo4jUnavailable,
+    running_neo4j,
+)
 from tests.servers import serving
 
 
@@ -259,7 +264,11 @@ def test_a_neo4j_outage_answers_503_on_health_and_a_coded_error_on_queries() -> 
         pytest.skip(f"Neo4j tests skipped: {error}")
     stopped = False
     try:
-        with serving(bolt, LINEAGEQL_NEO4J_RETRY_SECONDS="1") as server:
+        credentials = {
+            "LINEAGEQL_NEO4J_USER": HARNESS_USER,
+            "LINEAGEQL_NEO4J_PASSWORD": HARNESS_PASSWORD,
+        }
+        with serving(bolt, LINEAGEQL_NEO4J_RETRY_SECONDS="1", **credentials) as server:
             assert httpx.get(f"{server}/health").status_code == 200
             query = {"query": "{ pipelines { totalCount } }"}
             assert httpx.post(f"{server}/graphql", json=query).json() == {

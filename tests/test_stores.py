@@ -14,6 +14,7 @@ from lineageql.errors import BadInputError, StoreUnavailableError
 from lineageql.graph import LineageRepository, open_store
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.listing import PageRequest, RunFilter, SortDirection
+from lineageql.graph.neo4j_store import Neo4jStore
 from lineageql.records import ExecutionStatus
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
@@ -140,3 +141,17 @@ async def test_run_listing_pages_with_cursors_and_filters(repo: LineageRepositor
         await repo.list_runs(page=PageRequest(sort_by="gpu"))
     with pytest.raises(BadInputError, match="not a cursor"):
         await repo.list_runs(page=PageRequest(after="garbage!!"))
+
+
+async def test_wrong_neo4j_credentials_are_one_clear_error_naming_the_url(
+    neo4j_url: str,
+) -> None:
+    store = Neo4jStore(neo4j_url, os.environ.get("NEO4J_USER", "neo4j"), "not-the-password")
+    try:
+        with pytest.raises(StoreUnavailableError) as refused:
+            await store.connect()
+    finally:
+        await store.close()
+    message = refused.value.message
+    assert neo4j_url in message and "refused the credentials of user 'neo4j'" in message
+    assert "LINEAGEQL_NEO4J_PASSWORD" in message

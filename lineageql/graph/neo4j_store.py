@@ -53,6 +53,7 @@ class Neo4jStore(GraphStore):
         """``retry_seconds`` bounds how long a transaction is retried while the server (or a
         cluster's leader) is away before the caller gets StoreUnavailableError."""
         self.url = url
+        self._user = user
         self._database = database
         try:
             # Optional properties that no node has yet are normal here, not a typo to warn of.
@@ -124,6 +125,12 @@ class Neo4jStore(GraphStore):
 
     def _unavailable(self, error: Exception) -> StoreUnavailableError:
         reason = error.message if isinstance(error, Neo4jError) else str(error)
+        if isinstance(error, AuthError):
+            logger.warning("Neo4j at %s refused the credentials: %s", self.url, reason)
+            return StoreUnavailableError(
+                f"Neo4j at {self.url} refused the credentials of user {self._user!r}: {reason}. "
+                "Check LINEAGEQL_NEO4J_USER and LINEAGEQL_NEO4J_PASSWORD"
+            )
         logger.warning("Neo4j at %s is out of reach: %s", self.url, reason)
         return StoreUnavailableError(f"cannot reach Neo4j at {self.url}: {reason}")
 
