@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -10,12 +11,50 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from lineageql.settings import Settings
+
 START_TIMEOUT_SECONDS = 60
+STORE_KINDS = ["embedded", "neo4j"]
+
+
+def neo4j_credentials() -> dict[str, str]:
+    """``LINEAGEQL_NEO4J_*`` for the test Neo4j (from NEO4J_USER / NEO4J_PASSWORD)."""
+    return {
+        "LINEAGEQL_NEO4J_USER": os.environ.get("NEO4J_USER", "neo4j"),
+        "LINEAGEQL_NEO4J_PASSWORD": os.environ.get("NEO4J_PASSWORD", "neo4j"),
+    }
+
+
+def settings_for(location: str) -> Settings:
+    """Settings for a store path or the test Neo4j's URL, with its credentials."""
+    credentials = neo4j_credentials()
+    return Settings(
+        store=location,
+        neo4j_user=credentials["LINEAGEQL_NEO4J_USER"],
+        neo4j_password=credentials["LINEAGEQL_NEO4J_PASSWORD"],
+    )
+
+
+def store_for(request: pytest.FixtureRequest, folder: Path, name: str) -> str:
+    """A fresh, empty store of the kind ``request.param`` names: a file in ``folder``, or the
+    test Neo4j emptied."""
+    if request.param == "neo4j":
+        from tests.conftest import open_neo4j
+
+        url = str(request.getfixturevalue("neo4j_url"))
+
+        async def empty() -> None:
+            await (await open_neo4j(url)).close()
+
+        asyncio.run(empty())
+        return url
+    return str(folder / f"{name}.lbdb")
 
 
 def free_port() -> int:
@@ -47,7 +86,10 @@ def serving(store: str, *args: str, **env: str) -> Iterator[str]:
     # The server's output goes to a file: a pipe nobody reads would block it once full.
     with tempfile.TemporaryFile(mode="w+") as log:
         process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **neo4j_credentials(), **env},
         )
         url = f"http://127.0.0.1:{port}"
         if not wait_for_health(url, process):

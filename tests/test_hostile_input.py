@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -14,9 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineageql.graph import LineageRepository, NodeKind, open_store
-from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
-from tests.servers import serving
+from tests.servers import STORE_KINDS, serving, settings_for, store_for
 
 SNAPSHOT = """{
   pipelines { totalCount edges { node { name runCount } } }
@@ -70,8 +68,8 @@ hostile = st.one_of(
 )
 
 
-async def record(store_path: Path) -> None:
-    store = await open_store(Settings(store=str(store_path)))
+async def record(location: str) -> None:
+    store = await open_store(settings_for(location))
     repo = LineageRepository(store)
     rec = await Recorder.start(repo, "target", "target-run")
     await rec.step("load", outputs=["data"])
@@ -81,12 +79,16 @@ async def record(store_path: Path) -> None:
     await store.close()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    """The server's URL and what SNAPSHOT answers before any hostile request."""
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Any]]:
+    """The server's URL and what SNAPSHOT answers before any hostile request, on each
+    store."""
     folder = tmp_path_factory.mktemp("hostile")
-    asyncio.run(record(folder / "hostile.lbdb"))
-    with serving(str(folder / "hostile.lbdb"), LINEAGEQL_ARTIFACT_STORE=str(folder)) as url:
+    location = store_for(request, folder, "hostile")
+    asyncio.run(record(location))
+    with serving(location, LINEAGEQL_ARTIFACT_STORE=str(folder)) as url:
         yield url, post(url, {"query": SNAPSHOT}).json()
 
 

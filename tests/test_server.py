@@ -17,7 +17,6 @@ import pytest
 
 from lineageql.graph import LineageRepository, open_store
 from lineageql.records import NewArtifactVersion
-from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
 from tests.neo4j_launcher import (
     HARNESS_PASSWORD,
@@ -25,11 +24,11 @@ from tests.neo4j_launcher import (
     Neo4jUnavailable,
     running_neo4j,
 )
-from tests.servers import serving
+from tests.servers import STORE_KINDS, serving, settings_for, store_for
 
 
-async def record(store_path: Path) -> None:
-    store = await open_store(Settings(store=str(store_path)))
+async def record(location: str) -> None:
+    store = await open_store(settings_for(location))
     repo = LineageRepository(store)
     rec = await Recorder.start(repo, "served", "served-run")
     await rec.step("load", outputs=["data"])
@@ -37,11 +36,16 @@ async def record(store_path: Path) -> None:
     await store.close()
 
 
+@pytest.fixture(params=STORE_KINDS)
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store of each kind for a server under test."""
+    return store_for(request, tmp_path, "served")
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    store_path = tmp_path / "served.lbdb"
-    asyncio.run(record(store_path))
-    with serving(str(store_path), LINEAGEQL_ARTIFACT_STORE=str(tmp_path / "artifacts")) as url:
+def server(location: str, tmp_path: Path) -> Iterator[str]:
+    asyncio.run(record(location))
+    with serving(location, LINEAGEQL_ARTIFACT_STORE=str(tmp_path / "artifacts")) as url:
         yield url
 
 
@@ -83,7 +87,7 @@ def test_serve_with_an_unreachable_store_is_one_friendly_line() -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-async def record_files(store_path: Path, artifacts: Path) -> None:
+async def record_files(location: str, artifacts: Path) -> None:
     """Two artifact versions with real files in the artifact store (a file and a folder) and
     one pointing outside it."""
     (artifacts / "model").mkdir(parents=True)
@@ -91,7 +95,7 @@ async def record_files(store_path: Path, artifacts: Path) -> None:
     (artifacts / "model" / "nested").mkdir()
     (artifacts / "model" / "nested" / "config.json").write_text('{"gamma": 0.1}')
     (artifacts / "report.html").write_text("<h1>report</h1>")
-    store = await open_store(Settings(store=str(store_path)))
+    store = await open_store(settings_for(location))
     repo = LineageRepository(store)
     # A socket file: it exists, yet opening it fails (ENXIO), for root too.
     broken = socket.socket(socket.AF_UNIX)
@@ -116,10 +120,10 @@ def version_id(server: str, name: str, headers: dict[str, str] | None = None) ->
     return str(answer["data"]["artifactVersion"]["id"])
 
 
-def test_download_route_streams_files_and_zips_folders(tmp_path: Path) -> None:
-    store_path, artifacts = tmp_path / "files.lbdb", tmp_path / "artifacts"
-    asyncio.run(record_files(store_path, artifacts))
-    with serving(str(store_path), LINEAGEQL_ARTIFACT_STORE=str(artifacts)) as server:
+def test_download_route_streams_files_and_zips_folders(location: str, tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    asyncio.run(record_files(location, artifacts))
+    with serving(location, LINEAGEQL_ARTIFACT_STORE=str(artifacts)) as server:
         report = httpx.get(f"{server}/artifact-versions/{version_id(server, 'report')}/download")
         assert report.status_code == 200 and report.text == "<h1>report</h1>"
         assert 'filename="report.html"' in report.headers["content-disposition"]
@@ -149,11 +153,10 @@ def test_download_route_streams_files_and_zips_folders(tmp_path: Path) -> None:
 CREATE_RUN = 'mutation { createPipelineRun(input: {pipelineName: "p", name: "by-token"}) { name } }'
 
 
-def test_mutations_need_the_token_when_one_is_set(tmp_path: Path) -> None:
-    store_path = tmp_path / "guarded.lbdb"
-    asyncio.run(record(store_path))
+def test_mutations_need_the_token_when_one_is_set(location: str) -> None:
+    asyncio.run(record(location))
     env = {"LINEAGEQL_API_TOKEN": "s3cret", "LINEAGEQL_CORS_ORIGINS": "http://localhost:3000"}
-    with serving(str(store_path), **env) as server:
+    with serving(location, **env) as server:
         endpoint = f"{server}/graphql"
         read = httpx.post(endpoint, json={"query": "{ pipelines { totalCount } }"})
         assert read.json() == {"data": {"pipelines": {"totalCount": 1}}}
@@ -185,21 +188,21 @@ def test_mutations_need_the_token_when_one_is_set(tmp_path: Path) -> None:
         assert "access-control-allow-origin" not in stranger.headers
 
 
-def test_reads_need_the_token_when_required(tmp_path: Path) -> None:
-    store_path, artifacts = tmp_path / "closed.lbdb", tmp_path / "artifacts"
-    asyncio.run(record_files(store_path, artifacts))
+def test_reads_need_the_token_when_required(location: str, tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    asyncio.run(record_files(location, artifacts))
     env = {
         "LINEAGEQL_API_TOKEN": "s3cret",
         "LINEAGEQL_READ_TOKEN_REQUIRED": "true",
         "LINEAGEQL_ARTIFACT_STORE": str(artifacts),
     }
-    with serving(str(store_path), **env) as server:
+    with serving(location, **env) as server:
         token = {"Authorization": "Bearer s3cret"}
         query = {"query": "{ artifacts { totalCount } }"}
         refused = httpx.post(f"{server}/graphql", json=query).json()
         assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         allowed = httpx.post(f"{server}/graphql", json=query, headers=token).json()
-        assert allowed == {"data": {"artifacts": {"totalCount": 4}}}
+        assert allowed == {"data": {"artifacts": {"totalCount": 5}}}
         download = f"{server}/artifact-versions/{version_id(server, 'report', token)}/download"
         assert httpx.get(download).status_code == 401
         assert httpx.get(download, headers=token).text == "<h1>report</h1>"
