@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -348,11 +349,8 @@ def test_dynamic_names_yaml_configuration_and_pipeline_versions(
 
     run = splits()
     name = run.steps["named_split"].output.name
-    assert (
-        name.startswith("train_")
-        and name.endswith("_rows")
-        and len(name) == len("train_2024_01_31_rows")
-    )
+    today = datetime.now(UTC).strftime("%Y_%m_%d")
+    assert name == f"train_{today}_rows"
 
     config = tmp_path / "release.yaml"
     config.write_text(
@@ -369,9 +367,20 @@ def test_dynamic_names_yaml_configuration_and_pipeline_versions(
     assert released.steps["fit"].outputs["model"].version == "v1.0"
     assert released.pipeline_version == 1
 
-    @pipeline
-    def numbers_pipeline_changed() -> None:
-        load_numbers()
+    def restructured() -> Any:
+        @pipeline
+        def numbers_pipeline() -> None:  # the same pipeline name with another structure
+            load_numbers()
+
+        return numbers_pipeline
+
+    changed = restructured()()
+    assert changed.pipeline_name == "numbers_pipeline" and changed.pipeline_version == 2
+    again = restructured()()
+    assert again.pipeline_version == 2
+    versions = Client().get_pipeline("numbers_pipeline").versions
+    assert [v.version for v in versions] == [2, 1]
+    assert [r.id for r in versions[0].runs] == [again.id, changed.id]
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("colour: blue\n")
