@@ -73,7 +73,8 @@ def test_the_post_execution_walk(walk_env: Path, capsys: pytest.CaptureFixture[s
     run = get_run(run_name=second.name)
     assert run.steps[0].name == "load_numbers" and run.steps[-1].name == "fit"
     step = run.get_step(step="fit")
-    assert run.get_step(step=fit).id == step.id and run.get_step(step=load_numbers).id
+    assert run.get_step(step=fit).id == step.id
+    assert run.get_step(step=load_numbers).id == run.steps["load_numbers"].id != step.id
     assert step.parameters == {"scale": 2.0}
     assert step.step_configuration == {"parameters": {"scale": 2.0}, "settings": {}}
     assert step.metadata["weight"] == 20.0 and run.metadata["weight"] == 20.0
@@ -94,7 +95,7 @@ def test_the_post_execution_walk(walk_env: Path, capsys: pytest.CaptureFixture[s
 
 def test_client_lookups_errors_and_request_counts(walk_env: Path) -> None:
     first = numbers_pipeline(scale=1.0)
-    numbers_pipeline(scale=3.0)
+    second = numbers_pipeline(scale=3.0)
     client = Client()
 
     artifact = client.get_artifact("model")
@@ -104,9 +105,8 @@ def test_client_lookups_errors_and_request_counts(walk_env: Path) -> None:
     assert [s.name for s in client.list_artifacts()] == ["features", "labels", "model", "score"]
     by_name = client.list_pipeline_runs(sort_by="name", descending=False)
     assert [r.name for r in by_name] == sorted(r.name for r in by_name)
-    assert client.list_pipeline_runs(pipeline_name="numbers_pipeline", size=1)[0].name != (
-        first.name
-    )
+    newest = client.list_pipeline_runs(pipeline_name="numbers_pipeline", size=1)
+    assert [r.id for r in newest] == [second.id]
 
     with pytest.raises(AmbiguousError) as ambiguous:
         client.get_pipeline_run("numbers_pipeline-")
@@ -201,3 +201,36 @@ def test_a_guarded_server_takes_writes_only_with_its_token(
             assert load_artifact("guarded") == [1]
         finally:
             close_connections()
+
+
+def _walk_counts(client: Client) -> tuple[int, int]:
+    """Requests the inspection walk sends, and the metadata values it read."""
+    counter = CountingTransport(client)
+    seen = 0
+    for run in client.get_pipeline("many_runs").runs:
+        for step_view in run.steps.values():
+            for versions in step_view.outputs.values():
+                seen += sum(len(version.run_metadata) for version in versions)
+    client.transport = counter.inner
+    return counter.count, seen
+
+
+def test_walking_runs_steps_outputs_and_metadata_costs_the_same_requests_for_2_or_20_runs(
+    walk_env: Path,
+) -> None:
+    @pipeline(enable_cache=False)
+    def many_runs(count: int) -> None:
+        load_numbers(count=count)
+
+    counts, per_run = {}, set()
+    recorded = 0
+    for total in (2, 20):
+        for _ in range(total - recorded):
+            many_runs(count=3)
+        recorded = total
+        requests, seen = _walk_counts(Client())
+        per_run.add(seen / total)
+        counts[total] = requests
+    # One request for the pipeline, one for its runs with their steps, outputs and metadata.
+    assert counts[2] == counts[20] == 2, counts
+    assert len(per_run) == 1 and per_run.pop() >= 2  # every run's outputs and metadata read
