@@ -81,6 +81,18 @@ def test_listings_as_tables_and_json(demo_env: dict[str, str]) -> None:
     assert "svc_trainer  failed" in described.stdout and "InvalidParameterError" in described.stdout
     assert "X_train: X_train v1" in described.stdout
 
+    two = json.loads(
+        lineageql("pipeline", "runs", "list", "--size", "2", "-o", "json", env=demo_env).stdout
+    )
+    assert [r["status"] for r in two] == ["cached", "failed"]
+    described_json = json.loads(
+        lineageql(
+            "pipeline", "runs", "describe", failed_run["name"], "-o", "json", env=demo_env
+        ).stdout
+    )
+    assert "svc_trainer" in json.dumps(described_json)
+    artifacts_json = json.loads(lineageql("artifact", "list", "-o", "json", env=demo_env).stdout)
+    assert "trained_model" in [a["name"] for a in artifacts_json]
     table = lineageql("artifact", "list", env=demo_env)
     assert "trained_model" in table.stdout and "Artifacts" in table.stdout
     versions = json.loads(
@@ -120,6 +132,31 @@ def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_p
     assert not Path(uri).exists()
     again = lineageql("artifact", "prune", "--yes", env=demo_env)
     assert "No unused artifact versions" in again.stdout
+
+
+def test_prune_flags_delete_files_or_records_only(demo_env: dict[str, str], tmp_path: Path) -> None:
+    script = "from lineageql import save_artifact; print(save_artifact([3], 'flagged').uri)"
+    saved = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **demo_env},
+    )
+    uri = saved.stdout.strip().splitlines()[-1]
+    files_only = lineageql("artifact", "prune", "--only-artifact", "--yes", env=demo_env)
+    assert "Deleted 0 version records and 1 file sets" in files_only.stdout, files_only.stdout
+    assert not Path(uri).exists()
+    listed = lineageql("artifact", "version", "list", "flagged", "-o", "json", env=demo_env)
+    assert [v["version"] for v in json.loads(listed.stdout)] == ["1"]
+    records_only = lineageql(
+        "artifact", "prune", "--only-metadata", "--ignore-errors", "-y", env=demo_env
+    )
+    assert "Deleted 1 version records and 0 file sets" in records_only.stdout
+    gone = lineageql("artifact", "version", "list", "flagged", "-o", "json", env=demo_env)
+    assert json.loads(gone.stdout) == []
+    both = lineageql("artifact", "prune", "--only-metadata", "--only-artifact", env=demo_env)
+    assert both.returncode == 1 and both.stdout.startswith("error: ")
 
 
 def test_errors_are_one_friendly_line(demo_env: dict[str, str]) -> None:
@@ -207,3 +244,14 @@ def test_a_stale_server_record_is_ignored(demo_env: dict[str, str]) -> None:
         )
     finally:
         record.unlink()
+
+
+def test_the_demo_calls_only_the_invalid_gamma_an_intended_failure() -> None:
+    from sklearn.svm import SVC
+
+    from lineageql.demo import FAILING_GAMMA, is_intended_failure
+
+    with pytest.raises(ValueError) as refused:
+        SVC(gamma=FAILING_GAMMA).fit([[0.0], [1.0]], [0, 1])
+    assert is_intended_failure(refused.value)
+    assert not is_intended_failure(ValueError("could not convert string to float: 'x'"))

@@ -17,10 +17,14 @@ from tests.lineage_builders import Recorder
 from tests.servers import STORE_KINDS, serving, settings_for, store_for
 
 SNAPSHOT = """{
-  pipelines { totalCount edges { node { name runCount } } }
+  pipelines { totalCount edges { node { name runCount tags } } }
   pipelineRuns(first: 100) { totalCount edges { node { name status tags
-    runMetadata { key value } steps { name status } } } }
-  artifactVersions(first: 100) { totalCount edges { node { name version tags } } }
+    runMetadata { key value } steps { name status
+      inputs { name artifactVersion { name version } }
+      outputs { name artifactVersion { name version } } } } } }
+  artifacts(first: 100) { totalCount edges { node { name tags } } }
+  artifactVersions(first: 100) { totalCount edges { node { name version tags
+    upstream(depth: 5) { name } downstream(depth: 5) { name } } } }
 }"""
 
 READS = [

@@ -35,11 +35,20 @@ mutation End($id: ID!, $status: ExecutionStatus!) {
   finishPipelineRun(id: $id, status: $status) { status endTime }
 }"""
 SNAPSHOT = """{
-  pipelineRuns(first: 100) { edges { node { name status tags
-    steps { name status outputs { name artifactVersion { name version } } } } } }
+  pipelines(first: 100) { totalCount edges { node { name runCount tags
+    versions { version structureHash } } } }
+  pipelineRuns(first: 100) { edges { node { name status tags runMetadata { key value }
+    steps { name status runMetadata { key value }
+      inputs { name artifactVersion { name version } }
+      outputs { name artifactVersion { name version } } } } } }
+  artifacts(first: 100) { totalCount edges { node { name tags } } }
   artifactVersions(first: 100) { totalCount edges { node { name version tags
-    runMetadata { key value } } } }
+    runMetadata { key value type }
+    upstream(depth: 5) { name version } downstream(depth: 5) { name version } } } }
 }"""
+"""Everything a refused write could touch: pipelines, runs, steps with their inputs and
+outputs, artifacts, versions with tags and metadata, and the derived lineage edges (through
+upstream and downstream)."""
 
 
 async def ok(repo: LineageRepository, query: str, **variables: Any) -> dict[str, Any]:

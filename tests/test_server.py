@@ -291,3 +291,14 @@ def test_a_neo4j_outage_answers_503_on_health_and_a_coded_error_on_queries() -> 
     finally:
         if not stopped:
             neo4j.__exit__(None, None, None)
+
+
+def test_a_smaller_request_limit_from_the_environment(tmp_path: Path) -> None:
+    with serving(str(tmp_path / "small.lbdb"), LINEAGEQL_MAX_REQUEST_BYTES="2000") as server:
+        endpoint = f"{server}/graphql"
+        small = {"query": "{ pipelines { totalCount } }", "variables": {"pad": "x" * 1000}}
+        assert httpx.post(endpoint, json=small).json() == {"data": {"pipelines": {"totalCount": 0}}}
+        big = {"query": "{ pipelines { totalCount } }", "variables": {"pad": "x" * 3000}}
+        refused = httpx.post(endpoint, json=big)
+        assert refused.status_code == 413
+        assert refused.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from lineageql.errors import BadInputError, StoreUnavailableError
-from lineageql.graph import LineageRepository, open_store
+from lineageql.graph import GraphStore, LineageRepository, open_store
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.listing import PageRequest, RunFilter, SortDirection
 from lineageql.graph.neo4j_store import Neo4jStore
+from lineageql.graph.store import Transaction
 from lineageql.records import ExecutionStatus
 from lineageql.settings import Settings
 from tests.lineage_builders import Recorder
@@ -155,3 +156,22 @@ async def test_wrong_neo4j_credentials_are_one_clear_error_naming_the_url(
     message = refused.value.message
     assert neo4j_url in message and "refused the credentials of user 'neo4j'" in message
     assert "LINEAGEQL_NEO4J_PASSWORD" in message
+
+
+async def test_a_bug_inside_a_transaction_is_not_an_outage(store: GraphStore) -> None:
+    """Only connection failures read as STORE_UNAVAILABLE; anything else reaches the caller
+    as itself (and the API answers it as INTERNAL, logged with its traceback)."""
+
+    async def buggy(tx: Transaction) -> None:
+        await tx.run("RETURN 1 AS ok")
+        raise ValueError("a bug, not an outage")
+
+    with pytest.raises(ValueError, match="a bug, not an outage"):
+        await store.write(buggy)
+    with pytest.raises(OSError, match="disk"):
+        await store.write(_raises_os_error)
+    await store.ping()
+
+
+async def _raises_os_error(tx: Transaction) -> None:
+    raise OSError("disk trouble inside a transaction")

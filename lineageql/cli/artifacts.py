@@ -11,6 +11,7 @@ from rich.tree import Tree
 from lineageql.cli.output import OutputFormat, OutputOption, console, friendly_errors, show
 from lineageql.client import Client
 from lineageql.client.client import UUID
+from lineageql.errors import BadInputError
 
 artifact_app = typer.Typer(help="Artifacts and their versions.", no_args_is_help=True)
 version_app = typer.Typer(help="Artifact versions.", no_args_is_help=True)
@@ -70,6 +71,8 @@ def prune(
 ) -> None:
     """Delete artifact versions that no run produced or consumed."""
     with friendly_errors():
+        if only_artifact and only_metadata:
+            raise BadInputError("--only-artifact and --only-metadata exclude each other")
         client = Client()
         unused = client.unused_artifact_versions()
         if not unused:
