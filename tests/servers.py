@@ -41,10 +41,10 @@ def settings_for(location: str) -> Settings:
     )
 
 
-def store_for(request: pytest.FixtureRequest, folder: Path, name: str) -> str:
-    """A fresh, empty store of the kind ``request.param`` names: a file in ``folder``, or the
-    test Neo4j emptied."""
-    if request.param == "neo4j":
+def store_for(kind: str, request: pytest.FixtureRequest, folder: Path, name: str) -> str:
+    """A fresh, empty store of ``kind``: an embedded file in ``folder``, or the test Neo4j
+    (through ``request``'s neo4j_url fixture) emptied."""
+    if kind == "neo4j":
         from tests.conftest import open_neo4j
 
         url = str(request.getfixturevalue("neo4j_url"))

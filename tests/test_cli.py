@@ -37,7 +37,7 @@ def demo_env(
     """A store of each kind holding the demo history (recorded without serving)."""
     folder = tmp_path_factory.mktemp("cli")
     env = {
-        "LINEAGEQL_STORE": store_for(request, folder, "demo"),
+        "LINEAGEQL_STORE": store_for(str(request.param), request, folder, "demo"),
         "LINEAGEQL_ARTIFACT_STORE": str(folder / "artifacts"),
         **neo4j_credentials(),
     }

@@ -90,7 +90,7 @@ def server(
     """The server's URL and what SNAPSHOT answers before any hostile request, on each
     store."""
     folder = tmp_path_factory.mktemp("hostile")
-    location = store_for(request, folder, "hostile")
+    location = store_for(str(request.param), request, folder, "hostile")
     asyncio.run(record(location))
     with serving(location, LINEAGEQL_ARTIFACT_STORE=str(folder)) as url:
         yield url, post(url, {"query": SNAPSHOT}).json()

@@ -39,7 +39,7 @@ async def record(location: str) -> None:
 @pytest.fixture(params=STORE_KINDS)
 def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty store of each kind for a server under test."""
-    return store_for(request, tmp_path, "served")
+    return store_for(str(request.param), request, tmp_path, "served")
 
 
 @pytest.fixture
@@ -302,3 +302,23 @@ def test_a_smaller_request_limit_from_the_environment(tmp_path: Path) -> None:
         refused = httpx.post(endpoint, json=big)
         assert refused.status_code == 413
         assert refused.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+def test_workers_need_neo4j_and_serve_it_from_several_processes(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    refused = subprocess.run(
+        [sys.executable, "-m", "lineageql", "serve", "--workers", "2", "--store", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1 and refused.stdout.startswith("error: workers: --workers 2")
+    assert "needs a Neo4j store" in refused.stdout
+    location = store_for("neo4j", request, tmp_path, "unused")
+    asyncio.run(record(location))
+    with serving(location, "--workers", "2") as server:
+        query = {"query": '{ pipeline(name: "served") { runCount } }'}
+        answers = [httpx.post(f"{server}/graphql", json=query).json() for _ in range(8)]
+        assert all(a == {"data": {"pipeline": {"runCount": 1}}} for a in answers)
