@@ -24,10 +24,13 @@ STORE_KINDS = ["embedded", "neo4j"]
 
 
 def neo4j_credentials() -> dict[str, str]:
-    """``LINEAGEQL_NEO4J_*`` for the test Neo4j (from NEO4J_USER / NEO4J_PASSWORD)."""
+    """``LINEAGEQL_NEO4J_*`` for the test Neo4j: NEO4J_USER / NEO4J_PASSWORD when set (the
+    tests' fixture sets them), else the LINEAGEQL_ ones already set (benchmarks do)."""
     return {
-        "LINEAGEQL_NEO4J_USER": os.environ.get("NEO4J_USER", "neo4j"),
-        "LINEAGEQL_NEO4J_PASSWORD": os.environ.get("NEO4J_PASSWORD", "neo4j"),
+        "LINEAGEQL_NEO4J_USER": os.environ.get("NEO4J_USER")
+        or os.environ.get("LINEAGEQL_NEO4J_USER", "neo4j"),
+        "LINEAGEQL_NEO4J_PASSWORD": os.environ.get("NEO4J_PASSWORD")
+        or os.environ.get("LINEAGEQL_NEO4J_PASSWORD", "neo4j"),
     }
 
 

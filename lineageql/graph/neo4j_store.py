@@ -128,7 +128,8 @@ class Neo4jStore(GraphStore):
         if isinstance(error, AuthError):
             logger.warning("Neo4j at %s refused the credentials: %s", self.url, reason)
             return StoreUnavailableError(
-                f"Neo4j at {self.url} refused the credentials of user {self._user!r}: {reason}. "
+                f"Neo4j at {self.url} refused the credentials of user {self._user!r}: "
+                f"{reason.rstrip('.')}. "
                 "Check LINEAGEQL_NEO4J_USER and LINEAGEQL_NEO4J_PASSWORD"
             )
         logger.warning("Neo4j at %s is out of reach: %s", self.url, reason)
