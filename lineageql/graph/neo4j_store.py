@@ -8,6 +8,7 @@ bookmark manager, so a writer's next read sees its own write even on another clu
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ _UNREACHABLE = (ServiceUnavailable, SessionExpired, AuthError, ConfigurationErro
 _UNREACHABLE_ON_CONNECT = (*_UNREACHABLE, OSError, ValueError)
 
 logger = logging.getLogger(__name__)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Neo4jStore(GraphStore):
@@ -54,6 +56,7 @@ class Neo4jStore(GraphStore):
         cluster's leader) is away before the caller gets StoreUnavailableError."""
         self.url = url
         self._user = user
+        self._columns: dict[str, tuple[str, ...]] = {}
         self._database = database
         try:
             # Optional properties that no node has yet are normal here, not a typo to warn of.
@@ -62,7 +65,10 @@ class Neo4jStore(GraphStore):
                 auth=(user, password),
                 max_transaction_retry_time=retry_seconds,
                 notifications_disabled_classifications=[
-                    neo4j.NotificationDisabledClassification.UNRECOGNIZED
+                    neo4j.NotificationDisabledClassification.UNRECOGNIZED,
+                    # `CALL { ... }` (see read) is deprecated in favour of `CALL () { ... }`,
+                    # which Neo4j before 5.23 does not parse; the older form works on all 5.x.
+                    neo4j.NotificationDisabledClassification.DEPRECATION,
                 ],
             )
         except (ValueError, ConfigurationError) as error:
@@ -76,10 +82,25 @@ class Neo4jStore(GraphStore):
             raise self._unavailable(error) from error
 
     async def read(self, query: str, params: Params | None = None) -> list[Row]:
+        """Rows of a read query. After a query's first run its columns are known, and it runs
+        wrapped so that all its rows come back as one list in one record: the async driver
+        spends ~40 µs per record (800 rows: 30 to 45 ms against 6 to 13 ms collected; the server's
+        own work was 3 ms)."""
         self.round_trips += 1
+        columns = self._columns.get(query)
 
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            return await _fetch(tx, query, params)
+            if columns is None:
+                result = await tx.run(query, dict(params or {}))
+                keys = result.keys()
+                if all(_IDENTIFIER.fullmatch(key) for key in keys):
+                    self._columns[query] = tuple(keys)
+                rows: list[list[Any]] = await result.values()
+                return [dict(zip(keys, row, strict=True)) for row in rows]
+            listed = ", ".join(columns)
+            wrapped = f"CALL {{ {query} }} RETURN collect([{listed}]) AS rows"
+            record = await (await tx.run(wrapped, dict(params or {}))).single(strict=True)
+            return [dict(zip(columns, row, strict=True)) for row in record["rows"]]
 
         return await self._session_call(neo4j.READ_ACCESS, work)
 
