@@ -7,6 +7,7 @@ they found (lineage, producers, consumers) make one more, for all those records 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -64,8 +65,21 @@ def _with_records(
     return load
 
 
+class SharedDataLoader(DataLoader[K, V]):
+    """A DataLoader whose answers one cancelled caller cannot cancel for the others.
+
+    Every caller of ``load(key)`` awaits one shared future. When graphql-core gives up on a
+    branch (a required field failed) it cancels that branch's tasks, and cancelling a task
+    cancels the future it awaits, so another branch awaiting the same key would get a
+    CancelledError that escapes the whole execution. Each caller awaits a shield instead.
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 def _loader(load: Callable[[list[str]], Awaitable[list[V]]]) -> DataLoader[str, V]:
-    return DataLoader(load_fn=load)
+    return SharedDataLoader(load_fn=load)
 
 
 @dataclass(frozen=True)
@@ -118,27 +132,27 @@ class Loaders:
             inputs_of_step=_loader(repo.inputs_of_steps),
             outputs_of_step=_loader(repo.outputs_of_steps),
             version_ids_of_artifact=_loader(repo.version_ids_of_artifacts),
-            producers=DataLoader(load_fn=_with_records(repo.producers_of, repo.get_steps)),
-            consumers=DataLoader(load_fn=_with_records(repo.consumers_of, repo.get_steps)),
+            producers=SharedDataLoader(load_fn=_with_records(repo.producers_of, repo.get_steps)),
+            consumers=SharedDataLoader(load_fn=_with_records(repo.consumers_of, repo.get_steps)),
             tags={kind: tags_for(kind) for kind in NodeKind if kind is not NodeKind.STEP},
             metadata={
                 kind: metadata_for(kind)
                 for kind in (NodeKind.RUN, NodeKind.STEP, NodeKind.ARTIFACT_VERSION)
             },
-            upstream_versions=DataLoader(
+            upstream_versions=SharedDataLoader(
                 load_fn=_with_records(
                     _by_depth(repo.upstream_version_ids), repo.get_artifact_versions
                 )
             ),
-            downstream_versions=DataLoader(
+            downstream_versions=SharedDataLoader(
                 load_fn=_with_records(
                     _by_depth(repo.downstream_version_ids), repo.get_artifact_versions
                 )
             ),
-            upstream_steps=DataLoader(
+            upstream_steps=SharedDataLoader(
                 load_fn=_with_records(_by_depth(repo.upstream_step_ids), repo.get_steps)
             ),
-            downstream_steps=DataLoader(
+            downstream_steps=SharedDataLoader(
                 load_fn=_with_records(_by_depth(repo.downstream_step_ids), repo.get_steps)
             ),
         )
