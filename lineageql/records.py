@@ -12,6 +12,7 @@ import json
 import math
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -160,11 +161,16 @@ class StorageSize(int):
     """A metadata value that is a size in bytes."""
 
 
+_WRAPPERS: dict[MetadataType, type] = {
+    MetadataType.URI: Uri,
+    MetadataType.PATH: PathValue,
+    MetadataType.DTYPE: DType,
+    MetadataType.STORAGE_SIZE: StorageSize,
+}
+"""The types a JSON value cannot tell apart from a plain one; they travel by name."""
+
 _SPECIAL_TYPES: list[tuple[type, MetadataType]] = [
-    (Uri, MetadataType.URI),
-    (PathValue, MetadataType.PATH),
-    (DType, MetadataType.DTYPE),
-    (StorageSize, MetadataType.STORAGE_SIZE),
+    *((wrapper, kind) for kind, wrapper in _WRAPPERS.items()),
     (bool, MetadataType.BOOL),
     (int, MetadataType.INT),
     (float, MetadataType.FLOAT),
@@ -186,15 +192,6 @@ def metadata_type_of(value: Any, field: str) -> MetadataType:
         f"has unsupported type {type(value).__name__}; use int, float, str, bool, list or dict",
         field,
     )
-
-
-_WRAPPERS: dict[MetadataType, type] = {
-    MetadataType.URI: Uri,
-    MetadataType.PATH: PathValue,
-    MetadataType.DTYPE: DType,
-    MetadataType.STORAGE_SIZE: StorageSize,
-}
-"""The types a JSON value cannot tell apart from a plain one; they travel by name."""
 
 
 def metadata_type_names(values: dict[str, Any]) -> dict[str, str]:
@@ -310,6 +307,15 @@ class StepRecord(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     docstring: str | None = None
     error_message: str | None = None
+
+
+def split_producers(steps: Sequence[StepRecord]) -> tuple[StepRecord | None, list[StepRecord]]:
+    """The step that executed and wrote a version, and the cached steps that reused it.
+
+    The executing step is the earliest producer that is not a cached reuse.
+    """
+    executed = next((s for s in steps if s.status is not ExecutionStatus.CACHED), None)
+    return executed, [s for s in steps if s is not executed]
 
 
 class ArtifactRecord(Record):

@@ -112,16 +112,21 @@ def test_listings_as_tables_and_json(demo_env: dict[str, str]) -> None:
     assert "1 failed" in downstream.stdout and "training_acc v3" in downstream.stdout
 
 
-def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_path: Path) -> None:
-    script = "from lineageql import save_artifact; print(save_artifact([1, 2], 'scratch').uri)"
+def save_unused(value: str, name: str, env: dict[str, str]) -> str:
+    """Save ``value`` as an artifact no run uses, from a script as a user would; its uri."""
+    script = f"from lineageql import save_artifact; print(save_artifact({value}, {name!r}).uri)"
     saved = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, **demo_env},
+        env={**os.environ, **env},
     )
-    uri = saved.stdout.strip().splitlines()[-1]
+    return saved.stdout.strip().splitlines()[-1]
+
+
+def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_path: Path) -> None:
+    uri = save_unused("[1, 2]", "scratch", demo_env)
     declined = lineageql("artifact", "prune", env=demo_env, stdin="n\n")
     assert declined.returncode == 1 and "scratch v1" in declined.stdout and Path(uri).exists()
     assert "1 artifact versions no run uses" in declined.stdout
@@ -135,15 +140,7 @@ def test_prune_asks_then_deletes_unused_versions(demo_env: dict[str, str], tmp_p
 
 
 def test_prune_flags_delete_files_or_records_only(demo_env: dict[str, str], tmp_path: Path) -> None:
-    script = "from lineageql import save_artifact; print(save_artifact([3], 'flagged').uri)"
-    saved = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **demo_env},
-    )
-    uri = saved.stdout.strip().splitlines()[-1]
+    uri = save_unused("[3]", "flagged", demo_env)
     files_only = lineageql("artifact", "prune", "--only-artifact", "--yes", env=demo_env)
     assert "Deleted 0 version records and 1 file sets" in files_only.stdout, files_only.stdout
     assert not Path(uri).exists()

@@ -233,31 +233,31 @@ class Client:
 
     def unused_artifact_versions(self) -> list[ArtifactVersionView]:
         """Every version no run uses (what ``prune_artifacts`` would delete), newest first."""
-        found: list[dict[str, Any]] = []
-        after: str | None = None
-        while True:
-            listing = self.execute(
-                d.LIST_VERSIONS, first=lo.MAX_PAGE_SIZE, after=after, filter={"onlyUnused": True}
-            )["artifactVersions"]
-            found.extend(edge["node"] for edge in listing["edges"])
-            after = listing["pageInfo"]["endCursor"]
-            if not listing["pageInfo"]["hasNextPage"]:
-                return [ArtifactVersionView(self, node) for node in found]
+        nodes = self._nodes(d.LIST_VERSIONS, "artifactVersions", {"filter": {"onlyUnused": True}})
+        return [ArtifactVersionView(self, node) for node in nodes]
 
     def _paged(
         self, document: str, field: str, variables: dict[str, Any], page: int, size: int
     ) -> list[dict[str, Any]]:
         """Nodes ``page`` (1-based) of ``size`` rows of a listing, walking its cursors."""
         offset, size = lo.page_window(page, size)
+        return self._nodes(document, field, variables, offset + size)[offset : offset + size]
+
+    def _nodes(
+        self, document: str, field: str, variables: dict[str, Any], wanted: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The first ``wanted`` nodes of a listing (all of them without it), page by page."""
         nodes: list[dict[str, Any]] = []
         after: str | None = None
         while True:
-            wanted = min(lo.MAX_PAGE_SIZE, offset + size - len(nodes))
-            listing = self.execute(document, first=wanted, after=after, **variables)[field]
+            left = lo.MAX_PAGE_SIZE if wanted is None else wanted - len(nodes)
+            first = min(lo.MAX_PAGE_SIZE, left)
+            listing = self.execute(document, first=first, after=after, **variables)[field]
             nodes.extend(edge["node"] for edge in listing["edges"])
             after = listing["pageInfo"]["endCursor"]
-            if len(nodes) >= offset + size or not listing["pageInfo"]["hasNextPage"]:
-                return nodes[offset : offset + size]
+            done = wanted is not None and len(nodes) >= wanted
+            if done or not listing["pageInfo"]["hasNextPage"]:
+                return nodes
 
     def fetch_files(self, version_id: str) -> Path | None:
         """A local copy of a version's files through the server's download route (folders

@@ -8,6 +8,7 @@ back to the ordinary resolvers, which raise them again where GraphQL wants them)
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from lineageql.records import (
     ExecutionStatus,
     IOLink,
     parse_time,
+    split_producers,
 )
 
 T = TypeVar("T")
@@ -97,7 +99,6 @@ def _metadata(kind: NodeKind) -> Fetch:
 
 
 async def _connections(
-    repo: LineageRepository,
     windows: list[IdWindow],
     get: Callable[[list[str]], Awaitable[Sequence[Any]]],
 ) -> list[ConnectionValue]:
@@ -129,7 +130,7 @@ async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any
     first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
     # One pipeline at a time, as the resolver reads it: a cursor belongs to one list.
     windows = [(await repo.run_pages([parent.id], first, after, statuses))[0] for parent in parents]
-    return await _connections(repo, windows, repo.get_runs)
+    return await _connections(windows, repo.get_runs)
 
 
 def _newest_run(successful: bool) -> Fetch:
@@ -219,11 +220,8 @@ def _step_reach(upstream: bool) -> Fetch:
 def _producers(executed: bool) -> Fetch:
     async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
         steps = await _records(repo.get_steps, await repo.producers_of(_ids(parents)))
-        answer: list[Any] = []
-        for group in steps:
-            first = next((s for s in group if s.status is not ExecutionStatus.CACHED), None)
-            answer.append(first if executed else [s for s in group if s is not first])
-        return answer
+        split = [split_producers(group) for group in steps]
+        return [first if executed else reused for first, reused in split]
 
     return fetch
 
@@ -255,16 +253,21 @@ async def _versions(repo: LineageRepository, parents: list[Any], args: dict[str,
     groups = await repo.version_ids_of_artifacts(_ids(parents))
     first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
     windows = [IdWindow.of(ids, first, after) for ids in groups]
-    return await _connections(repo, windows, repo.get_artifact_versions)
+    return await _connections(windows, repo.get_artifact_versions)
+
+
+def _held(children_of: Callable[[Any], Any]) -> Fetch:
+    """A field whose children the parent already holds (``children_of(parent)``)."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return [children_of(parent) for parent in parents]
+
+    return fetch
 
 
 def _same(attribute: str) -> Fetch:
-    """A field whose children the parent already holds."""
-
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        return [getattr(parent, attribute) for parent in parents]
-
-    return fetch
+    """A field whose children are the parent's ``attribute``."""
+    return _held(operator.attrgetter(attribute))
 
 
 # -- lineage -----------------------------------------------------------------------------
@@ -307,13 +310,6 @@ def _graph_nodes(parent: LineageValue) -> list[LineageGraphNode]:
         for s in parent.steps
     ]
     return nodes
-
-
-def _part(part: Callable[[LineageValue], list[Any]]) -> Fetch:
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        return [part(parent) for parent in parents]
-
-    return fetch
 
 
 def _edge_end(source: bool) -> Getter:
@@ -485,10 +481,10 @@ TYPES: dict[str, TypeSpec] = {
     "Lineage": TypeSpec(
         scalars={"truncated": lambda lineage: lineage.graph.truncated},
         relations={
-            "artifactVersions": _part(_lineage_nodes),
-            "nodes": _part(_graph_nodes),
-            "steps": _part(lambda lineage: list(lineage.steps)),
-            "edges": _part(_lineage_edges),
+            "artifactVersions": _held(_lineage_nodes),
+            "nodes": _held(_graph_nodes),
+            "steps": _held(lambda lineage: list(lineage.steps)),
+            "edges": _held(_lineage_edges),
         },
     ),
     **{

@@ -6,20 +6,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from lineageql.arguments import one_of
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.readpath.objects import LineageValue
 
 RootFetch = Callable[[LineageRepository, dict[str, Any]], Awaitable[Any]]
-
-
-def one_of(**given: object) -> str:
-    """The name of the one argument given, or the BadInputError the schema raises."""
-    named = [name for name, value in given.items() if value is not None]
-    if len(named) != 1:
-        raise BadInputError(f"give exactly one of {', '.join(given)}; got {len(named)}")
-    return named[0]
 
 
 def _enum_value(value: Any) -> str:

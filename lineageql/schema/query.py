@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from lineageql.arguments import one_of
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
@@ -33,14 +34,6 @@ from lineageql.schema.types import (
 )
 
 
-def _one_of(**given: object) -> str:
-    """The name of the one argument given, or a BadInputError."""
-    named = [name for name, value in given.items() if value is not None]
-    if len(named) != 1:
-        raise BadInputError(f"give exactly one of {', '.join(given)}; got {len(named)}")
-    return named[0]
-
-
 @strawberry.type
 class Query:
     @strawberry.field
@@ -60,7 +53,7 @@ class Query:
     async def pipeline(
         self, info: Info, id: strawberry.ID | None = None, name: str | None = None
     ) -> Pipeline | None:
-        if _one_of(id=id, name=name) == "id":
+        if one_of(id=id, name=name) == "id":
             found = await info.context.loaders.pipeline.load(str(id))
         else:
             [found] = await info.context.repo.get_pipelines_by_name([str(name)])
@@ -87,7 +80,7 @@ class Query:
         name: str | None = None,
         name_prefix: str | None = None,
     ) -> PipelineRun | None:
-        which = _one_of(id=id, name=name, namePrefix=name_prefix)
+        which = one_of(id=id, name=name, namePrefix=name_prefix)
         repo = info.context.repo
         if which == "id":
             found = await info.context.loaders.run.load(str(id))
@@ -124,7 +117,7 @@ class Query:
     async def artifact(
         self, info: Info, id: strawberry.ID | None = None, name: str | None = None
     ) -> Artifact | None:
-        if _one_of(id=id, name=name) == "id":
+        if one_of(id=id, name=name) == "id":
             found = await info.context.loaders.artifact.load(str(id))
         else:
             [found] = await info.context.repo.get_artifacts_by_name([str(name)])
@@ -152,7 +145,7 @@ class Query:
         name: str | None = None,
         version: str | None = None,
     ) -> ArtifactVersion | None:
-        if _one_of(id=id, name=name) == "id":
+        if one_of(id=id, name=name) == "id":
             if version is not None:
                 raise BadInputError("goes with name, not with id", "version")
             found = await info.context.loaders.version.load(str(id))

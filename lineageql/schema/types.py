@@ -35,6 +35,7 @@ from lineageql.records import (
     SaveType,
     StepRecord,
     parse_time,
+    split_producers,
 )
 from lineageql.schema.connections import Connection, Edge, PageInfo
 from lineageql.schema.context import Info
@@ -48,15 +49,6 @@ NodeT = TypeVar("NodeT")
 
 def _time(text: str | None) -> datetime | None:
     return parse_time(text) if text else None
-
-
-def split_producers(steps: Sequence[StepRecord]) -> tuple[StepRecord | None, list[StepRecord]]:
-    """The step that executed and wrote a version, and the cached steps that reused it.
-
-    The executing step is the earliest producer that is not a cached reuse.
-    """
-    executed = next((s for s in steps if s.status is not ExecutionStatus.CACHED), None)
-    return executed, [s for s in steps if s is not executed]
 
 
 def present(found: Sequence[T | None]) -> list[T]:

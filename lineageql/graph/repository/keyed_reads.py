@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TypeVar
 
 from lineageql.errors import AmbiguousError, BadInputError, NotFoundError
 from lineageql.graph import queries as q
@@ -53,10 +54,7 @@ class KeyedReads(RepositoryBase):
 
     async def get_pipelines_by_name(self, names: Sequence[str]) -> list[PipelineRecord | None]:
         """By the id each name derives, a key lookup on both stores."""
-        found = await self.get_pipelines([pipeline_id_for(name) for name in names])
-        return [
-            r if r is not None and r.name == n else None for r, n in zip(found, names, strict=True)
-        ]
+        return _named(names, await self.get_pipelines([pipeline_id_for(n) for n in names]))
 
     async def run_counts(self, pipeline_ids: Sequence[str]) -> list[int]:
         rows = await self._rows_by_key(q.RUN_COUNTS, pipeline_ids)
@@ -210,10 +208,7 @@ class KeyedReads(RepositoryBase):
 
     async def get_artifacts_by_name(self, names: Sequence[str]) -> list[ArtifactRecord | None]:
         """By the id each name derives, a key lookup on both stores."""
-        found = await self.get_artifacts([artifact_id_for(name) for name in names])
-        return [
-            r if r is not None and r.name == n else None for r, n in zip(found, names, strict=True)
-        ]
+        return _named(names, await self.get_artifacts([artifact_id_for(n) for n in names]))
 
     async def get_artifact_versions(self, ids: Sequence[str]) -> list[ArtifactVersionRecord | None]:
         async def read(keys: list[str]) -> dict[str, ArtifactVersionRecord | None]:
@@ -279,3 +274,11 @@ class KeyedReads(RepositoryBase):
             ]
             for group in groups
         ]
+
+
+N = TypeVar("N", PipelineRecord, ArtifactRecord)
+
+
+def _named(names: Sequence[str], found: Sequence[N | None]) -> list[N | None]:
+    """Records looked up by the ids ``names`` derive, kept only where the name matches."""
+    return [r if r is not None and r.name == n else None for r, n in zip(found, names, strict=True)]

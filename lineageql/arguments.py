@@ -1,0 +1,13 @@
+"""Checks of query arguments shared by the GraphQL resolvers and the read path."""
+
+from __future__ import annotations
+
+from lineageql.errors import BadInputError
+
+
+def one_of(**given: object) -> str:
+    """The name of the one argument given, or a BadInputError."""
+    named = [name for name, value in given.items() if value is not None]
+    if len(named) != 1:
+        raise BadInputError(f"give exactly one of {', '.join(given)}; got {len(named)}")
+    return named[0]
