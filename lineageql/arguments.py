@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lineageql.errors import BadInputError
+from lineageql.records import format_time
+
+
+def stored_time(moment: datetime | None) -> str | None:
+    """A GraphQL DateTime argument in the stored timestamp form (None stays None)."""
+    return format_time(moment) if moment is not None else None
 
 
 def one_of(**given: object) -> str:

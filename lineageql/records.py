@@ -307,6 +307,19 @@ class StepRecord(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     docstring: str | None = None
     error_message: str | None = None
+    source_hash: str | None = None
+    """A hash of the step's code, so that two executions can tell whether it changed."""
+
+
+class ChangeKind(StrEnum):
+    """How an upstream step or artifact of one version compares with another's."""
+
+    SAME = "SAME"
+    CHANGED = "CHANGED"
+    ADDED = "ADDED"
+    """Only upstream of the newer (``to``) version."""
+    REMOVED = "REMOVED"
+    """Only upstream of the older (``from``) version."""
 
 
 def split_producers(steps: Sequence[StepRecord]) -> tuple[StepRecord | None, list[StepRecord]]:
@@ -420,6 +433,7 @@ class NewStep(Record):
     settings: dict[str, Any] = Field(default_factory=dict)
     docstring: str | None = None
     start_time: str | None = None
+    source_hash: str | None = None
 
     @field_validator("name")
     @classmethod

@@ -252,3 +252,30 @@ def test_the_demo_calls_only_the_invalid_gamma_an_intended_failure() -> None:
         SVC(gamma=FAILING_GAMMA).fit([[0.0], [1.0]], [0, 1])
     assert is_intended_failure(refused.value)
     assert not is_intended_failure(ValueError("could not convert string to float: 'x'"))
+
+
+def test_diff_explains_two_models_of_the_demo(demo_env: dict[str, str]) -> None:
+    """The demo trained version 1 with gamma 0.001 and version 2 with 0.005; the loader ran
+    once and the second run reused it."""
+    answer = lineageql("diff", "trained_model:1", "trained_model:2", "-o", "json", env=demo_env)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    found = json.loads(answer.stdout)
+    assert (found["name"], found["from"], found["to"]) == ("trained_model", "1", "2")
+    changes = {(c["kind"], c["name"]): c for c in found["changes"]}
+    assert changes[("step", "svc_trainer")]["change"] == "CHANGED"
+    assert changes[("step", "svc_trainer")]["details"] == "parameter gamma: 0.001 -> 0.005"
+    assert changes[("step", "training_data_loader")]["change"] == "SAME"
+    for name in ("X_train", "y_train"):
+        assert changes[("artifact", name)]["change"] == "SAME"
+    assert changes[("artifact", "trained_model")]["change"] == "CHANGED"
+
+    table = lineageql(
+        "diff", "trained_model:1", "trained_model:2", env={**demo_env, "COLUMNS": "200"}
+    )
+    assert table.returncode == 0, table.stderr
+    assert "trained_model:1 -> trained_model:2" in table.stdout
+    assert "gamma: 0.001 -> 0.005" in table.stdout
+
+    missing = lineageql("diff", "trained_model:1", "trained_model:99", env=demo_env)
+    assert missing.returncode == 1
+    assert "no version '99' of artifact 'trained_model'" in missing.stdout

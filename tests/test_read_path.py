@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from lineageql.graph import LineageRepository, NodeKind
+from lineageql.graph.queries import VERSIONS_BY_ID
 from lineageql.records import (
     DType,
     ExecutionStatus,
@@ -267,6 +268,41 @@ async def test_the_walk_is_answered_by_the_read_path_in_a_few_reads(
     await schema.execute(WALK, {"yes": True}, context_value=context)
     assert context.planned_roots == 1
     assert store.round_trips - before <= 24
+
+
+async def test_a_query_reads_each_version_record_once(
+    repo: LineageRepository, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outputs' versions come with the outputs, and the upstream of ``model`` (outputs
+    met earlier in the same query) is not read again, on either path and either store."""
+    store = repo.store
+    document = """{ pipelineRun(name: "training-1") { steps { outputs {
+        artifactVersion { name version upstream(depth: 2) { name version } } } } } }"""
+    queries: list[str] = []
+    read = store.read
+
+    async def counted(query: str, params: dict[str, Any] | None = None) -> Any:
+        queries.append(query)
+        return await read(query, params)
+
+    for fast_reads in (True, False):
+        queries.clear()
+        monkeypatch.setattr(store, "read", counted)
+        # A new repository: nothing kept from earlier queries (see read_cache).
+        context = Context(LineageRepository(store), _SCRATCH_STORE)
+        context.fast_reads = fast_reads
+        result = await schema.execute(document, context_value=context)
+        monkeypatch.undo()
+        assert result.errors is None
+        steps = result.data["pipelineRun"]["steps"]  # type: ignore[index]
+        upstream = {
+            output["artifactVersion"]["name"]: output["artifactVersion"]["upstream"]
+            for step in steps
+            for output in step["outputs"]
+        }
+        assert sorted(v["name"] for v in upstream["model"]) == ["data", "labels"]
+        assert upstream["data"] == upstream["labels"] == []
+        assert queries.count(VERSIONS_BY_ID) == 0, fast_reads
 
 
 async def test_a_failing_field_goes_back_to_the_resolvers_with_the_same_error(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lineageql.cli.artifacts import artifact_app, lineage
+from lineageql.cli.diff import diff
 from lineageql.cli.pipelines import pipeline_app
 from lineageql.cli.serving import demo, serve
 
@@ -15,6 +16,7 @@ app = typer.Typer(
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(artifact_app, name="artifact")
 app.command()(lineage)
+app.command()(diff)
 app.command()(serve)
 app.command()(demo)
 

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from lineageql.errors import LineageError
 
@@ -40,15 +41,16 @@ def friendly_errors() -> Iterator[None]:
 def show(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], output: OutputFormat, title: str
 ) -> None:
-    """``rows`` as a table of ``columns``, or as a JSON list."""
+    """``rows`` as a table of ``columns``, or as a JSON list. Stored values are shown as
+    plain text, never read as Rich markup (a name may well contain ``[red]``)."""
     if output is OutputFormat.json:
         typer.echo(json.dumps(list(rows), default=_plain, indent=2))
         return
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
+        table.add_row(*(Text(_cell(row.get(column))) for column in columns))
     console.print(table)
 
 

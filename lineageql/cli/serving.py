@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 
 import typer
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from lineageql.cli.output import console, friendly_errors
 from lineageql.client import close_connections
@@ -52,16 +54,38 @@ def serve(
     if workers > 1:
         # Each worker process builds its app from the environment, so the store goes there.
         os.environ["LINEAGEQL_STORE"] = settings.store
-        uvicorn.run(
-            "lineageql.server:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
+        _run_workers(host, port, workers)
         return
     _run_server(settings, host, port)
+
+
+def _run_workers(host: str, port: int, workers: int) -> None:
+    """``workers`` uvicorn processes sharing one listening socket.
+
+    The socket is bound here rather than by uvicorn: uvicorn 0.54's ``Config.bind_socket``
+    leaves the protocol at 0, so asyncio does not set TCP_NODELAY on the connections it
+    accepts, and every keep-alive request after the first waits ~40 ms for a delayed ACK
+    (uvicorn issue #3149; measured 48 ms against 3.5 ms for a small query).
+    """
+    config = uvicorn.Config(
+        "lineageql.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.set_inheritable(True)
+    try:
+        Multiprocess(config, sockets=[listener]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        listener.close()
 
 
 def demo(

@@ -293,16 +293,26 @@ class Client:
         )
 
     def get_artifact_version(
-        self, name_or_id: str, version: str | int | None = None
+        self,
+        name_or_id: str,
+        version: str | int | None = None,
+        as_of: datetime | None = None,
     ) -> ArtifactVersionView:
-        """A version by id, or by artifact name and version (the latest without one)."""
-        if UUID.match(name_or_id) and version is None:
+        """A version by id, or by artifact name and version (the latest without one; with
+        ``as_of``, the latest created at or before that time)."""
+        if UUID.match(name_or_id) and version is None and as_of is None:
             variables: dict[str, Any] = {"id": name_or_id}
         else:
-            variables = {"name": name_or_id, "version": None if version is None else str(version)}
+            variables = {
+                "name": name_or_id,
+                "version": None if version is None else str(version),
+                "asOf": None if as_of is None else lo.as_utc(as_of).isoformat(),
+            }
         found = self.execute(d.GET_VERSION, **variables)["artifactVersion"]
         if found is None:
             which = f"version {version!r} of " if version is not None else ""
+            if as_of is not None:
+                which = f"version created at or before {as_of.isoformat()} of "
             raise NotFoundError(
                 f"no {which}artifact {name_or_id!r}; list artifacts with `lineageql artifact list`"
             )

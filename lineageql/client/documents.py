@@ -12,6 +12,7 @@ fragment VersionFields on ArtifactVersion {
 STEP_FIELDS = """
 fragment StepFields on Step {
   id name stepName status startTime endTime cacheKey parameters settings docstring errorMessage
+  sourceHash
   runMetadata { key value type }
   inputs { name artifactVersion { ...VersionFields } }
   outputs { name artifactVersion { ...VersionFields } }
@@ -54,8 +55,10 @@ query ListPipelines(
 LAST_RUNS = (
     RUN_FIELDS
     + """
-query LastRuns($id: ID!) {
-  pipeline(id: $id) { lastRun { ...RunFields } lastSuccessfulRun { ...RunFields } }
+query LastRuns($id: ID!, $asOf: DateTime) {
+  pipeline(id: $id) {
+    lastRun(asOf: $asOf) { ...RunFields } lastSuccessfulRun(asOf: $asOf) { ...RunFields }
+  }
 }"""
 )
 
@@ -126,10 +129,25 @@ query CachedStep($cacheKey: String!) { cachedStep(cacheKey: $cacheKey) { ...Step
 GET_VERSION = (
     VERSION_FIELDS
     + """
-query GetVersion($id: ID, $name: String, $version: String) {
-  artifactVersion(id: $id, name: $name, version: $version) { ...VersionFields }
+query GetVersion($id: ID, $name: String, $version: String, $asOf: DateTime) {
+  artifactVersion(id: $id, name: $name, version: $version, asOf: $asOf) { ...VersionFields }
 }"""
 )
+
+LINEAGE_DIFF = """
+query LineageDiff($fromId: ID!, $toId: ID!, $depth: Int) {
+  lineageDiff(fromId: $fromId, toId: $toId, depth: $depth) {
+    from { id name version } to { id name version } truncated
+    steps {
+      stepName change sourceChanged gitShaFrom gitShaTo
+      from { id name status } to { id name status }
+      parameters { key from to } settings { key from to }
+    }
+    artifacts {
+      name change from { id version } to { id version } metadata { key from to }
+    }
+  }
+}"""
 
 VERSION_PRODUCERS = """
 query Producers($id: ID!) { artifactVersion(id: $id) { producedBy { id } } }

@@ -59,7 +59,7 @@ def created_filter(value: str | datetime | None) -> dict[str, str]:
     if value is None:
         return {}
     if isinstance(value, datetime):
-        moment = _utc(value)
+        moment = as_utc(value)
         return {
             "createdAfter": (moment - _ONE_MICROSECOND).isoformat(),
             "createdBefore": (moment + _ONE_MICROSECOND).isoformat(),
@@ -68,7 +68,7 @@ def created_filter(value: str | datetime | None) -> dict[str, str]:
     if operator not in ("gt", "gte", "lt", "lte") or not operand:
         raise BadInputError(f"{value!r} is not a time filter; use {_TIME_FORMS}", "created")
     try:
-        moment = _utc(datetime.fromisoformat(operand))
+        moment = as_utc(datetime.fromisoformat(operand))
     except ValueError as error:
         raise BadInputError(f"{operand!r} is not a time; use {_TIME_FORMS}", "created") from error
     # Stored times have microsecond precision, so "at or after t" is "after t - 1 µs".
@@ -103,7 +103,8 @@ def page_window(page: int, size: int) -> tuple[int, int]:
     return (page - 1) * size, size
 
 
-def _utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive one is taken to be UTC already."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

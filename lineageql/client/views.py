@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from lineageql.artifacts import ArtifactStore
 from lineageql.artifacts.values import load_value
 from lineageql.client import documents as d
+from lineageql.client.diff_views import LineageDiffView
+from lineageql.client.list_options import as_utc
 from lineageql.client.visualization import show_visualizations
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.records import ExecutionStatus
@@ -137,6 +139,13 @@ class ArtifactVersionView:
         producer = data["producedBy"] if data else None
         return self._client.get_run_step(producer["id"]) if producer else None
 
+    def diff(self, other: ArtifactVersionView | str, depth: int = 10) -> LineageDiffView:
+        """Why ``other`` (a view or a version id) differs from this version: their upstream
+        steps and artifacts to ``depth`` steps, matched by name."""
+        other_id = other.id if isinstance(other, ArtifactVersionView) else other
+        data = self._client.execute(d.LINEAGE_DIFF, fromId=self.id, toId=other_id, depth=depth)
+        return LineageDiffView.of(data["lineageDiff"])
+
     def upstream(self, depth: int = 3) -> list[ArtifactVersionView]:
         """Versions this one was derived from, within ``depth`` steps."""
         return self._lineage("upstream", depth)
@@ -181,6 +190,7 @@ class StepView:
         self.config = StepConfig(data["parameters"], data["settings"])
         self.docstring: str | None = data["docstring"]
         self.error_message: str | None = data["errorMessage"]
+        self.source_hash: str | None = data["sourceHash"]
         self.run_metadata = _metadata(data["runMetadata"])
         self.inputs = self._by_name(data["inputs"])
         self.outputs = self._by_name(data["outputs"])
@@ -374,17 +384,23 @@ class PipelineView:
         """The newest completed (or fully cached) run."""
         return self._newest("lastSuccessfulRun")
 
+    def last_run_as_of(self, as_of: datetime, successful: bool = False) -> RunView:
+        """The newest run (or newest successful one) created at or before ``as_of``."""
+        return self._newest("lastSuccessfulRun" if successful else "lastRun", as_of)
+
     @property
     def versions(self) -> list[PipelineVersionView]:
         """The structures this pipeline ran with, newest first, each with its runs."""
         data = self._client.execute(d.PIPELINE_VERSIONS, id=self.id)["pipeline"]
         return [PipelineVersionView(self._client, self.name, v) for v in data["versions"]]
 
-    def _newest(self, field: str) -> RunView:
-        found = self._client.execute(d.LAST_RUNS, id=self.id)["pipeline"][field]
+    def _newest(self, field: str, as_of: datetime | None = None) -> RunView:
+        moment = None if as_of is None else as_utc(as_of).isoformat()
+        found = self._client.execute(d.LAST_RUNS, id=self.id, asOf=moment)["pipeline"][field]
         if found is None:
             which = "successful run" if field == "lastSuccessfulRun" else "run"
-            raise NotFoundError(f"pipeline {self.name!r} has no {which} yet")
+            when = "yet" if as_of is None else f"created at or before {moment}"
+            raise NotFoundError(f"pipeline {self.name!r} has no {which} {when}")
         return RunView(self._client, found)
 
 

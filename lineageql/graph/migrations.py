@@ -91,6 +91,7 @@ NODES: tuple[NodeTable, ...] = (
             "settings": "STRING",
             "docstring": "STRING",
             "error_message": "STRING",
+            "source_hash": "STRING",
         },
         indexed=("cache_key",),
     ),

@@ -12,9 +12,14 @@ from lineageql.graph.migrations import METADATA_OWNERS, NODES, TAGGABLE
 _COLUMNS = {node.label: tuple(node.columns) for node in NODES}
 
 
-def columns(var: str, label: str, skip: tuple[str, ...] = ()) -> str:
-    """``var.col AS col, ...`` for every stored column of ``label``."""
-    return ", ".join(f"{var}.{col} AS {col}" for col in _COLUMNS[label] if col not in skip)
+def columns(var: str, label: str, skip: tuple[str, ...] = (), prefix: str = "") -> str:
+    """``var.col AS col, ...`` for every stored column of ``label`` (named ``prefix`` + col
+    when a query returns them beside other columns)."""
+    return ", ".join(f"{var}.{col} AS {prefix}{col}" for col in _COLUMNS[label] if col not in skip)
+
+
+JOINED_VERSION = "version_"
+"""The prefix of an artifact version's columns in rows that carry it beside others."""
 
 
 def checked_label(label: str, allowed: tuple[str, ...]) -> str:
@@ -146,19 +151,23 @@ RUNS_BY_NAME_PREFIX = (
 
 RUN_PAGE = """
 MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
-WHERE (size($statuses) = 0 OR r.status IN $statuses)
-  AND ($after_id = '' OR r.created < $after_created
-       OR (r.created = $after_created AND r.id < $after_id))
-RETURN r.id AS id
+WHERE (size($statuses) = 0 OR r.status IN $statuses) AND ($as_of = '' OR r.created <= $as_of)
+WITH collect(r) AS runs, count(r) AS total
+UNWIND runs AS r
+WITH r, total
+WHERE $after_id = '' OR r.created < $after_created
+      OR (r.created = $after_created AND r.id < $after_id)
+RETURN r.id AS id, total
 ORDER BY r.created DESC, r.id DESC
 LIMIT $limit
 """
 """One page of a pipeline's runs, newest first, after the run ``$after_id`` (or from the
-start when it is ''): a page costs its rows, not the pipeline's whole history."""
+start when it is ''), each row with the count of the whole list (RUN_TOTAL answers when the
+page is empty)."""
 
 RUN_TOTAL = """
 MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
-WHERE size($statuses) = 0 OR r.status IN $statuses
+WHERE (size($statuses) = 0 OR r.status IN $statuses) AND ($as_of = '' OR r.created <= $as_of)
 RETURN count(*) AS total
 """
 
@@ -208,7 +217,7 @@ MATCH (r:PipelineRun {id: $run_id})
 CREATE (r)-[:HAS_STEP]->(s:Step {
     id: $id, run_id: $run_id, name: $name, step_name: $step_name, status: $status,
     created: $created, start_time: $start_time, cache_key: $cache_key, parameters: $parameters,
-    settings: $settings, docstring: $docstring
+    settings: $settings, docstring: $docstring, source_hash: $source_hash
 })
 RETURN """
     + STEP_RETURN
@@ -282,14 +291,16 @@ IO_OF_STEPS = {
     direction: f"""
 MATCH (s:Step)-[e:{direction}]->(a:ArtifactVersion)
 WHERE s.id IN $keys
-RETURN s.id AS key, e.name AS name, a.id AS artifact_version_id
+RETURN s.id AS key, e.name AS name, a.id AS artifact_version_id,
+       {columns("a", "ArtifactVersion", prefix=JOINED_VERSION)}
 ORDER BY key, name
 """
     for direction in ("PRODUCED", "CONSUMED")
 }
-"""Keyed by ``IN``: on LadybugDB a join from UNWIND that then follows a relationship costs a
-flat ~7 ms even for one key (it scans the relationship table); the IN filter took 0.8 ms for
-one step and 5.8 ms for 200 on a 1,000-run file."""
+"""Each step's inputs or outputs, with the versions' own columns (the next thing a reader of
+a step's outputs asks for). Keyed by ``IN``: on LadybugDB a join from UNWIND that then
+follows a relationship costs a flat ~7 ms even for one key (it scans the relationship
+table); the IN filter took 0.8 ms for one step and 5.8 ms for 200 on a 1,000-run file."""
 
 STEPS_TOUCHING = {
     direction: f"""
@@ -358,7 +369,7 @@ VERSION_BY_NAME = (
     f"{VERSION_MATCH} WHERE art.name = $name AND v.version = $version RETURN " + VERSION_RETURN
 )
 LATEST_VERSION_BY_NAME = (
-    f"{VERSION_MATCH} WHERE art.name = $name RETURN "
+    f"{VERSION_MATCH} WHERE art.name = $name AND ($as_of = '' OR v.created <= $as_of) RETURN "
     + VERSION_RETURN
     + " ORDER BY v.created DESC, v.id DESC LIMIT 1"
 )
@@ -480,6 +491,29 @@ RETURN DISTINCT a.id AS source, b.id AS id
 """The same hop for a wide frontier. On LadybugDB an ``IN`` filter costs time per frontier
 id and per stored version, while a join from ``UNWIND`` costs a flat ~15 ms on a 20,000
 version history (3.7 ms against 16 ms for one id, 34 ms against 15 ms for 400)."""
+
+
+def derived_closure(direction: str, depth: int) -> str:
+    """The DERIVED_FROM edges leaving every version within ``depth - 1`` hops of ``$ids``,
+    with the columns of the versions they reach: all a breadth-first walk to ``depth``
+    reads, and the records its reader asks for next, in one query. Only for an engine that
+    expands the distinct-node pattern breadth-first (``GraphStore.prunes_walks``): one that
+    enumerates paths pays for every path where steps fan in.
+
+    The visited versions are grouped with an aggregation: Neo4j 5.26 plans ``WITH DISTINCT x``
+    (and ``collect(DISTINCT x)``) after a pruning expand from several start nodes as if each
+    start's distinct ends were distinct overall, and returns duplicates (2,000 rows for 404
+    versions from 400 starts)."""
+    arrow = dict(_HOP_ARROWS)[direction]
+    return f"""
+MATCH (a:ArtifactVersion)
+WHERE a.id IN $ids
+MATCH (a){arrow.replace("]", f"*0..{int(depth) - 1}]")}(x:ArtifactVersion)
+WITH x, count(*) AS paths
+MATCH (x){arrow}(y:ArtifactVersion)
+RETURN x.id AS source, y.id AS id, {columns("y", "ArtifactVersion", prefix=JOINED_VERSION)}
+"""
+
 
 WIDE_FRONTIER = 150
 """Frontier size from which DERIVED_HOP_WIDE is the faster hop."""

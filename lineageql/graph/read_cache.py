@@ -1,26 +1,49 @@
-"""Answers of keyed reads kept between requests, for a store only this process writes.
+"""Answers of keyed reads kept for as long as they are sure to be current.
 
-The embedded store admits one writing process, so every change to it passes through this
-process and bumps the store's ``generation``; the cache forgets everything when the
-generation moves. An answer read while a write committed is not kept (its generation at the
-start of the read no longer matches). Stores that others write too (Neo4j) have no cache.
+- For a store only this process writes (the embedded store admits one writing process),
+  answers are kept between requests: every change passes through this process and bumps the
+  store's ``generation``, and the cache forgets everything when the generation moves. An
+  answer read while a write committed is not kept (its generation at the start of the read no
+  longer matches).
+- For a store others write too (Neo4j), answers are kept inside a read scope only
+  (``read_scope()``, one GraphQL query): each record is read once per query, and a read that
+  joins records in anyway (a step's outputs with their versions) hands them over, so the
+  next level of the query does not ask again.
 
-It holds what the nested walk reads most and LadybugDB answers slowest: each artifact
-version's neighbours along DERIVED_FROM (a hop over a 400-version frontier costs ~10 ms
-there) and artifact version records.
+It holds what the nested walk reads most: each artifact version's neighbours along
+DERIVED_FROM (a hop over a 400-version frontier costs ~10 ms on LadybugDB), artifact version
+records, and the rows of keyed queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Generic, TypeVar
 
 from lineageql.graph.store import GraphStore
 
 V = TypeVar("V")
 
 MAX_ENTRIES = 500_000
-"""Beyond this many answers the cache starts over (about 100 MB at worst)."""
+"""Beyond this many answers the shared cache starts over (about 100 MB at worst)."""
+
+_scope: ContextVar[dict[KeyedCache[Any], dict[str, Any]] | None] = ContextVar(
+    "lineageql_read_scope", default=None
+)
+
+
+@contextmanager
+def read_scope() -> Iterator[None]:
+    """Keep keyed answers until the block ends (one read-only request; tasks it starts share
+    the scope). Inside a scope a store written by others can serve a record twice from one
+    read; writes must not happen inside one."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 class KeyedCache(Generic[V]):
@@ -31,27 +54,46 @@ class KeyedCache(Generic[V]):
         self._generation = -1
         self._entries: dict[str, V] = {}
 
-    @property
-    def enabled(self) -> bool:
-        return self._store.sole_writer
+    def _current(self) -> dict[str, V] | None:
+        """Where answers are kept now: the shared entries, the scope's, or nowhere."""
+        if self._store.sole_writer:
+            generation = self._store.generation
+            if generation != self._generation or len(self._entries) > MAX_ENTRIES:
+                self._entries = {}
+                self._generation = generation
+            return self._entries
+        scope = _scope.get()
+        return None if scope is None else scope.setdefault(self, {})
 
     async def get_many(
         self, keys: Sequence[str], read: Callable[[list[str]], Awaitable[dict[str, V]]]
     ) -> dict[str, V]:
         """The answer for each key: kept ones, and ``read`` for the rest (which must answer
         every key it is given)."""
-        if not self.enabled:
+        entries = self._current()
+        if entries is None:
             return await read(list(dict.fromkeys(keys)))
         generation = self._store.generation
-        if generation != self._generation or len(self._entries) > MAX_ENTRIES:
-            self._entries = {}
-            self._generation = generation
-        entries = self._entries
         missing = [key for key in dict.fromkeys(keys) if key not in entries]
         found = {key: entries[key] for key in keys if key in entries}
         if missing:
             fresh = await read(missing)
             found.update(fresh)
-            if self._store.generation == generation and self._entries is entries:
-                entries.update(fresh)
+            self._keep(entries, generation, fresh)
         return found
+
+    def generation(self) -> int:
+        """The store's generation, to pass to ``prime`` for answers read from now on."""
+        return self._store.generation
+
+    def prime(self, read_at: int, answers: Mapping[str, V]) -> None:
+        """Keep answers another read brought along, read at generation ``read_at``."""
+        entries = self._current()
+        if entries is not None:
+            self._keep(entries, read_at, answers)
+
+    def _keep(self, entries: dict[str, V], read_at: int, answers: Mapping[str, V]) -> None:
+        if not self._store.sole_writer or (
+            self._store.generation == read_at and self._entries is entries
+        ):
+            entries.update(answers)

@@ -32,6 +32,10 @@ class GraphStore(ABC):
     round_trips: int = 0
     sole_writer: bool = False
     """True when no other process writes this store, so this process sees every change."""
+    prunes_walks: bool = False
+    """True when a variable-length pattern returning distinct end nodes runs as a pruning
+    breadth-first search (Neo4j's ``VarLengthExpand(Pruning)``), not path by path, so a whole
+    lineage neighbourhood is one query (``queries.DERIVED_CLOSURE``)."""
     generation: int = 0
     """Counts the write transactions committed through this object (for caches)."""
 

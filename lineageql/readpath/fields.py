@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from lineageql.arguments import stored_time
 from lineageql.errors import NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
@@ -135,7 +136,8 @@ async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any
 
 def _newest_run(successful: bool) -> Fetch:
     async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        return await repo.last_runs(_ids(parents), successful=successful)
+        as_of = stored_time(args.get("asOf"))
+        return await repo.last_runs(_ids(parents), successful=successful, as_of=as_of)
 
     return fetch
 
@@ -347,6 +349,7 @@ _STEP_SCALARS: dict[str, Getter] = {
     "settings": _attr("settings"),
     "docstring": _attr("docstring"),
     "errorMessage": _attr("error_message"),
+    "sourceHash": _attr("source_hash"),
 }
 
 _VERSION_SCALARS: dict[str, Getter] = {

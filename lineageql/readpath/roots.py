@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from lineageql.arguments import one_of
+from lineageql.arguments import one_of, stored_time
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
@@ -45,20 +45,25 @@ async def _artifact(repo: LineageRepository, args: dict[str, Any]) -> Any:
 
 
 async def _artifact_version(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    version = args.get("version")
+    version, as_of = args.get("version"), args.get("asOf")
     if one_of(id=args.get("id"), name=args.get("name")) == "id":
-        if version is not None:
-            raise BadInputError("goes with name, not with id", "version")
+        if version is not None or as_of is not None:
+            raise BadInputError("goes with name, not with id", "version" if version else "asOf")
         return (await repo.get_artifact_versions([str(args["id"])]))[0]
     try:
-        return await repo.find_artifact_version(str(args["name"]), version)
+        return await repo.find_artifact_version(str(args["name"]), version, stored_time(as_of))
     except NotFoundError:
         return None
 
 
 async def _lineage(repo: LineageRepository, args: dict[str, Any]) -> Any:
+    version_id, name = args.get("artifactVersionId"), args.get("artifactName")
+    one_of(artifactVersionId=version_id, artifactName=name)
+    start = await repo.lineage_start(
+        version_id and str(version_id), name, stored_time(args.get("asOf"))
+    )
     graph = await repo.lineage(
-        str(args["artifactVersionId"]),
+        start,
         Direction(_enum_value(args.get("direction", "UPSTREAM"))),
         args.get("depth", DEFAULT_LINEAGE_DEPTH),
     )

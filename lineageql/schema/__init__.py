@@ -12,6 +12,7 @@ from lineageql.schema.errors import add_code, is_client_error
 from lineageql.schema.limits import limit_extensions
 from lineageql.schema.mutation import Mutation
 from lineageql.schema.query import Query
+from lineageql.schema.read_scope import ReadScope
 from lineageql.schema.types import LineageStepNode, LineageVersionNode
 
 
@@ -33,7 +34,7 @@ schema = LineageSchema(
     query=Query,
     types=[LineageVersionNode, LineageStepNode],
     mutation=Mutation,
-    extensions=[*limit_extensions(), AccessControl],
+    extensions=[*limit_extensions(), AccessControl, ReadScope],
     execution_context_class=PlannedExecutor,
 )
 

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 
+from lineageql.arguments import stored_time
 from lineageql.graph.listing import (
     ArtifactFilter,
     Comparison,
@@ -18,7 +19,6 @@ from lineageql.graph.listing import (
     SortDirection,
     VersionFilter,
 )
-from lineageql.records import format_time
 from lineageql.schema.types import Status
 
 MetadataComparison = strawberry.enum(Comparison, name="MetadataComparison")
@@ -98,8 +98,8 @@ class PipelineRunFilter:
             name=self.name,
             name_contains=self.name_contains,
             name_starts_with=self.name_starts_with,
-            created_after=format_time(self.created_after) if self.created_after else None,
-            created_before=format_time(self.created_before) if self.created_before else None,
+            created_after=stored_time(self.created_after),
+            created_before=stored_time(self.created_before),
             metadata=[m.condition() for m in self.metadata or []],
         )
 
@@ -137,8 +137,8 @@ class ArtifactVersionFilter:
             version=self.version,
             types=[self.type] if self.type is not None else None,
             tags=[self.tag] if self.tag is not None else None,
-            created_after=format_time(self.created_after) if self.created_after else None,
-            created_before=format_time(self.created_before) if self.created_before else None,
+            created_after=stored_time(self.created_after),
+            created_before=stored_time(self.created_before),
             metadata=[m.condition() for m in self.metadata or []],
             only_unused=self.only_unused,
         )

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from lineageql.arguments import stored_time
 from lineageql.pruning import prune_artifacts
 from lineageql.records import ExecutionStatus, IOLink, typed_metadata
 from lineageql.schema.context import Info
@@ -23,7 +24,6 @@ from lineageql.schema.mutation_inputs import (
     TagTarget,
     finished,
     json_object,
-    time_text,
 )
 from lineageql.schema.types import (
     ArtifactVersion,
@@ -74,7 +74,10 @@ class Mutation:
         end_time: datetime | None = None,
     ) -> PipelineRun:
         record = await info.context.repo.update_run(
-            str(id), status=status, start_time=time_text(start_time), end_time=time_text(end_time)
+            str(id),
+            status=status,
+            start_time=stored_time(start_time),
+            end_time=stored_time(end_time),
         )
         return PipelineRun.of(record)
 
@@ -89,7 +92,7 @@ class Mutation:
         record = await info.context.repo.update_run(
             str(id),
             status=finished(status),
-            end_time=time_text(end_time) or time_text(datetime.now(UTC)),
+            end_time=stored_time(end_time) or stored_time(datetime.now(UTC)),
         )
         return PipelineRun.of(record)
 
@@ -104,7 +107,7 @@ class Mutation:
             str(input.step_id),
             outputs=input.output_targets(),
             status=finished(input.status),
-            end_time=time_text(input.end_time),
+            end_time=stored_time(input.end_time),
             error_message=input.error_message,
         )
         # What the write returned answers the usual follow-up fields without reading again.

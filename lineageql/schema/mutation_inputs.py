@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from lineageql.arguments import stored_time
 from lineageql.errors import BadInputError
 from lineageql.graph import NodeKind
 from lineageql.records import (
@@ -19,14 +20,9 @@ from lineageql.records import (
     SaveType,
     Visualization,
     default_run_name,
-    format_time,
     typed_metadata,
 )
 from lineageql.schema.types import ArtifactSaveType, Status
-
-
-def time_text(moment: datetime | None) -> str | None:
-    return format_time(moment) if moment else None
 
 
 def json_object(value: Any, field: str) -> dict[str, Any]:
@@ -98,7 +94,7 @@ class CreatePipelineRunInput:
             docstring=self.docstring,
             pipeline_docstring=self.pipeline_docstring,
             tags=self.tags or [],
-            start_time=time_text(self.start_time),
+            start_time=stored_time(self.start_time),
             structure_hash=self.structure_hash,
         )
 
@@ -121,6 +117,9 @@ class StartStepInput:
     docstring: str | None = None
     start_time: datetime | None = None
     inputs: list[StepInputLink] | None = None
+    source_hash: str | None = strawberry.field(
+        default=None, description="A hash of the step's code; lineageDiff compares it."
+    )
 
     def to_record(self) -> NewStep:
         return NewStep(
@@ -132,7 +131,8 @@ class StartStepInput:
             parameters=json_object(self.parameters, "parameters"),
             settings=json_object(self.settings, "settings"),
             docstring=self.docstring,
-            start_time=time_text(self.start_time),
+            start_time=stored_time(self.start_time),
+            source_hash=self.source_hash,
         )
 
     def input_links(self) -> dict[str, str]:

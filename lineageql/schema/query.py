@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
-from lineageql.arguments import one_of
+from lineageql.arguments import one_of, stored_time
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.lineage_diff import DEFAULT_DIFF_DEPTH, diff_lineage
 from lineageql.schema.comparison import RunComparison, compare_runs
 from lineageql.schema.connections import Connection
 from lineageql.schema.context import Info
+from lineageql.schema.diff import LineageDiff
 from lineageql.schema.inputs import (
     ArtifactFilterInput,
     ArtifactVersionFilter,
@@ -137,41 +141,72 @@ class Query:
         )
         return Connection.from_page(page, ArtifactVersion.of)
 
-    @strawberry.field(description="By id, or by artifact name and version (latest if omitted).")
+    @strawberry.field(
+        description="By id, or by artifact name and version (latest if omitted; with asOf, "
+        "the latest created at or before that time)."
+    )
     async def artifact_version(
         self,
         info: Info,
         id: strawberry.ID | None = None,
         name: str | None = None,
         version: str | None = None,
+        as_of: datetime | None = None,
     ) -> ArtifactVersion | None:
         if one_of(id=id, name=name) == "id":
-            if version is not None:
-                raise BadInputError("goes with name, not with id", "version")
+            if version is not None or as_of is not None:
+                which = "version" if version is not None else "asOf"
+                raise BadInputError("goes with name, not with id", which)
             found = await info.context.loaders.version.load(str(id))
             return ArtifactVersion.of(found) if found else None
         try:
             return ArtifactVersion.of(
-                await info.context.repo.find_artifact_version(str(name), version)
+                await info.context.repo.find_artifact_version(
+                    str(name), version, stored_time(as_of)
+                )
             )
         except NotFoundError:
             return None
 
-    @strawberry.field(description="Lineage around an artifact version, ready to draw.")
+    @strawberry.field(
+        description="Lineage around an artifact version (by id, or an artifact's version "
+        "current at asOf, its newest without), ready to draw."
+    )
     async def lineage(
         self,
         info: Info,
-        artifact_version_id: strawberry.ID,
+        artifact_version_id: strawberry.ID | None = None,
         direction: LineageDirection = LineageDirection.UPSTREAM,
         depth: int = DEFAULT_LINEAGE_DEPTH,
+        artifact_name: str | None = None,
+        as_of: datetime | None = None,
     ) -> Lineage:
-        graph = await info.context.repo.lineage(
-            str(artifact_version_id), Direction(direction.value), depth
+        repo = info.context.repo
+        one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
+        start = await repo.lineage_start(
+            artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
         )
+        graph = await repo.lineage(start, Direction(direction.value), depth)
         loaders = info.context.loaders
         versions = present(await loaders.version.load_many(list(graph.artifact_depths)))
         steps = present(await loaders.step.load_many(graph.step_ids))
         return lineage_of(graph, versions, steps)
+
+    @strawberry.field(
+        description="Why two artifact versions differ: their upstream steps and artifacts "
+        "compared, to depth steps."
+    )
+    async def lineage_diff(
+        self,
+        info: Info,
+        from_id: strawberry.ID,
+        to_id: strawberry.ID,
+        depth: int | None = DEFAULT_DIFF_DEPTH,
+    ) -> LineageDiff:
+        wanted = DEFAULT_DIFF_DEPTH if depth is None else depth
+        return LineageDiff.of(
+            await diff_lineage(info.context.repo, str(from_id), str(to_id), wanted)
+        )
 
     @strawberry.field(description="Metadata of up to 20 runs by key, with the change per run.")
     async def compare_runs(

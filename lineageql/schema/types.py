@@ -15,6 +15,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.scalars import JSON
 
+from lineageql.arguments import stored_time
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import NodeKind
 from lineageql.graph.listing import (
@@ -104,13 +105,17 @@ class Pipeline:
         [window] = await info.context.repo.run_pages([self.record.id], first, after, statuses)
         return await _window_connection(window, info.context.loaders.run.load_many, PipelineRun.of)
 
-    @strawberry.field
-    async def last_run(self, info: Info) -> PipelineRun | None:
-        return await _newest_run(info, self.record.id, successful=False)
+    @strawberry.field(description="The newest run (of those created at or before asOf).")
+    async def last_run(self, info: Info, as_of: datetime | None = None) -> PipelineRun | None:
+        return await _newest_run(info, self.record.id, successful=False, as_of=as_of)
 
-    @strawberry.field
-    async def last_successful_run(self, info: Info) -> PipelineRun | None:
-        return await _newest_run(info, self.record.id, successful=True)
+    @strawberry.field(
+        description="The newest completed or cached run (of those created at or before asOf)."
+    )
+    async def last_successful_run(
+        self, info: Info, as_of: datetime | None = None
+    ) -> PipelineRun | None:
+        return await _newest_run(info, self.record.id, successful=True, as_of=as_of)
 
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:
@@ -148,8 +153,12 @@ class PipelineVersion:
         )
 
 
-async def _newest_run(info: Info, pipeline_id: str, *, successful: bool) -> PipelineRun | None:
-    [found] = await info.context.repo.last_runs([pipeline_id], successful=successful)
+async def _newest_run(
+    info: Info, pipeline_id: str, *, successful: bool, as_of: datetime | None
+) -> PipelineRun | None:
+    [found] = await info.context.repo.last_runs(
+        [pipeline_id], successful=successful, as_of=stored_time(as_of)
+    )
     return PipelineRun.of(found) if found else None
 
 
@@ -295,6 +304,7 @@ class Step:
     settings: JSON
     docstring: str | None
     error_message: str | None
+    source_hash: str | None
 
     @classmethod
     def of(cls, record: StepRecord) -> Step:
@@ -311,6 +321,7 @@ class Step:
             settings=JSON(record.settings),
             docstring=record.docstring,
             error_message=record.error_message,
+            source_hash=record.source_hash,
         )
 
     @strawberry.field

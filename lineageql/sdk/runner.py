@@ -128,6 +128,7 @@ def _run_step(
         "parameters": parameters,
         "settings": settings,
         "docstring": step.docstring,
+        "sourceHash": step.source_hash,
         "inputs": [{"name": n, "artifactVersionId": v} for n, v in inputs.items()],
     }
     if enable_cache:

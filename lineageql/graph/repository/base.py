@@ -58,19 +58,28 @@ class RepositoryBase:
         self._rows: dict[str, KeyedCache[list[Row]]] = {}
         self._lineages: KeyedCache[LineageGraph] = KeyedCache(store)
 
-    async def _rows_by_key(self, query: str, keys: Sequence[str], **params: Any) -> list[list[Row]]:
+    async def _rows_by_key(
+        self,
+        query: str,
+        keys: Sequence[str],
+        fresh: Callable[[list[Row]], None] | None = None,
+        **params: Any,
+    ) -> list[list[Row]]:
         """Run a keyed query once for all ``keys`` and group its rows by key, in key order.
 
         Without other parameters, the rows are kept per key (see ``read_cache``); only the
-        keys not kept yet are read.
+        keys not kept yet are read. ``fresh`` sees the rows each time the store is asked.
         """
         if not keys:
             return []
 
         async def read(wanted: list[str]) -> dict[str, list[Row]]:
             grouped: dict[str, list[Row]] = {key: [] for key in wanted}
-            for row in await self.store.read(query, {"keys": wanted, **params}):
+            rows = await self.store.read(query, {"keys": wanted, **params})
+            for row in rows:
                 grouped[row["key"]].append(row)
+            if fresh is not None:
+                fresh(rows)
             return grouped
 
         if params:

@@ -23,6 +23,7 @@ from lineageql.graph.repository.base import (
 )
 from lineageql.graph.repository.rows import (
     artifact_record,
+    joined_versions,
     pipeline_record,
     pipeline_version_record,
     run_record,
@@ -126,9 +127,11 @@ class KeyedReads(RepositoryBase):
         first: int,
         after: str | None = None,
         statuses: Sequence[ExecutionStatus] = (),
+        as_of: str | None = None,
     ) -> list[IdWindow]:
         """One page of each pipeline's run ids, newest first, optionally only runs in
-        ``statuses``; ``after`` is a cursor of the same list (the position's run id)."""
+        ``statuses`` and created at or before ``as_of``; ``after`` is a cursor of the same
+        list (the position's run id)."""
         check_page_size(first)
         wanted = [s.value for s in statuses]
         after_id, after_created = "", ""
@@ -144,7 +147,7 @@ class KeyedReads(RepositoryBase):
             after_created = cursor_run.created
         pages = []
         for pipeline_id in pipeline_ids:
-            params = {"pipeline_id": pipeline_id, "statuses": wanted}
+            params = {"pipeline_id": pipeline_id, "statuses": wanted, "as_of": as_of or ""}
             rows = await self.store.read(
                 q.RUN_PAGE,
                 {
@@ -154,17 +157,22 @@ class KeyedReads(RepositoryBase):
                     "limit": first + 1,
                 },
             )
-            [total] = await self.store.read(q.RUN_TOTAL, params)
+            total = (
+                rows[0]["total"]
+                if rows
+                else (await self.store.read(q.RUN_TOTAL, params))[0]["total"]
+            )
             ids = [row["id"] for row in rows]
-            pages.append(IdWindow(ids[:first], len(ids) > first, int(total["total"])))
+            pages.append(IdWindow(ids[:first], len(ids) > first, int(total)))
         return pages
 
     async def last_runs(
-        self, pipeline_ids: Sequence[str], *, successful: bool = False
+        self, pipeline_ids: Sequence[str], *, successful: bool = False, as_of: str | None = None
     ) -> list[RunRecord | None]:
-        """Each pipeline's newest run (or newest completed or cached one)."""
+        """Each pipeline's newest run (or newest completed or cached one), of those created
+        at or before ``as_of`` when given."""
         statuses = [ExecutionStatus.COMPLETED, ExecutionStatus.CACHED] if successful else []
-        pages = await self.run_pages(pipeline_ids, 1, None, statuses)
+        pages = await self.run_pages(pipeline_ids, 1, None, statuses, as_of)
         firsts = [page.shown[0] if page.shown else None for page in pages]
         wanted = [run_id for run_id in firsts if run_id is not None]
         found = dict(zip(wanted, await self.get_runs(wanted), strict=True)) if wanted else {}
@@ -224,18 +232,25 @@ class KeyedReads(RepositoryBase):
         return [[row["id"] for row in group] for group in groups]
 
     async def find_artifact_version(
-        self, name: str, version: str | None = None
+        self, name: str, version: str | None = None, as_of: str | None = None
     ) -> ArtifactVersionRecord:
-        """Version ``version`` of the artifact ``name``, or its newest version."""
+        """Version ``version`` of the artifact ``name``, or its newest version (the newest
+        created at or before ``as_of``, a stored timestamp, when given)."""
         check_name(name, "name")
+        if version is not None and as_of is not None:
+            raise BadInputError("picks a version itself: give version or asOf, not both", "asOf")
         if version is None:
-            rows = await self.store.read(q.LATEST_VERSION_BY_NAME, {"name": name})
+            rows = await self.store.read(
+                q.LATEST_VERSION_BY_NAME, {"name": name, "as_of": as_of or ""}
+            )
         else:
             rows = await self.store.read(
                 q.VERSION_BY_NAME, {"name": name, "version": check_name(version, "version")}
             )
         if not rows:
             which = f"version {version!r} of" if version is not None else "version of"
+            if as_of is not None:
+                which = f"version created at or before {as_of} of"
             raise NotFoundError(
                 f"no {which} artifact {name!r}; list artifacts with `lineageql artifact list`"
             )
@@ -262,7 +277,11 @@ class KeyedReads(RepositoryBase):
         ]
 
     async def _io(self, query: str, step_ids: Sequence[str]) -> list[list[IOLink]]:
-        groups = await self._rows_by_key(query, step_ids)
+        """Each step's links; the versions they carry along are kept for the next read."""
+        read_at = self._versions.generation()
+        groups = await self._rows_by_key(
+            query, step_ids, fresh=lambda rows: self._versions.prime(read_at, joined_versions(rows))
+        )
         return [
             [
                 IOLink(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from lineageql.errors import NotFoundError, ResponseTooLargeError
+from lineageql.errors import BadInputError, NotFoundError, ResponseTooLargeError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import (
     DEFAULT_LINEAGE_DEPTH,
@@ -14,6 +14,7 @@ from lineageql.graph.repository.base import (
     check_depth,
 )
 from lineageql.graph.repository.keyed_reads import KeyedReads
+from lineageql.graph.repository.rows import joined_versions
 from lineageql.records import (
     LineageEdge,
     LineageGraph,
@@ -40,6 +41,17 @@ class LineageReads(KeyedReads):
             return {key: await self._lineage(version_id, direction, depth)}
 
         return (await self._lineages.get_many([key], read))[key]
+
+    async def lineage_start(
+        self, version_id: str | None, artifact_name: str | None, as_of: str | None
+    ) -> str:
+        """The id of the version a lineage question starts from: ``version_id``, or the
+        version of ``artifact_name`` current at ``as_of`` (its newest when None)."""
+        if version_id is not None:
+            if as_of is not None:
+                raise BadInputError("goes with artifactName, not with artifactVersionId", "asOf")
+            return version_id
+        return (await self.find_artifact_version(str(artifact_name), as_of=as_of)).id
 
     async def _lineage(self, version_id: str, direction: Direction, depth: int) -> LineageGraph:
         directions = (
@@ -135,6 +147,9 @@ class LineageReads(KeyedReads):
         seen = [{origin} for origin in origins]
         frontier = [[origin] for origin in origins]
         layers: list[list[list[str]]] = []
+        closure = (
+            await self._closure(direction, origins, depth) if self.store.prunes_walks else None
+        )
         for _ in range(depth):
             origins_of: dict[str, list[int]] = defaultdict(list)
             for index, nodes in enumerate(frontier):
@@ -143,11 +158,15 @@ class LineageReads(KeyedReads):
             if not origins_of:
                 break
             reached: list[list[str]] = [[] for _ in origins]
-            neighbours = await self._hops[direction].get_many(
-                list(origins_of), lambda ids: self._hop(direction, ids)
+            neighbours = (
+                closure
+                if closure is not None
+                else await self._hops[direction].get_many(
+                    list(origins_of), lambda ids: self._hop(direction, ids)
+                )
             )
             for source, indexes in origins_of.items():
-                for node in neighbours[source]:
+                for node in neighbours.get(source, ()):
                     for index in indexes:
                         if node not in seen[index]:
                             seen[index].add(node)
@@ -158,6 +177,21 @@ class LineageReads(KeyedReads):
             layers.append(reached)
             frontier = reached
         return layers
+
+    async def _closure(
+        self, direction: Direction, origins: Sequence[str], depth: int
+    ) -> dict[str, list[str]]:
+        """The neighbours of every version a walk from ``origins`` to ``depth`` visits; the
+        versions reached are kept for the next read."""
+        found: dict[str, list[str]] = defaultdict(list)
+        if depth > 0 and origins:
+            read_at = self._versions.generation()
+            query = q.derived_closure(direction.value, depth)
+            rows = await self.store.read(query, {"ids": list(origins)})
+            for row in rows:
+                found[row["source"]].append(row["id"])
+            self._versions.prime(read_at, joined_versions(rows))
+        return found
 
     async def _hop(self, direction: Direction, ids: list[str]) -> dict[str, list[str]]:
         """Each version's neighbours one step along DERIVED_FROM, in one query."""

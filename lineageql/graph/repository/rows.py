@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lineageql.graph.queries import JOINED_VERSION
 from lineageql.graph.store import Row
 from lineageql.records import (
     ArtifactRecord,
@@ -77,6 +78,7 @@ def step_record(row: Row) -> StepRecord:
         settings=json_column(row, "settings"),
         docstring=row["docstring"],
         error_message=row["error_message"],
+        source_hash=row["source_hash"],
     )
 
 
@@ -102,3 +104,17 @@ def version_record(row: Row) -> ArtifactVersionRecord:
             for v in (json.loads(shown) if shown and shown != "[]" else [])
         ],
     )
+
+
+def joined_versions(rows: list[Row]) -> dict[str, ArtifactVersionRecord]:
+    """The artifact versions rows carry beside other columns (``queries.JOINED_VERSION``),
+    by id."""
+    start = len(JOINED_VERSION)
+    found: dict[str, ArtifactVersionRecord] = {}
+    for row in rows:
+        version_id = row[f"{JOINED_VERSION}id"]
+        if version_id not in found:
+            found[version_id] = version_record(
+                {key[start:]: value for key, value in row.items() if key.startswith(JOINED_VERSION)}
+            )
+    return found

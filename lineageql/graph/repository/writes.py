@@ -174,6 +174,7 @@ class Writes(KeyedReads):
                     "parameters": parameters,
                     "settings": settings,
                     "docstring": new.docstring,
+                    "source_hash": new.source_hash,
                 },
             )
             step = step_record(rows[0])
