@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from lineageql.errors import BadInputError
 
@@ -477,3 +477,44 @@ class NewArtifactVersion(Record):
                 "version",
             )
         return value
+
+
+class DatasetChange(Record):
+    """A dataset another system read or wrote, as an artifact (``lineageql.openlineage``)."""
+
+    name: str
+    uri: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "name")
+
+
+class RunEventChange(Record):
+    """One lineage event of another system's run, as changes to one step of one pipeline
+    run. Applying it twice, or applying a run's events in any order, gives the same graph."""
+
+    pipeline_name: str
+    run_id: str
+    run_name: str
+    step_id: str
+    step_name: str
+    run_step_id: str
+    """The id of the step that stands for the run itself (the event's own step when it has
+    no parent): once it has finished, the run takes its status."""
+    event_time: str
+    status: ExecutionStatus | None
+    """None for an event that only adds facets."""
+    error_message: str | None = None
+    run_metadata: dict[str, Any] = Field(default_factory=dict)
+    step_metadata: dict[str, Any] = Field(default_factory=dict)
+    inputs: list[DatasetChange] = Field(default_factory=list)
+    outputs: list[DatasetChange] = Field(default_factory=list)
+    """Stored as new versions produced by the step once the step has completed."""
+
+    @field_validator("pipeline_name", "run_name", "step_name")
+    @classmethod
+    def _names(cls, value: str, info: ValidationInfo) -> str:
+        return check_name(value, str(info.field_name))

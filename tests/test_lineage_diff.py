@@ -270,3 +270,26 @@ def test_the_client_diffs_the_seeds_iris_models(sdk_env: Path) -> None:
     pipeline = client.get_pipeline("training_pipeline")
     assert pipeline.last_run_as_of(between).id == first.id
     assert pipeline.last_run_as_of(datetime.now() + timedelta(days=1)).id == second.id
+
+
+async def test_the_diff_costs_the_same_round_trips_for_2_or_8_parallel_steps(
+    repo: LineageRepository,
+) -> None:
+    trips = {}
+    for width in (2, 8):
+        versions = []
+        for run in ("a", "b"):
+            rec = await Recorder.start(repo, f"wide-{width}", f"wide-{width}-{run}")
+            for index in range(width):
+                await rec.step(f"load_{index}", outputs=[f"part_{index}"], parameters={"i": index})
+            parts = {f"p{i}": f"load_{i}.part_{i}" for i in range(width)}
+            await rec.step("merge", inputs=parts, outputs=["merged"], parameters={"run": run})
+            versions.append(rec.version_id("merge.merged"))
+        # A new repository: nothing kept from the recording (see read_cache).
+        fresh = LineageRepository(repo.store)
+        before = repo.store.round_trips
+        found = await diff(fresh, *versions)
+        trips[width] = repo.store.round_trips - before
+        assert len(found["steps"]) == width + 1
+        assert by_name(found["steps"], "stepName")["merge"]["change"] == "CHANGED"
+    assert trips[2] == trips[8], trips

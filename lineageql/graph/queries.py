@@ -132,6 +132,16 @@ SET r.status = coalesce($status, r.status),
 RETURN {RUN_RETURN}
 """
 
+SET_RUN_TIMES = """
+MATCH (r:PipelineRun {id: $id})
+SET r.created = $created, r.start_time = $start_time
+"""
+
+SET_STEP_TIMES = """
+MATCH (s:Step {id: $id})
+SET s.created = $created, s.start_time = $start_time
+"""
+
 RUNS_BY_ID = f"""
 UNWIND $keys AS k
 MATCH (r:PipelineRun {{id: k}})

@@ -26,6 +26,8 @@ from lineageql.server.auth import access_of
 from lineageql.server.discovery import remove_record, write_record
 from lineageql.server.downloads import download_endpoint
 from lineageql.server.limits import BodySizeLimit
+from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
+from lineageql.server.openlineage import lineage_endpoint
 from lineageql.settings import Settings
 
 
@@ -105,10 +107,14 @@ def create_app(
         graphql.artifact_store,
         lambda request: access_of(request, settings).may_read,
     )
+    receive_lineage = lineage_endpoint(
+        graphql.repository, lambda request: access_of(request, settings).may_write
+    )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/health", health),
         Route("/artifact-versions/{id}/download", download),
+        Route(OPENLINEAGE_PATH, receive_lineage, methods=["POST"]),
     ]
     middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)]
     if settings.cors_origin_list:

@@ -18,25 +18,18 @@ from typing import IO, Any, TypeVar
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import LineageError, NotFoundError, UnauthenticatedError
 from lineageql.graph import LineageRepository
 from lineageql.records import ArtifactVersionRecord
+from lineageql.server.responses import error_response
 
 T = TypeVar("T")
 
 SPOOL_BYTES = 32 << 20
 CHUNK_BYTES = 1 << 20
-HTTP_STATUS = {
-    "NOT_FOUND": 404,
-    "UNAUTHENTICATED": 401,
-    "FORBIDDEN": 403,
-    "STORE_UNAVAILABLE": 503,
-    "ARTIFACT_STORE_UNAVAILABLE": 503,
-    "ARTIFACT_STORE_FAILED": 502,
-}
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +70,6 @@ async def _from_store(what: str, function: Callable[..., T], *args: Any) -> T:
         raise kind(
             f"the artifact store failed reading {what}: {type(error).__name__}: {error}"
         ) from error
-
-
-def error_response(error: LineageError) -> JSONResponse:
-    """A lineageql error as JSON in the GraphQL error shape, with a fitting HTTP status."""
-    return JSONResponse(
-        {"errors": [{"message": error.message, "extensions": {"code": error.code}}]},
-        status_code=HTTP_STATUS.get(error.code, 400),
-    )
 
 
 def download_endpoint(

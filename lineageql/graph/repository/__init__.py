@@ -2,8 +2,8 @@
 
 Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
 (filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``writes`` (one transaction
-each), over ``base`` (the store, its caches and batched-read helpers) and ``rows`` (stored
-rows to records).
+each), ``ingest`` (other systems' lineage events, applied idempotently), over ``base`` (the
+store, its caches and batched-read helpers) and ``rows`` (stored rows to records).
 """
 
 from lineageql.graph.repository.base import (
@@ -14,12 +14,13 @@ from lineageql.graph.repository.base import (
     Direction,
     NodeKind,
 )
+from lineageql.graph.repository.ingest import IngestWrites
 from lineageql.graph.repository.lineage import LineageReads
 from lineageql.graph.repository.listings import Listings
-from lineageql.graph.repository.writes import FinishedStep, Writes
+from lineageql.graph.repository.writes import FinishedStep
 
 
-class LineageRepository(Writes, LineageReads, Listings):
+class LineageRepository(IngestWrites, LineageReads, Listings):
     """Typed, batched access to the lineage graph in one store."""
 
 

@@ -57,48 +57,10 @@ class Writes(KeyedReads):
 
     async def create_run(self, new: NewRun) -> RunRecord:
         """Record a run of ``new.pipeline_name``, creating the pipeline on its first run."""
-        config = to_json(new.config, "config")
-        settings = to_json(new.settings, "settings")
-        tags = [check_name(tag, "tags") for tag in new.tags]
-        now = utc_now()
+        check_run(new)
 
         async def work(tx: Transaction) -> RunRecord:
-            if await tx.run(q.RUN_NAME_TAKEN, {"name": new.name}):
-                raise ConflictError(f"a pipeline run named {new.name!r} already exists")
-            pipeline_id = pipeline_id_for(new.pipeline_name)
-            await tx.run(
-                q.MERGE_PIPELINE,
-                {
-                    "id": pipeline_id,
-                    "name": new.pipeline_name,
-                    "created": now,
-                    "docstring": new.pipeline_docstring,
-                },
-            )
-            version_id = None
-            if new.structure_hash is not None:
-                version_id = await _pipeline_version(tx, pipeline_id, new.structure_hash, now)
-            rows = await tx.run(
-                q.CREATE_RUN,
-                {
-                    "pipeline_id": pipeline_id,
-                    "pipeline_version_id": version_id,
-                    "id": new_id(),
-                    "name": new.name,
-                    "status": new.status.value,
-                    "created": now,
-                    "start_time": new.start_time,
-                    "config": config,
-                    "settings": settings,
-                    "git_sha": new.git_sha,
-                    "docstring": new.docstring,
-                },
-            )
-            run = run_record(rows[0])
-            await tx.run(q.NAME_RUN, {"id": run.id, "name": run.name})
-            if tags:
-                await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": tags})
-            return run
+            return await create_run_in(tx, new, new_id(), utc_now())
 
         return await self.store.write(work)
 
@@ -146,42 +108,10 @@ class Writes(KeyedReads):
     async def create_step(self, new: NewStep, inputs: dict[str, str] | None = None) -> StepRecord:
         """Record a step of a run, and the artifact versions it consumes (input name to
         version id); its name (invocation id) is unique within the run."""
-        new = new.with_defaults()
-        inputs = inputs or {}
-        for name in inputs:
-            check_name(name, "inputs")
-        parameters = to_json(new.parameters, "parameters")
-        settings = to_json(new.settings, "settings")
+        new = check_step(new, inputs or {})
 
         async def work(tx: Transaction) -> StepRecord:
-            found = await tx.run(q.STEP_NAME_TAKEN, {"run_id": new.run_id, "name": new.name})
-            if not found:
-                raise NotFoundError(f"no pipeline run with id {new.run_id!r}")
-            if found[0]["step_id"] is not None:
-                raise ConflictError(f"the run already has a step named {new.name!r}")
-            now = utc_now()
-            rows = await tx.run(
-                q.CREATE_STEP,
-                {
-                    "run_id": new.run_id,
-                    "id": new_id(),
-                    "name": new.name,
-                    "step_name": new.step_name,
-                    "status": new.status.value,
-                    "created": now,
-                    "start_time": new.start_time or now,
-                    "cache_key": new.cache_key,
-                    "parameters": parameters,
-                    "settings": settings,
-                    "docstring": new.docstring,
-                    "source_hash": new.source_hash,
-                },
-            )
-            step = step_record(rows[0])
-            if inputs:
-                await _check_existing_versions(tx, list(inputs.values()))
-                await _link(tx, q.LINK_INPUTS, step.id, inputs)
-            return step
+            return await create_step_in(tx, new, new_id(), utc_now(), inputs or {})
 
         return await self.store.write(work)
 
@@ -227,8 +157,8 @@ class Writes(KeyedReads):
             if not await tx.run(q.STEPS_BY_ID, {"keys": [step_id]}):
                 raise NotFoundError(f"no step with id {step_id!r}")
             await _check_existing_versions(tx, [*inputs.values(), *outputs.values()])
-            await _link(tx, q.LINK_INPUTS, step_id, inputs)
-            await _link(tx, q.LINK_OUTPUTS, step_id, outputs)
+            await link_in(tx, q.LINK_INPUTS, step_id, inputs)
+            await link_in(tx, q.LINK_OUTPUTS, step_id, outputs)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
 
         await self.store.write(work)
@@ -239,7 +169,7 @@ class Writes(KeyedReads):
         _check_versions([new])
 
         async def work(tx: Transaction) -> ArtifactVersionRecord:
-            [record] = await _create_versions(tx, [new])
+            [record] = await create_versions_in(tx, [new])
             return record
 
         return await self.store.write(work)
@@ -274,9 +204,9 @@ class Writes(KeyedReads):
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
             await _check_existing_versions(tx, list(existing.values()))
-            created = await _create_versions(tx, list(new.values()))
+            created = await create_versions_in(tx, list(new.values()))
             produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
-            await _link(tx, q.LINK_OUTPUTS, step_id, produced)
+            await link_in(tx, q.LINK_OUTPUTS, step_id, produced)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
             return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
 
@@ -304,12 +234,12 @@ class Writes(KeyedReads):
     async def log_metadata(self, kind: NodeKind, owner_id: str, values: dict[str, Any]) -> None:
         """Set metadata entries on a run, step or artifact version; a key logged again
         takes the new value."""
-        rows = _metadata_rows(values)
+        rows = metadata_rows(values)
 
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.node_exists(kind.value), {"id": owner_id}):
                 raise NotFoundError(f"no {kind_name(kind)} with id {owner_id!r}")
-            await _write_metadata(tx, kind, [(owner_id, rows)], utc_now())
+            await write_metadata_in(tx, kind, [(owner_id, rows)], utc_now())
 
         await self.store.write(work)
 
@@ -327,7 +257,99 @@ class Writes(KeyedReads):
         await self.store.write(work)
 
 
-def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+def check_run(new: NewRun) -> None:
+    """Validate what a run carries before a transaction starts."""
+    to_json(new.config, "config")
+    to_json(new.settings, "settings")
+    for tag in new.tags:
+        check_name(tag, "tags")
+
+
+async def create_run_in(tx: Transaction, new: NewRun, run_id: str, now: str) -> RunRecord:
+    """Create run ``run_id`` (and its pipeline on its first run) in an open transaction."""
+    if await tx.run(q.RUN_NAME_TAKEN, {"name": new.name}):
+        raise ConflictError(f"a pipeline run named {new.name!r} already exists")
+    pipeline_id = pipeline_id_for(new.pipeline_name)
+    await tx.run(
+        q.MERGE_PIPELINE,
+        {
+            "id": pipeline_id,
+            "name": new.pipeline_name,
+            "created": now,
+            "docstring": new.pipeline_docstring,
+        },
+    )
+    version_id = None
+    if new.structure_hash is not None:
+        version_id = await _pipeline_version(tx, pipeline_id, new.structure_hash, now)
+    rows = await tx.run(
+        q.CREATE_RUN,
+        {
+            "pipeline_id": pipeline_id,
+            "pipeline_version_id": version_id,
+            "id": run_id,
+            "name": new.name,
+            "status": new.status.value,
+            "created": now,
+            "start_time": new.start_time,
+            "config": to_json(new.config, "config"),
+            "settings": to_json(new.settings, "settings"),
+            "git_sha": new.git_sha,
+            "docstring": new.docstring,
+        },
+    )
+    run = run_record(rows[0])
+    await tx.run(q.NAME_RUN, {"id": run.id, "name": run.name})
+    if new.tags:
+        await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": list(new.tags)})
+    return run
+
+
+def check_step(new: NewStep, inputs: dict[str, str]) -> NewStep:
+    """Validate what a step carries before a transaction starts; the step with defaults."""
+    for name in inputs:
+        check_name(name, "inputs")
+    to_json(new.parameters, "parameters")
+    to_json(new.settings, "settings")
+    return new.with_defaults()
+
+
+async def create_step_in(
+    tx: Transaction, new: NewStep, step_id: str, now: str, inputs: dict[str, str]
+) -> StepRecord:
+    """Create step ``step_id`` of run ``new.run_id``, consuming ``inputs``, in an open
+    transaction."""
+    new = new.with_defaults()
+    found = await tx.run(q.STEP_NAME_TAKEN, {"run_id": new.run_id, "name": new.name})
+    if not found:
+        raise NotFoundError(f"no pipeline run with id {new.run_id!r}")
+    if found[0]["step_id"] is not None:
+        raise ConflictError(f"the run already has a step named {new.name!r}")
+    rows = await tx.run(
+        q.CREATE_STEP,
+        {
+            "run_id": new.run_id,
+            "id": step_id,
+            "name": new.name,
+            "step_name": new.step_name,
+            "status": new.status.value,
+            "created": now,
+            "start_time": new.start_time or now,
+            "cache_key": new.cache_key,
+            "parameters": to_json(new.parameters, "parameters"),
+            "settings": to_json(new.settings, "settings"),
+            "docstring": new.docstring,
+            "source_hash": new.source_hash,
+        },
+    )
+    step = step_record(rows[0])
+    if inputs:
+        await _check_existing_versions(tx, list(inputs.values()))
+        await link_in(tx, q.LINK_INPUTS, step.id, inputs)
+    return step
+
+
+def metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for key, value in values.items():
         check_name(key, "metadata key")
@@ -348,7 +370,7 @@ def _metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-async def _write_metadata(
+async def write_metadata_in(
     tx: Transaction, kind: NodeKind, owned: list[tuple[str, list[dict[str, Any]]]], now: str
 ) -> None:
     """Upsert metadata rows, given per owner id, inside an open transaction."""
@@ -368,7 +390,7 @@ def _check_versions(news: Sequence[NewArtifactVersion]) -> None:
     for new in news:
         for tag in new.tags:
             check_name(tag, "tags")
-        _metadata_rows(new.metadata)
+        metadata_rows(new.metadata)
 
 
 async def _check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
@@ -380,7 +402,7 @@ async def _check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
             raise NotFoundError(f"no artifact version with id {missing[0]!r}")
 
 
-async def _link(tx: Transaction, query: str, step_id: str, links: dict[str, str]) -> None:
+async def link_in(tx: Transaction, query: str, step_id: str, links: dict[str, str]) -> None:
     rows = [
         {"step_id": step_id, "name": name, "artifact_version_id": version_id}
         for name, version_id in links.items()
@@ -410,7 +432,7 @@ async def _pipeline_version(
     return version_id
 
 
-async def _create_versions(
+async def create_versions_in(
     tx: Transaction, news: Sequence[NewArtifactVersion]
 ) -> list[ArtifactVersionRecord]:
     """Create artifact versions in an open transaction, numbering the automatic ones.
@@ -481,6 +503,6 @@ async def _create_versions(
         if new.tags:
             query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
             await tx.run(query, {"id": record.id, "tags": list(new.tags)})
-    owned = [(r.id, _metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
-    await _write_metadata(tx, NodeKind.ARTIFACT_VERSION, owned, now)
+    owned = [(r.id, metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
+    await write_metadata_in(tx, NodeKind.ARTIFACT_VERSION, owned, now)
     return records

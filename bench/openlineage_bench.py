@@ -1,0 +1,139 @@
+"""OpenLineage ingest: Airflow-shaped DAG runs sent by the real ``openlineage-python`` client
+(its HttpTransport, from THREADS threads) to ``lineageql serve``, for SECONDS.
+
+Each DAG run is six events: the DAG's START, two tasks' START and COMPLETE (extract reads an
+s3 file and writes a table, transform reads that table and writes another), the DAG's
+COMPLETE. Prints events per second, p50/p95/p99 latency per event, and the graph it left.
+
+    python bench/openlineage_bench.py --store embedded --seconds 30 --threads 8
+    python bench/openlineage_bench.py --store neo4j-harness --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import parent_run
+from openlineage.client.transport.http import HttpConfig, HttpTransport
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.graph_bench import store_location
+from tests.servers import serving
+
+
+def dag_events(index: int) -> list[RunEvent]:
+    """One DAG run's six events, in the order Airflow sends them."""
+    dag, extract, transform = (str(uuid.uuid4()) for _ in range(3))
+    start = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=index)
+    raw = InputDataset(namespace="s3://raw", name=f"orders-{index % 50}.csv")
+    table = OutputDataset(namespace="postgres://db:5432", name=f"analytics.orders_{index % 50}")
+    daily = OutputDataset(namespace="postgres://db:5432", name=f"analytics.daily_{index % 50}")
+    parent = parent_run.ParentRunFacet(
+        run=parent_run.Run(runId=dag), job=parent_run.Job(namespace="airflow", name="etl")
+    )
+
+    def event(
+        kind: RunState,
+        run_id: str,
+        job: str,
+        second: int,
+        inputs: list[InputDataset] | None = None,
+        outputs: list[OutputDataset] | None = None,
+    ) -> RunEvent:
+        facets = {"parent": parent} if run_id != dag else {}
+        return RunEvent(
+            eventType=kind,
+            eventTime=(start + timedelta(seconds=second)).isoformat(),
+            run=Run(runId=run_id, facets=facets),
+            job=Job(namespace="airflow", name=job),
+            inputs=inputs or [],
+            outputs=outputs or [],
+        )
+
+    table_in = InputDataset(namespace=table.namespace, name=table.name)
+    return [
+        event(RunState.START, dag, "etl", 0),
+        event(RunState.START, extract, "etl.extract", 1, [raw]),
+        event(RunState.COMPLETE, extract, "etl.extract", 2, [raw], [table]),
+        event(RunState.START, transform, "etl.transform", 3, [table_in]),
+        event(RunState.COMPLETE, transform, "etl.transform", 4, [table_in], [daily]),
+        event(RunState.COMPLETE, dag, "etl", 5),
+    ]
+
+
+class SharedCounter:
+    """Numbers handed out to threads, each once."""
+
+    def __init__(self) -> None:
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            self._next += 1
+            return self._next
+
+
+def sender(url: str, seconds: float, next_index: SharedCounter, samples: list[float]) -> None:
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=60)))
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for item in dag_events(next_index()):
+            begin = time.perf_counter()
+            client.emit(item)
+            samples.append((time.perf_counter() - begin) * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default="embedded")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    with ExitStack() as stack:
+        location = store_location(args.store, stack)
+        url = stack.enter_context(serving(location))
+        samples: list[float] = []
+        counter = SharedCounter()
+        threads = [
+            threading.Thread(target=sender, args=(url, args.seconds, counter, samples))
+            for _ in range(args.threads)
+        ]
+        begin = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - begin
+        samples.sort()
+        counts = httpx.post(
+            f"{url}/graphql",
+            json={"query": "{ pipelineRuns { totalCount } artifactVersions { totalCount } }"},
+        ).json()["data"]
+        print(f"store: {location}   threads: {args.threads}   seconds: {args.seconds:.0f}")
+        print(
+            f"events: {len(samples)}   {len(samples) / elapsed:,.0f} events/s   "
+            f"p50 {statistics.median(samples):.1f} ms   "
+            f"p95 {samples[int(0.95 * (len(samples) - 1))]:.1f} ms   "
+            f"p99 {samples[int(0.99 * (len(samples) - 1))]:.1f} ms"
+        )
+        print(
+            f"graph: {counts['pipelineRuns']['totalCount']} pipeline runs, "
+            f"{counts['artifactVersions']['totalCount']} artifact versions"
+        )
+
+
+if __name__ == "__main__":
+    main()

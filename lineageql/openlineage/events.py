@@ -1,0 +1,137 @@
+"""OpenLineage events read from a request body and checked with openlineage-python's own
+event classes (the ``RunEvent`` they build is what the rest of lineageql reads).
+
+Only RunEvents are taken: a DatasetEvent or JobEvent describes no run, so it is refused
+with a message saying so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attr
+import orjson
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent
+from openlineage.client.generated.base import EventType
+
+from lineageql.errors import BadInputError
+
+EVENT_TYPES = ", ".join(kind.value for kind in EventType)
+
+
+def parse_run_event(body: bytes) -> RunEvent:
+    """The RunEvent in ``body``, or a BadInputError naming the first thing wrong."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise BadInputError(f"the body is not JSON: {error}") from error
+    event = _object(data, "event")
+    if "run" not in event:
+        kind = "DatasetEvent" if "dataset" in event else "JobEvent" if "job" in event else None
+        if kind is not None:
+            raise BadInputError(
+                f"a {kind} describes no run and is not stored; send RunEvents "
+                "(with run, job and eventType)"
+            )
+        raise BadInputError("is required", "run")
+    return RunEvent(
+        eventTime=_event_time(event),
+        producer=_text(event.get("producer", ""), "producer", required=False),
+        run=_run(event["run"], "run"),
+        job=_job(event.get("job"), "job"),
+        eventType=_event_type(event.get("eventType")),
+        inputs=[_input(item, f"inputs[{i}]") for i, item in enumerate(_list(event, "inputs"))],
+        outputs=[_output(item, f"outputs[{i}]") for i, item in enumerate(_list(event, "outputs"))],
+    )
+
+
+def _event_time(event: dict[str, Any]) -> str:
+    value = _text(event.get("eventTime"), "eventTime")
+    field = attr.fields(RunEvent).eventTime
+    try:
+        # The event class's own check (ISO 8601, with a time of day), named here.
+        field.validator(None, field, value)  # type: ignore[misc]
+    except (ValueError, OverflowError) as error:
+        raise BadInputError(f"is not an ISO 8601 date-time: {value!r}", "eventTime") from error
+    return value
+
+
+def _event_type(value: Any) -> EventType:
+    if value is None:
+        raise BadInputError(f"is required, one of {EVENT_TYPES}", "eventType")
+    try:
+        return EventType(value)
+    except ValueError as error:
+        raise BadInputError(f"{value!r} is not one of {EVENT_TYPES}", "eventType") from error
+
+
+def _run(value: Any, where: str) -> Run:
+    run = _object(value, where)
+    run_id = _text(run.get("runId"), f"{where}.runId")
+    try:
+        return Run(runId=run_id, facets=_facets(run, f"{where}.facets"))
+    except ValueError as error:
+        raise BadInputError(f"must be a UUID, got {run_id!r}", f"{where}.runId") from error
+
+
+def _job(value: Any, where: str) -> Job:
+    job = _object(value, where)
+    return Job(
+        namespace=_text(job.get("namespace"), f"{where}.namespace"),
+        name=_text(job.get("name"), f"{where}.name"),
+        facets=_facets(job, f"{where}.facets"),
+    )
+
+
+def _input(value: Any, where: str) -> InputDataset:
+    dataset = _object(value, where)
+    return InputDataset(
+        namespace=_text(dataset.get("namespace"), f"{where}.namespace"),
+        name=_text(dataset.get("name"), f"{where}.name"),
+        inputFacets=_facets(dataset, f"{where}.inputFacets", "inputFacets"),
+        facets=_facets(dataset, f"{where}.facets"),
+    )
+
+
+def _output(value: Any, where: str) -> OutputDataset:
+    dataset = _object(value, where)
+    return OutputDataset(
+        namespace=_text(dataset.get("namespace"), f"{where}.namespace"),
+        name=_text(dataset.get("name"), f"{where}.name"),
+        outputFacets=_facets(dataset, f"{where}.outputFacets", "outputFacets"),
+        facets=_facets(dataset, f"{where}.facets"),
+    )
+
+
+def _facets(owner: dict[str, Any], where: str, key: str = "facets") -> dict[str, Any]:
+    facets = owner.get(key)
+    if facets is None:
+        return {}
+    found = _object(facets, where)
+    for name, facet in found.items():
+        _object(facet, f"{where}.{name}")
+    return found
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        got = "nothing" if value is None else type(value).__name__
+        raise BadInputError(f"must be a JSON object, got {got}", where)
+    return value
+
+
+def _list(event: dict[str, Any], key: str) -> list[Any]:
+    value = event.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadInputError(f"must be a list, got {type(value).__name__}", key)
+    return value
+
+
+def _text(value: Any, where: str, *, required: bool = True) -> str:
+    if value is None and required:
+        raise BadInputError("is required", where)
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise BadInputError(f"must be a non-empty string, got {value!r}", where)
+    return value

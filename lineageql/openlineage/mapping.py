@@ -1,0 +1,114 @@
+"""How an OpenLineage RunEvent lands in the lineage graph (the contract the README states).
+
+- A run with a ``parent`` run facet is a step of its parent's pipeline run: the pipeline run's
+  id is the parent's runId, the pipeline is the parent job's name, the step is named after the
+  child job and its id is the child's runId.
+- A run without a parent is a pipeline run of its own (id = runId, pipeline = job name) with
+  one step named after the job, which stands for the run.
+- Datasets are artifacts named ``<namespace>/<name>``.
+- START and RUNNING mean running, COMPLETE completed, FAIL and ABORT failed (the
+  ``errorMessage`` facet becomes the step's error); OTHER only adds facets.
+- Facets are kept as metadata, one entry per facet named after it: run facets on the step
+  (on the pipeline run for a run without a parent), job facets on the step, dataset facets on
+  the artifact version the event creates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from dateutil import parser as dates
+from openlineage.client.event_v2 import InputDataset, OutputDataset, RunEvent
+from openlineage.client.generated.base import EventType
+
+from lineageql.errors import BadInputError
+from lineageql.records import DatasetChange, ExecutionStatus, RunEventChange, format_time
+
+_STATUS = {
+    EventType.START: ExecutionStatus.RUNNING,
+    EventType.RUNNING: ExecutionStatus.RUNNING,
+    EventType.COMPLETE: ExecutionStatus.COMPLETED,
+    EventType.FAIL: ExecutionStatus.FAILED,
+    EventType.ABORT: ExecutionStatus.FAILED,
+    EventType.OTHER: None,
+}
+_RUN_STEPS = uuid.UUID("0b9e4f3e-51c4-4d8e-9c57-2f1f6a3c8d11")
+"""The namespace of the ids of steps that stand for a run (uuid5 of the run's id)."""
+
+
+def run_step_id(run_id: str) -> str:
+    """The id of the step standing for the run ``run_id``."""
+    return str(uuid.uuid5(_RUN_STEPS, run_id.lower()))
+
+
+def change_of(event: RunEvent) -> RunEventChange:
+    """The graph changes one RunEvent asks for."""
+    run_id = event.run.runId.lower()
+    run_facets: dict[str, Any] = dict(event.run.facets or {})
+    parent = run_facets.pop("parent", None)
+    error = run_facets.get("errorMessage")
+    if parent is not None:
+        parent_run_id, pipeline_name = _parent(parent)
+        pipeline_run_id, step_id = parent_run_id, run_id
+        run_metadata: dict[str, Any] = {}
+        step_metadata = {**run_facets, **(event.job.facets or {})}
+    else:
+        pipeline_run_id, step_id = run_id, run_step_id(run_id)
+        pipeline_name = event.job.name
+        run_metadata = run_facets
+        step_metadata = dict(event.job.facets or {})
+    return RunEventChange(
+        pipeline_name=pipeline_name,
+        run_id=pipeline_run_id,
+        run_name=pipeline_run_id,
+        step_id=step_id,
+        step_name=event.job.name,
+        run_step_id=run_step_id(pipeline_run_id),
+        event_time=_stored_time(event.eventTime),
+        status=_STATUS[event.eventType] if event.eventType is not None else None,
+        error_message=_error_message(error),
+        run_metadata=run_metadata,
+        step_metadata=step_metadata,
+        inputs=[_dataset(d, d.inputFacets) for d in event.inputs or []],
+        outputs=[_dataset(d, d.outputFacets) for d in event.outputs or []],
+    )
+
+
+def _parent(facet: Mapping[str, Any]) -> tuple[str, str]:
+    run, job = facet.get("run"), facet.get("job")
+    run_id = run.get("runId") if isinstance(run, dict) else None
+    name = job.get("name") if isinstance(job, dict) else None
+    if not isinstance(run_id, str) or not isinstance(name, str) or not name.strip():
+        raise BadInputError(
+            "needs run.runId and job.name (the parent run and its job)", "run.facets.parent"
+        )
+    try:
+        return str(uuid.UUID(run_id)), name
+    except ValueError as error:
+        raise BadInputError(
+            f"must be a UUID, got {run_id!r}", "run.facets.parent.run.runId"
+        ) from error
+
+
+def _error_message(facet: Any) -> str | None:
+    if isinstance(facet, dict) and isinstance(facet.get("message"), str):
+        return str(facet["message"])
+    return None
+
+
+def _stored_time(text: str) -> str:
+    return format_time(dates.isoparse(text))
+
+
+def _dataset(
+    dataset: InputDataset | OutputDataset, own_facets: Mapping[str, Any] | None
+) -> DatasetChange:
+    name = f"{dataset.namespace}/{dataset.name}"
+    try:
+        return DatasetChange(
+            name=name, uri=name, metadata={**(dataset.facets or {}), **(own_facets or {})}
+        )
+    except BadInputError as error:
+        raise BadInputError(f"dataset {name[:100]!r} {error.message}") from error

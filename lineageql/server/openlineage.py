@@ -1,0 +1,41 @@
+"""``POST /api/v1/lineage``: OpenLineage RunEvents in, on the path Marquez serves them, so
+``openlineage-python``'s HttpTransport (and Airflow, Spark, dbt, Flink through it) can send
+to lineageql unchanged. Each event is stored in one transaction (see
+``lineageql.graph.repository.ingest``); a bad event is answered 400 and stores nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from lineageql.errors import LineageError, UnauthenticatedError
+from lineageql.graph import LineageRepository
+from lineageql.openlineage import change_of, parse_run_event
+from lineageql.server.responses import error_response
+
+PATH = "/api/v1/lineage"
+
+
+def lineage_endpoint(
+    repo: Callable[[], LineageRepository], may_write: Callable[[Request], bool]
+) -> Callable[[Request], Awaitable[Response]]:
+    """The route handler over the server's repository and token check."""
+
+    async def receive(request: Request) -> Response:
+        try:
+            if not may_write(request):
+                raise UnauthenticatedError(
+                    "OpenLineage events are writes: send 'Authorization: Bearer <token>' with "
+                    "the server's LINEAGEQL_API_TOKEN (openlineage-python: an api_key auth)"
+                )
+            change = change_of(parse_run_event(await request.body()))
+            await repo().record_run_event(change)
+        except LineageError as error:
+            return error_response(error)
+        return JSONResponse(
+            {"pipelineRunId": change.run_id, "stepId": change.step_id}, status_code=201
+        )
+
+    return receive
