@@ -8,6 +8,7 @@ from lineageql.cli.artifacts import artifact_app, lineage
 from lineageql.cli.diff import diff
 from lineageql.cli.pipelines import pipeline_app
 from lineageql.cli.serving import demo, serve
+from lineageql.cli.store import store_app
 
 app = typer.Typer(
     help="A GraphQL lineage API over a graph database for ML pipelines.",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(artifact_app, name="artifact")
+app.add_typer(store_app, name="store")
 app.command()(lineage)
 app.command()(diff)
 app.command()(serve)

@@ -7,7 +7,7 @@ fields from a whitelist, filter fragments, the lineage walk's direction).
 
 from __future__ import annotations
 
-from lineageql.graph.migrations import METADATA_OWNERS, NODES, TAGGABLE
+from lineageql.graph.migrations import METADATA_OWNERS, NODES, RELS, TAGGABLE
 
 _COLUMNS = {node.label: tuple(node.columns) for node in NODES}
 
@@ -548,3 +548,76 @@ RETURN s.id AS step_id, a.id AS artifact_version_id, e.name AS name, '{kind}' AS
         for kind in ("PRODUCED", "CONSUMED")
     ]
     return "UNION ALL".join(parts)
+
+
+# -- copying a whole store -----------------------------------------------------------------
+
+
+def node_count(label: str) -> str:
+    return f"MATCH (n:{checked_label(label, _LABELS)}) RETURN count(n) AS total"
+
+
+def node_page(label: str) -> str:
+    """One page of a label's nodes, every column, in id order after ``$after``."""
+    label = checked_label(label, _LABELS)
+    return f"""
+MATCH (n:{label})
+WHERE n.id > $after
+RETURN {columns("n", label)}
+ORDER BY id
+LIMIT $limit
+"""
+
+
+def create_nodes(label: str) -> str:
+    label = checked_label(label, _LABELS)
+    assigned = ", ".join(f"{col}: row.{col}" for col in _COLUMNS[label])
+    return f"UNWIND $rows AS row CREATE (n:{label} {{{assigned}}})"
+
+
+def relationship_count(rel: str, source: str, target: str) -> str:
+    return f"MATCH (:{_pair(source, target)})-[r:{_rel(rel)}]->(:{target}) RETURN count(r) AS total"
+
+
+def relationship_page(rel: str, source: str, target: str) -> str:
+    """The relationships of type ``rel`` leaving the ``source`` nodes ``$ids``."""
+    props = "".join(f", r.{col} AS {col}" for col in _REL_COLUMNS[_rel(rel)])
+    return f"""
+MATCH (a:{_pair(source, target)})-[r:{rel}]->(b:{target})
+WHERE a.id IN $ids
+RETURN a.id AS source, b.id AS target{props}
+"""
+
+
+def node_ids_page(label: str) -> str:
+    label = checked_label(label, _LABELS)
+    return f"MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id ORDER BY id LIMIT $limit"
+
+
+def create_relationships(rel: str, source: str, target: str) -> str:
+    props = ", ".join(f"{col}: row.{col}" for col in _REL_COLUMNS[_rel(rel)])
+    shown = f" {{{props}}}" if props else ""
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{_pair(source, target)} {{id: row.source}})
+MATCH (b:{target} {{id: row.target}})
+CREATE (a)-[:{rel}{shown}]->(b)
+"""
+
+
+_LABELS = tuple(_COLUMNS)
+_REL_COLUMNS = {rel.type: tuple(rel.columns) for rel in RELS}
+_REL_PAIRS = {(rel.type, pair) for rel in RELS for pair in rel.pairs}
+
+
+def _rel(rel: str) -> str:
+    if rel not in _REL_COLUMNS:
+        raise ValueError(f"unexpected relationship type {rel!r}")
+    return rel
+
+
+def _pair(source: str, target: str) -> str:
+    """``source`` if some relationship joins it to ``target`` (labels come from code)."""
+    if not any(pair == (source, target) for _, pair in _REL_PAIRS):
+        raise ValueError(f"unexpected label pair {source!r}, {target!r}")
+    return source
