@@ -9,6 +9,7 @@ that creates it with its inputs and one that finishes it with its outputs.
     python bench/graph_bench.py --store embedded --runs 1000
     python bench/graph_bench.py --store bolt://127.0.0.1:7687 --runs 1000
     python bench/graph_bench.py --store neo4j-harness --runs 1000   # starts one from Maven
+    python bench/graph_bench.py --store embedded --runs 1000 --bulk   # whole runs at once
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ from lineageql.records import (
     NewArtifactVersion,
     NewRun,
     NewStep,
+    OutputRef,
+    RecordedRun,
+    RecordedStep,
 )
 from lineageql.settings import Settings
 
@@ -78,6 +82,57 @@ async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, An
     }
 
 
+async def ingest_bulk(
+    repo: LineageRepository, runs: int, steps: int, batch: int = 50
+) -> dict[str, Any]:
+    """The same runs as ``ingest``, written whole, ``batch`` runs per transaction. An input
+    names an existing version or an earlier step of its own run, so the runs of one batch
+    do not chain to each other; the first run of each batch chains to the batch before."""
+    previous: dict[str, str | OutputRef] = {}
+    run_ids: list[str] = []
+    batches = 0
+    for first in range(0, runs, batch):
+        bundle = []
+        for r in range(first, min(first + batch, runs)):
+            recorded = []
+            for s in range(steps):
+                inputs: dict[str, str | OutputRef] = (
+                    {f"in_{o}": OutputRef(step=f"step_{s - 1}", output=o) for o in OUTPUTS}
+                    if s
+                    else previous
+                )
+                outputs: dict[str, NewArtifactVersion | str] = {
+                    o: NewArtifactVersion(name=f"s{s}_{o}", uri=f"bench://{r}/{s}/{o}")
+                    for o in OUTPUTS
+                }
+                recorded.append(RecordedStep(name=f"step_{s}", inputs=inputs, outputs=outputs))
+            previous = {}
+            run = NewRun(
+                pipeline_name="bench", name=f"bench-run-{r:06d}", status=ExecutionStatus.COMPLETED
+            )
+            bundle.append(RecordedRun(run=run, steps=recorded))
+        written = await repo.record_runs(bundle)
+        batches += 1
+        run_ids += [run.id for run in written]
+        last = (await repo.steps_of_runs([written[-1].id]))[0][-1]
+        links = (await repo.outputs_of_steps([last.id]))[0]
+        previous = {f"in_{link.name}": link.artifact_version_id for link in links}
+    versions = runs * steps * len(OUTPUTS)
+    nodes = 1 + 2 * runs + runs * steps + versions + steps * len(OUTPUTS)
+    consumed = (runs * (steps - 1) + batches - 1) * len(OUTPUTS)
+    derived = consumed * len(OUTPUTS)
+    edges = 2 * runs + runs * steps + 2 * versions + consumed + derived
+    step_ids = [s.id for group in await repo.steps_of_runs(run_ids) for s in group]
+    last_version = (await repo.outputs_of_steps([step_ids[-1]]))[0][0].artifact_version_id
+    return {
+        "run_ids": run_ids,
+        "step_ids": step_ids,
+        "last_version": last_version,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
 async def timed(
     repo: LineageRepository, repeats: int, call: Callable[[], Awaitable[object]]
 ) -> tuple[float, float, float]:
@@ -93,17 +148,20 @@ async def timed(
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))], trips
 
 
-async def main(store_location: str, runs: int, steps: int, repeats: int) -> None:
+async def main(
+    store_location: str, runs: int, steps: int, repeats: int, bulk: bool = False
+) -> None:
     graph = await open_store(Settings(store=store_location))
     repo = LineageRepository(graph)
     try:
         print(f"store: {graph.url}   history: {runs} runs x {steps} steps x 2 outputs")
         start = time.perf_counter()
-        built = await ingest(repo, runs, steps)
+        built = await (ingest_bulk if bulk else ingest)(repo, runs, steps)
         seconds = time.perf_counter() - start
         elements = built["nodes"] + built["edges"]
+        how = "bulk ingest (record_runs, 50 runs a transaction)" if bulk else "ingest"
         print(
-            f"ingest: {built['nodes']} nodes + {built['edges']} edges in {seconds:.1f} s "
+            f"{how}: {built['nodes']} nodes + {built['edges']} edges in {seconds:.1f} s "
             f"= {elements / seconds:,.0f} elements/s"
         )
         run_ids, step_ids = built["run_ids"], built["step_ids"]
@@ -135,10 +193,13 @@ def cli() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument(
+        "--bulk", action="store_true", help="ingest whole runs with record_runs (recordRuns)"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         location = store_location(args.store, stack)
-        asyncio.run(main(location, args.runs, args.steps, args.repeats))
+        asyncio.run(main(location, args.runs, args.steps, args.repeats, args.bulk))
 
 
 def store_location(store: str, stack: ExitStack) -> str:

@@ -518,3 +518,45 @@ class RunEventChange(Record):
     @classmethod
     def _names(cls, value: str, info: ValidationInfo) -> str:
         return check_name(value, str(info.field_name))
+
+
+class OutputRef(Record):
+    """An output of an earlier step of the same run, as another step's input."""
+
+    step: str
+    output: str
+
+
+class RecordedStep(Record):
+    """One step of a run written whole (``LineageRepository.record_runs``)."""
+
+    name: str
+    step_name: str | None = None
+    status: ExecutionStatus = ExecutionStatus.COMPLETED
+    cache_key: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    docstring: str | None = None
+    source_hash: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    error_message: str | None = None
+    inputs: dict[str, str | OutputRef] = Field(default_factory=dict)
+    """Input name to an existing artifact version id, or to an earlier step's output."""
+    outputs: dict[str, NewArtifactVersion | str] = Field(default_factory=dict)
+    """Output name to a new version, or to an existing version id (a cached step's reuse)."""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "name")
+
+
+class RecordedRun(Record):
+    """A whole run: the run, its steps in execution order, their inputs and outputs."""
+
+    run: NewRun
+    end_time: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    steps: list[RecordedStep] = Field(default_factory=list)

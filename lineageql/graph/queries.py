@@ -233,6 +233,25 @@ RETURN """
     + STEP_RETURN
 )
 
+CREATE_STEPS = """
+UNWIND $rows AS row
+MATCH (r:PipelineRun {id: row.run_id})
+CREATE (r)-[:HAS_STEP]->(s:Step {
+    id: row.id, run_id: row.run_id, name: row.name, step_name: row.step_name,
+    status: row.status, created: row.created, start_time: row.start_time,
+    end_time: row.end_time, cache_key: row.cache_key, parameters: row.parameters,
+    settings: row.settings, docstring: row.docstring, error_message: row.error_message,
+    source_hash: row.source_hash
+})
+"""
+"""Whole steps of whole runs, at once (``record_runs``)."""
+
+RUN_NAMES_TAKEN = """
+UNWIND $names AS name
+MATCH (n:RunName {id: name})
+RETURN n.id AS name
+"""
+
 UPDATE_STEP = f"""
 MATCH (s:Step {{id: $id}})
 SET s.status = coalesce($status, s.status),
@@ -292,6 +311,14 @@ MERGE (s)-[c:PRODUCED {name: row.name}]->(a)
 
 DERIVE_FROM_STEP = """
 MATCH (s:Step {id: $step_id})-[:PRODUCED]->(o:ArtifactVersion)
+MATCH (s)-[:CONSUMED]->(i:ArtifactVersion)
+WHERE o.id <> i.id
+MERGE (o)-[:DERIVED_FROM]->(i)
+"""
+
+DERIVE_FROM_STEPS = """
+UNWIND $ids AS step_id
+MATCH (s:Step {id: step_id})-[:PRODUCED]->(o:ArtifactVersion)
 MATCH (s)-[:CONSUMED]->(i:ArtifactVersion)
 WHERE o.id <> i.id
 MERGE (o)-[:DERIVED_FROM]->(i)

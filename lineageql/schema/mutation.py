@@ -20,6 +20,7 @@ from lineageql.schema.mutation_inputs import (
     CreatePipelineRunInput,
     FinishStepInput,
     MetadataTarget,
+    RecordedRunInput,
     StartStepInput,
     TagTarget,
     finished,
@@ -63,6 +64,14 @@ class Mutation:
     @strawberry.mutation
     async def create_pipeline_run(self, info: Info, input: CreatePipelineRunInput) -> PipelineRun:
         return PipelineRun.of(await info.context.repo.create_run(input.to_record()))
+
+    @strawberry.mutation(
+        description="Whole runs at once (steps, new versions, links, metadata, tags) in one "
+        "transaction: all are stored, or none. For importers and bulk loads; at most 500."
+    )
+    async def record_runs(self, info: Info, runs: list[RecordedRunInput]) -> list[PipelineRun]:
+        records = [run.to_record() for run in runs]
+        return [PipelineRun.of(run) for run in await info.context.repo.record_runs(records)]
 
     @strawberry.mutation(description="Change a run's status or times (e.g. when it starts).")
     async def update_pipeline_run(

@@ -17,6 +17,9 @@ from lineageql.records import (
     NewArtifactVersion,
     NewRun,
     NewStep,
+    OutputRef,
+    RecordedRun,
+    RecordedStep,
     SaveType,
     Visualization,
     default_run_name,
@@ -225,3 +228,78 @@ def _no_repeats(names: list[str], field: str) -> None:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise BadInputError(f"names must be unique; repeated: {', '.join(repeated)}", field)
+
+
+@strawberry.input(
+    description="A named input of a recorded step: an existing version (artifactVersionId), "
+    "or an output of an earlier step of the same run (fromStep and fromOutput)."
+)
+class RecordedInputLink:
+    name: str
+    artifact_version_id: strawberry.ID | None = None
+    from_step: str | None = None
+    from_output: str | None = None
+
+    def source(self) -> str | OutputRef:
+        if self.artifact_version_id is not None and self.from_step is None:
+            return str(self.artifact_version_id)
+        if self.artifact_version_id is None and self.from_step and self.from_output:
+            return OutputRef(step=self.from_step, output=self.from_output)
+        raise BadInputError(
+            f"input {self.name!r} needs artifactVersionId, or fromStep and fromOutput", "inputs"
+        )
+
+
+@strawberry.input(description="A whole step: its record, inputs, outputs and metadata.")
+class RecordedStepInput:
+    name: str
+    step_name: str | None = None
+    status: Status = ExecutionStatus.COMPLETED  # type: ignore[valid-type]
+    cache_key: str | None = None
+    parameters: JSON | None = None
+    settings: JSON | None = None
+    docstring: str | None = None
+    source_hash: str | None = None
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    error_message: str | None = None
+    inputs: list[RecordedInputLink] | None = None
+    outputs: list[StepOutputInput] | None = None
+    metadata: JSON | None = None
+
+    def to_record(self) -> RecordedStep:
+        inputs, outputs = self.inputs or [], self.outputs or []
+        _no_repeats([link.name for link in inputs], "inputs")
+        _no_repeats([output.name for output in outputs], "outputs")
+        return RecordedStep(
+            name=self.name,
+            step_name=self.step_name,
+            status=self.status,
+            cache_key=self.cache_key,
+            parameters=json_object(self.parameters, "parameters"),
+            settings=json_object(self.settings, "settings"),
+            docstring=self.docstring,
+            source_hash=self.source_hash,
+            start_time=stored_time(self.start_time),
+            end_time=stored_time(self.end_time),
+            error_message=self.error_message,
+            inputs={link.name: link.source() for link in inputs},
+            outputs={output.name: output.target() for output in outputs},
+            metadata=json_object(self.metadata, "metadata"),
+        )
+
+
+@strawberry.input(description="A whole run: the run, its steps in execution order, metadata.")
+class RecordedRunInput:
+    run: CreatePipelineRunInput
+    end_time: datetime | None = None
+    metadata: JSON | None = None
+    steps: list[RecordedStepInput] | None = None
+
+    def to_record(self) -> RecordedRun:
+        return RecordedRun(
+            run=self.run.to_record(),
+            end_time=stored_time(self.end_time),
+            metadata=json_object(self.metadata, "metadata"),
+            steps=[step.to_record() for step in self.steps or []],
+        )

@@ -2,8 +2,9 @@
 
 Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
 (filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``writes`` (one transaction
-each), ``ingest`` (other systems' lineage events, applied idempotently), over ``base`` (the
-store, its caches and batched-read helpers) and ``rows`` (stored rows to records).
+each), ``bulk`` (whole runs at once), ``ingest`` (other systems' lineage events, applied
+idempotently), over ``base`` (the store, its caches and batched-read helpers) and ``rows``
+(stored rows to records).
 """
 
 from lineageql.graph.repository.base import (
@@ -14,13 +15,14 @@ from lineageql.graph.repository.base import (
     Direction,
     NodeKind,
 )
+from lineageql.graph.repository.bulk import BulkWrites
 from lineageql.graph.repository.ingest import IngestWrites
 from lineageql.graph.repository.lineage import LineageReads
 from lineageql.graph.repository.listings import Listings
 from lineageql.graph.repository.writes import FinishedStep
 
 
-class LineageRepository(IngestWrites, LineageReads, Listings):
+class LineageRepository(BulkWrites, IngestWrites, LineageReads, Listings):
     """Typed, batched access to the lineage graph in one store."""
 
 

@@ -156,7 +156,7 @@ class Writes(KeyedReads):
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.STEPS_BY_ID, {"keys": [step_id]}):
                 raise NotFoundError(f"no step with id {step_id!r}")
-            await _check_existing_versions(tx, [*inputs.values(), *outputs.values()])
+            await check_existing_versions(tx, [*inputs.values(), *outputs.values()])
             await link_in(tx, q.LINK_INPUTS, step_id, inputs)
             await link_in(tx, q.LINK_OUTPUTS, step_id, outputs)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
@@ -166,7 +166,7 @@ class Writes(KeyedReads):
     async def create_artifact_version(self, new: NewArtifactVersion) -> ArtifactVersionRecord:
         """Store a new version of ``new.name``: numbered ``"1"``, ``"2"``, ... unless
         ``new.version`` gives a custom one, which must not exist yet."""
-        _check_versions([new])
+        check_versions([new])
 
         async def work(tx: Transaction) -> ArtifactVersionRecord:
             [record] = await create_versions_in(tx, [new])
@@ -190,7 +190,7 @@ class Writes(KeyedReads):
             check_name(name, "outputs")
         new = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
         existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
-        _check_versions(list(new.values()))
+        check_versions(list(new.values()))
         params = {
             "id": step_id,
             "status": status_value(status),
@@ -203,7 +203,7 @@ class Writes(KeyedReads):
             rows = await tx.run(q.UPDATE_STEP, params)
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
-            await _check_existing_versions(tx, list(existing.values()))
+            await check_existing_versions(tx, list(existing.values()))
             created = await create_versions_in(tx, list(new.values()))
             produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
             await link_in(tx, q.LINK_OUTPUTS, step_id, produced)
@@ -344,7 +344,7 @@ async def create_step_in(
     )
     step = step_record(rows[0])
     if inputs:
-        await _check_existing_versions(tx, list(inputs.values()))
+        await check_existing_versions(tx, list(inputs.values()))
         await link_in(tx, q.LINK_INPUTS, step.id, inputs)
     return step
 
@@ -385,7 +385,7 @@ async def write_metadata_in(
             await tx.run(q.upsert_metadata(kind.value, numeric), {"rows": batch})
 
 
-def _check_versions(news: Sequence[NewArtifactVersion]) -> None:
+def check_versions(news: Sequence[NewArtifactVersion]) -> None:
     """Validate tags and metadata before a transaction starts."""
     for new in news:
         for tag in new.tags:
@@ -393,7 +393,7 @@ def _check_versions(news: Sequence[NewArtifactVersion]) -> None:
         metadata_rows(new.metadata)
 
 
-async def _check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
+async def check_existing_versions(tx: Transaction, ids: Sequence[str]) -> None:
     wanted = sorted(set(ids))
     if wanted:
         rows = await tx.run(q.EXISTING_VERSIONS, {"keys": wanted})
