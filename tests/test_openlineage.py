@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -487,3 +488,38 @@ def test_hostile_names_and_namespaces_are_stored_verbatim(server: str, hostile: 
     assert step["name"] == hostile
     assert step["inputs"][0]["artifactVersion"]["name"] == f"{hostile}/{hostile}"
     assert step["outputs"][0]["artifactVersion"]["name"] == f"{hostile}/{hostile}-out"
+
+
+async def test_events_sent_together_are_stored_together_and_fail_alone(server: str) -> None:
+    """Twenty tasks of one DAG run at once; a twenty-first reuses a task's name under another
+    runId, which the graph cannot hold (a step name is unique in its run): only it fails."""
+    dag = str(uuid.uuid4())
+    tasks = [str(uuid.uuid4()) for _ in range(21)]
+    names = [f"task_{i}" for i in range(20)] + ["task_3"]
+    bodies = [
+        Serde.to_json(
+            event(
+                RunState.COMPLETE,
+                task,
+                name,
+                1,
+                parent=(dag, "burst_dag"),
+                outputs=[OutputDataset(namespace="s3://burst", name=name)],
+            )
+        )
+        for task, name in zip(tasks, names, strict=True)
+    ]
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(base_url=server, headers=headers) as client:
+        first = await client.post("/api/v1/lineage", content=bodies[0])
+        assert first.status_code == 201
+        answers = await asyncio.gather(
+            *(client.post("/api/v1/lineage", content=body) for body in bodies[1:])
+        )
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:19] == [201] * 19
+    assert statuses[19] == 409
+    assert "already has a step named 'task_3'" in answers[19].json()["errors"][0]["message"]
+    run = run_of(server, dag)
+    assert sorted(s["name"] for s in run["steps"]) == sorted(names[:20])
+    assert run["status"] == "COMPLETED"

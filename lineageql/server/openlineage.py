@@ -1,11 +1,12 @@
 """``POST /api/v1/lineage``: OpenLineage RunEvents in, on the path Marquez serves them, so
 ``openlineage-python``'s HttpTransport (and Airflow, Spark, dbt, Flink through it) can send
-to lineageql unchanged. Each event is stored in one transaction (see
-``lineageql.graph.repository.ingest``); a bad event is answered 400 and stores nothing."""
+to lineageql unchanged. Each event is stored whole (see ``lineageql.graph.repository.ingest``)
+in a transaction it shares with the events that arrived beside it; a bad event is answered
+400 and stores nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,6 +14,8 @@ from starlette.responses import JSONResponse, Response
 from lineageql.errors import LineageError, UnauthenticatedError
 from lineageql.graph import LineageRepository
 from lineageql.openlineage import change_of, parse_run_event
+from lineageql.records import RunEventChange
+from lineageql.server.batching import GroupCommit
 from lineageql.server.responses import error_response
 
 PATH = "/api/v1/lineage"
@@ -21,7 +24,13 @@ PATH = "/api/v1/lineage"
 def lineage_endpoint(
     repo: Callable[[], LineageRepository], may_write: Callable[[Request], bool]
 ) -> Callable[[Request], Awaitable[Response]]:
-    """The route handler over the server's repository and token check."""
+    """The route handler over the server's repository and token check. Events that arrive
+    together are stored together (``batching.GroupCommit``)."""
+
+    async def write_many(changes: Sequence[RunEventChange]) -> None:
+        await repo().record_run_events(changes)
+
+    writes = GroupCommit(write_many)
 
     async def receive(request: Request) -> Response:
         try:
@@ -31,7 +40,7 @@ def lineage_endpoint(
                     "the server's LINEAGEQL_API_TOKEN (openlineage-python: an api_key auth)"
                 )
             change = change_of(parse_run_event(await request.body()))
-            await repo().record_run_event(change)
+            await writes.write(change)
         except LineageError as error:
             return error_response(error)
         return JSONResponse(

@@ -14,6 +14,7 @@ transaction so that replays and any arrival order end in the same graph.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lineageql.graph import queries as q
@@ -49,28 +50,47 @@ class IngestWrites(Writes):
 
     async def record_run_event(self, change: RunEventChange) -> None:
         """Apply one event in one transaction (all of it, or nothing on an error)."""
-        run_rows = metadata_rows(change.run_metadata)
-        step_rows = metadata_rows(change.step_metadata)
-        for dataset in (*change.inputs, *change.outputs):
-            metadata_rows(dataset.metadata)
+        await self.record_run_events([change])
+
+    async def record_run_events(self, changes: Sequence[RunEventChange]) -> None:
+        """Apply events in order in one transaction, as if each had its own: all of them,
+        or none on an error."""
+        for change in changes:
+            _check(change)
 
         async def work(tx: Transaction) -> None:
-            run = await _run_of(tx, change)
-            before = await _step_of(tx, change)
-            step = await _advance(tx, before, change)
-            linked = await _consume(tx, step, change.inputs)
-            if step.status is ExecutionStatus.COMPLETED and change.outputs:
-                linked = await _produce(tx, step, change.outputs) or linked
-            if linked:
-                await tx.run(q.DERIVE_FROM_STEP, {"step_id": step.id})
-            owned = [(run.id, run_rows)] if run_rows else []
-            await write_metadata_in(tx, NodeKind.RUN, owned, change.event_time)
-            owned = [(step.id, step_rows)] if step_rows else []
-            await write_metadata_in(tx, NodeKind.STEP, owned, change.event_time)
-            if step is not before or step.created == change.event_time:
-                await _settle_run(tx, run, change)
+            for change in changes:
+                await _apply(tx, change)
 
-        await self.store.write(work)
+        if changes:
+            await self.store.write(work)
+
+
+def _check(change: RunEventChange) -> None:
+    """Refuse bad metadata before a transaction starts."""
+    for values in (change.run_metadata, change.step_metadata):
+        metadata_rows(values)
+    for dataset in (*change.inputs, *change.outputs):
+        metadata_rows(dataset.metadata)
+
+
+async def _apply(tx: Transaction, change: RunEventChange) -> None:
+    run = await _run_of(tx, change)
+    before = await _step_of(tx, change)
+    step = await _advance(tx, before, change)
+    linked = await _consume(tx, step, change.inputs)
+    if step.status is ExecutionStatus.COMPLETED and change.outputs:
+        linked = await _produce(tx, step, change.outputs) or linked
+    if linked:
+        await tx.run(q.DERIVE_FROM_STEP, {"step_id": step.id})
+    for kind, owner, values in (
+        (NodeKind.RUN, run.id, change.run_metadata),
+        (NodeKind.STEP, step.id, change.step_metadata),
+    ):
+        if values:
+            await write_metadata_in(tx, kind, [(owner, metadata_rows(values))], change.event_time)
+    if step is not before or step.created == change.event_time:
+        await _settle_run(tx, run, change)
 
 
 async def _run_of(tx: Transaction, change: RunEventChange) -> RunRecord:
