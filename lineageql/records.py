@@ -311,6 +311,15 @@ class StepRecord(Record):
     """A hash of the step's code, so that two executions can tell whether it changed."""
 
 
+class RunProgress(Record):
+    """What a live view of a run shows changing (see ``LineageRepository.run_progress``)."""
+
+    status: ExecutionStatus
+    end_time: str | None
+    steps: list[tuple[str, str, int]]
+    """Each step's id, status and number of outputs, in id order."""
+
+
 class ChangeKind(StrEnum):
     """How an upstream step or artifact of one version compares with another's."""
 

@@ -74,7 +74,9 @@ class EmbeddedStore(GraphStore):
         """Run ``work`` as one transaction, wholly on the worker thread: one thread hop per
         transaction rather than one per statement (about 0.3 ms each)."""
         async with self._lock:
-            return await self._call(self._transact, work)
+            result: T = await self._call(self._transact, work)
+        self.changes.notify()
+        return result
 
     def _transact(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
         self._execute("BEGIN TRANSACTION", None)

@@ -133,7 +133,9 @@ class Neo4jStore(GraphStore):
         async def managed(tx: AsyncManagedTransaction) -> T:
             return await work(_Neo4jTransaction(self, tx))
 
-        return await self._session_call(neo4j.WRITE_ACCESS, managed)
+        result = await self._session_call(neo4j.WRITE_ACCESS, managed)
+        self.changes.notify()
+        return result
 
     async def migrate(self) -> None:
         for statement in neo4j_statements():

@@ -162,18 +162,31 @@ RUNS_BY_NAME_PREFIX = (
 RUN_PAGE = """
 MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
 WHERE (size($statuses) = 0 OR r.status IN $statuses) AND ($as_of = '' OR r.created <= $as_of)
-WITH collect(r) AS runs, count(r) AS total
-UNWIND runs AS r
-WITH r, total
-WHERE $after_id = '' OR r.created < $after_created
-      OR (r.created = $after_created AND r.id < $after_id)
-RETURN r.id AS id, total
+  AND ($after_id = '' OR r.created < $after_created
+       OR (r.created = $after_created AND r.id < $after_id))
+RETURN r.id AS id
 ORDER BY r.created DESC, r.id DESC
 LIMIT $limit
 """
 """One page of a pipeline's runs, newest first, after the run ``$after_id`` (or from the
-start when it is ''), each row with the count of the whole list (RUN_TOTAL answers when the
-page is empty)."""
+start when it is ''). Its total is a query of its own (RUN_TOTAL): counting in the same
+query made the nested walk grow with the history (17 to 28 ms from 200 to 5,000 runs)."""
+
+RUN_PROGRESS = """
+MATCH (r:PipelineRun {id: $id})
+OPTIONAL MATCH (r)-[:HAS_STEP]->(s:Step)
+OPTIONAL MATCH (s)-[e:PRODUCED]->(:ArtifactVersion)
+RETURN r.status AS status, r.end_time AS end_time, s.id AS step_id, s.status AS step_status,
+       count(e) AS outputs
+"""
+"""What a live view of a run watches: its status, and each step's status and outputs."""
+
+RECENT_RUN_STATUSES = """
+MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)
+RETURN r.id AS id, r.status AS status
+ORDER BY r.created DESC, r.id DESC
+LIMIT $limit
+"""
 
 RUN_TOTAL = """
 MATCH (p:Pipeline {id: $pipeline_id})-[:HAS_RUN]->(r:PipelineRun)

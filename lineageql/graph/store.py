@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
+from lineageql.graph.changes import ChangeNotifier
+
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 T = TypeVar("T")
@@ -38,6 +40,14 @@ class GraphStore(ABC):
     lineage neighbourhood is one query (``queries.DERIVED_CLOSURE``)."""
     generation: int = 0
     """Counts the write transactions committed through this object (for caches)."""
+
+    @property
+    def changes(self) -> ChangeNotifier:
+        """Notified after each write transaction this object commits."""
+        notifier = self.__dict__.get("_changes")
+        if notifier is None:
+            notifier = self.__dict__["_changes"] = ChangeNotifier()
+        return notifier
 
     @abstractmethod
     async def read(self, query: str, params: Params | None = None) -> list[Row]:

@@ -13,6 +13,7 @@ from lineageql.schema.limits import limit_extensions
 from lineageql.schema.mutation import Mutation
 from lineageql.schema.query import Query
 from lineageql.schema.read_scope import ReadScope
+from lineageql.schema.subscription import Subscription
 from lineageql.schema.types import LineageStepNode, LineageVersionNode
 
 
@@ -34,6 +35,7 @@ schema = LineageSchema(
     query=Query,
     types=[LineageVersionNode, LineageStepNode],
     mutation=Mutation,
+    subscription=Subscription,
     extensions=[*limit_extensions(), AccessControl, ReadScope],
     execution_context_class=PlannedExecutor,
 )

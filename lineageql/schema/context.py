@@ -24,6 +24,8 @@ class Context:
     """Answer known query selections through ``lineageql.readpath`` (off: resolvers only)."""
     planned_roots: int = 0
     """Root fields the read path answered (tests and benchmarks read it)."""
+    connection_params: dict[str, object] | None = None
+    """A WebSocket's connection_init payload (where a browser sends its token)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

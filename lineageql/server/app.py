@@ -1,5 +1,6 @@
-"""The Starlette application: ``/graphql`` (GraphiQL in a browser), ``/health`` and the
-artifact download route, behind the body-size limit and (when configured) CORS."""
+"""The Starlette application: ``/graphql`` (GraphiQL in a browser, subscriptions over
+WebSocket), ``/health``, the artifact download route and ``/api/v1/lineage``
+(OpenLineage), behind the body-size limit and (when configured) CORS."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.errors import StoreUnavailableError
 from lineageql.graph import GraphStore, LineageRepository, open_store
 from lineageql.graph.connect import is_neo4j_url
 from lineageql.schema import Context, schema
-from lineageql.server.auth import access_of
+from lineageql.server.auth import access_for, access_of
 from lineageql.server.discovery import remove_record, write_record
 from lineageql.server.downloads import download_endpoint
 from lineageql.server.limits import BodySizeLimit
@@ -52,6 +55,19 @@ class LineageGraphQL(GraphQL[Context, None]):
         if self.repo is None:
             raise StoreUnavailableError("the server has not opened its store yet")
         return self.repo
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A socket sends its token in the connection_init payload (browsers cannot set
+        headers on a WebSocket): ``{"Authorization": "Bearer <token>"}``. A socket that may not
+        read is refused (closed with 4403)."""
+        params = context.connection_params or {}
+        authorization = params.get("Authorization", params.get("authorization", ""))
+        access = access_for(authorization if isinstance(authorization, str) else "", self.settings)
+        context.may_read = context.may_read or access.may_read
+        context.may_write = context.may_write or access.may_write
+        if not context.may_read:
+            raise ConnectionRejectionError()
+        return await super().on_ws_connect(context)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -112,6 +128,7 @@ def create_app(
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/health", health),
         Route("/artifact-versions/{id}/download", download),
         Route(OPENLINEAGE_PATH, receive_lineage, methods=["POST"]),

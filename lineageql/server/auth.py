@@ -19,9 +19,14 @@ class Access:
 def access_of(connection: HTTPConnection, settings: Settings) -> Access:
     """Without ``api_token`` anyone may do anything; with it, writes need the token, and
     reads too when ``read_token_required`` is set."""
+    return access_for(connection.headers.get("authorization", ""), settings)
+
+
+def access_for(authorization: str, settings: Settings) -> Access:
+    """What an ``Authorization`` value (``Bearer <token>``) allows."""
     if settings.api_token is None:
         return Access(may_read=True, may_write=True)
     expected = settings.api_token.get_secret_value().encode()
-    scheme, _, given = connection.headers.get("authorization", "").partition(" ")
+    scheme, _, given = authorization.partition(" ")
     valid = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
     return Access(may_read=valid or not settings.read_token_required, may_write=valid)

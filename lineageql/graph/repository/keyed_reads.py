@@ -39,6 +39,7 @@ from lineageql.records import (
     MetadataType,
     PipelineRecord,
     PipelineVersionRecord,
+    RunProgress,
     RunRecord,
     StepRecord,
     artifact_id_for,
@@ -157,13 +158,9 @@ class KeyedReads(RepositoryBase):
                     "limit": first + 1,
                 },
             )
-            total = (
-                rows[0]["total"]
-                if rows
-                else (await self.store.read(q.RUN_TOTAL, params))[0]["total"]
-            )
+            [total] = await self.store.read(q.RUN_TOTAL, params)
             ids = [row["id"] for row in rows]
-            pages.append(IdWindow(ids[:first], len(ids) > first, int(total)))
+            pages.append(IdWindow(ids[:first], len(ids) > first, int(total["total"])))
         return pages
 
     async def last_runs(
@@ -177,6 +174,28 @@ class KeyedReads(RepositoryBase):
         wanted = [run_id for run_id in firsts if run_id is not None]
         found = dict(zip(wanted, await self.get_runs(wanted), strict=True)) if wanted else {}
         return [found.get(run_id) if run_id else None for run_id in firsts]
+
+    async def run_progress(self, run_id: str) -> RunProgress | None:
+        """The run's status and end, and each step's status and output count (one read), to
+        tell when a live view must change; None for an unknown run."""
+        rows = await self.store.read(q.RUN_PROGRESS, {"id": run_id})
+        if not rows:
+            return None
+        steps = sorted(
+            (row["step_id"], row["step_status"], int(row["outputs"]))
+            for row in rows
+            if row["step_id"] is not None
+        )
+        return RunProgress(
+            status=ExecutionStatus(rows[0]["status"]), end_time=rows[0]["end_time"], steps=steps
+        )
+
+    async def recent_run_statuses(self, pipeline_id: str, limit: int) -> dict[str, str]:
+        """The statuses of a pipeline's newest ``limit`` runs, by run id (one read)."""
+        rows = await self.store.read(
+            q.RECENT_RUN_STATUSES, {"pipeline_id": pipeline_id, "limit": limit}
+        )
+        return {row["id"]: row["status"] for row in rows}
 
     async def find_cached_step(self, cache_key: str) -> StepRecord | None:
         """The newest completed step with ``cache_key``, whose outputs a cached step reuses."""
