@@ -46,7 +46,7 @@ def demo_env(
     assert (
         "failed, as intended" in recorded.stdout and "cached (every step reused)" in recorded.stdout
     )
-    assert "Explore it in GraphiQL" in recorded.stdout and "lastRun {" in recorded.stdout
+    assert "Explore it in the browser" in recorded.stdout and "lastRun {" in recorded.stdout
     return env
 
 

@@ -66,14 +66,16 @@ async def socket(url: str, token: str | None = TOKEN) -> AsyncIterator[Any]:
 
 
 async def subscribe(ws: Any, query: str, **variables: Any) -> None:
-    ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    ack = await next_message(ws)
     assert ack["type"] == "connection_ack", ack
     message = {"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}
     await ws.send(json.dumps(message))
 
 
 async def next_message(ws: Any, timeout: float = 10) -> dict[str, Any]:
-    return dict(json.loads(await asyncio.wait_for(ws.recv(), timeout)))
+    raw = await asyncio.wait_for(ws.recv(), timeout)
+    assert isinstance(raw, str), "graphql-transport-ws messages are text frames"
+    return dict(json.loads(raw))
 
 
 async def next_update(ws: Any, since: float) -> tuple[dict[str, Any], float]:

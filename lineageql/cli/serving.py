@@ -38,7 +38,8 @@ def serve(
         1, min=1, help="Worker processes (a Neo4j store only; the embedded store is one process)."
     ),
 ) -> None:
-    """Serve the GraphQL API (GraphiQL at /graphql in a browser), /health and downloads."""
+    """Serve the explorer (/), the GraphQL API (GraphiQL at /graphql in a browser),
+    OpenLineage ingestion, /health and downloads."""
     settings = _settings(store)
     with friendly_errors():
         if workers > 1 and not is_neo4j_url(settings.store):
@@ -50,7 +51,7 @@ def serve(
             )
         _check_store(settings)
     url = _url(host, port)
-    console.print(f"GraphiQL: {url}/graphql   store: {settings.store}")
+    console.print(f"Explorer: {url}/   GraphiQL: {url}/graphql   store: {settings.store}")
     if workers > 1:
         # Each worker process builds its app from the environment, so the store goes there.
         os.environ["LINEAGEQL_STORE"] = settings.store
@@ -108,7 +109,10 @@ def demo(
     running = None if is_neo4j_url(settings.store) else find_server(settings.store)
     close_connections()
     url = running or _url(host, port)
-    console.print(f"\nExplore it in GraphiQL: {url}/graphql\nPaste this query:\n{WALK_QUERY}")
+    console.print(
+        f"\nExplore it in the browser: {url}/\n"
+        f"or in GraphiQL: {url}/graphql, with this query:\n{WALK_QUERY}"
+    )
     if serve_after and running is None:
         console.print("Serving until you press Ctrl+C.")
         _run_server(settings, host, port)

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -31,6 +31,7 @@ from lineageql.server.downloads import download_endpoint
 from lineageql.server.limits import BodySizeLimit
 from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
 from lineageql.server.openlineage import lineage_endpoint
+from lineageql.server.ui import GRAPHIQL_PAGE, ContentSecurityPolicy, ui_routes
 from lineageql.settings import Settings
 
 
@@ -43,13 +44,18 @@ class LineageGraphQL(GraphQL[Context, None]):
         self.artifact_store = artifact_store
         self.repo: LineageRepository | None = None
 
-    def encode_json(self, data: object) -> bytes:
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the package's own bundle, not from a public CDN: it works offline."""
+        return HTMLResponse(GRAPHIQL_PAGE)
+
+    def encode_json(self, data: object) -> str:
         """Responses encoded by orjson; a value it refuses (an integer beyond 64 bits in a
-        JSON field) falls back to the standard library."""
+        JSON field) falls back to the standard library. Text, not bytes: Strawberry sends
+        bytes over a WebSocket as binary frames, which graphql-transport-ws clients refuse."""
         try:
-            return orjson.dumps(data)
+            return orjson.dumps(data).decode()
         except TypeError:
-            return json.dumps(data, separators=(",", ":")).encode()
+            return json.dumps(data, separators=(",", ":"))
 
     def repository(self) -> LineageRepository:
         if self.repo is None:
@@ -127,13 +133,17 @@ def create_app(
         graphql.repository, lambda request: access_of(request, settings).may_write
     )
     routes = [
+        *ui_routes(),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", health),
         Route("/artifact-versions/{id}/download", download),
         Route(OPENLINEAGE_PATH, receive_lineage, methods=["POST"]),
     ]
-    middleware = [Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)]
+    middleware = [
+        Middleware(ContentSecurityPolicy),
+        Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes),
+    ]
     if settings.cors_origin_list:
         middleware.append(
             Middleware(

@@ -1,0 +1,277 @@
+"""The explorer in a real browser (Debian's chromium, driven by Playwright), against a real
+server holding the demo's history: a person's walk through the pages, live updates, offline
+GraphiQL, hostile names, and the shipped bundle against its sources.
+
+Screenshots of each page land in ``test-output/screenshots``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.servers import serving
+
+ROOT = Path(__file__).resolve().parent.parent
+UI = ROOT / "ui"
+STATIC = ROOT / "lineageql" / "server" / "static"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+HOSTILE = "<img src=x onerror=alert(1)> [red]x[/red] '); DROP"
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required under CI (apt-get install chromium)")
+        pytest.skip("no chromium here: apt-get install chromium")
+    return found
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo's history (and a pipeline with a hostile name) behind a real server."""
+    folder = tmp_path_factory.mktemp("ui")
+    env = {
+        **os.environ,
+        "LINEAGEQL_STORE": str(folder / "demo.lbdb"),
+        "LINEAGEQL_ARTIFACT_STORE": str(folder / "artifacts"),
+    }
+    recorded = subprocess.run(
+        [sys.executable, "-m", "lineageql", "demo", "--no-serve"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    with serving(
+        env["LINEAGEQL_STORE"], LINEAGEQL_ARTIFACT_STORE=env["LINEAGEQL_ARTIFACT_STORE"]
+    ) as url:
+        graphql(
+            url,
+            "mutation($n: String!) { createPipelineRun(input: {pipelineName: $n, "
+            'name: "hostile-run", status: COMPLETED}) { id } }',
+            n=HOSTILE,
+        )
+        yield url
+
+
+def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
+    answer = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables}).json()
+    assert "errors" not in answer, answer
+    return dict(answer["data"])
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    path = chromium()
+    async with async_playwright() as playwright:
+        opened = await playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield opened
+        await opened.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, server: str) -> AsyncIterator[Page]:
+    """A page that may reach only the server: any other request is refused and recorded;
+    a script dialog (an injected alert) fails the test."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = await context.new_page()
+    elsewhere: list[str] = []
+    dialogs: list[str] = []
+    server_host = urlparse(server).netloc
+
+    async def guard(route: Any) -> None:
+        if urlparse(route.request.url).netloc == server_host:
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", guard)
+    opened.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    await context.close()
+    assert elsewhere == [], f"requests left the server: {elsewhere}"
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert errors == [], f"the page failed: {errors}"
+
+
+async def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def test_a_person_walks_from_pipelines_to_lineage_and_a_comparison(
+    page: Page, server: str
+) -> None:
+    await page.goto(f"{server}/")
+    await page.get_by_role("link", name="training_pipeline").first.wait_for()
+    row = page.locator("#pipelines tr", has_text="training_pipeline")
+    await row.get_by_role("cell", name="5", exact=True).wait_for()
+    await shot(page, "1-home")
+
+    await page.get_by_role("link", name="training_pipeline").first.click()
+    await page.wait_for_url(f"{server}/pipelines/training_pipeline")
+    runs = page.locator("#runs tbody tr")
+    await runs.nth(4).wait_for()
+    assert await runs.count() == 5
+    await shot(page, "2-pipeline")
+
+    # The oldest run (gamma 0.001) is at the bottom; open it.
+    oldest = runs.nth(4)
+    await oldest.get_by_role("link").click()
+    await page.wait_for_url(f"{server}/runs/*")
+    nodes = page.locator("[data-node-id]")
+    await nodes.nth(1).wait_for()
+    names = {text.split("\n")[0] for text in await nodes.all_inner_texts()}
+    assert names == {"training_data_loader", "svc_trainer"}
+    edge_labels = await page.locator(".react-flow__edge-text").all_text_contents()
+    assert edge_labels == ["X_train, y_train"]
+    await page.locator("[data-node-id]", has_text="svc_trainer").click()
+    panel = page.get_by_role("complementary", name="step")
+    # gamma is a parameter, and the trainer logged it as metadata too.
+    await panel.get_by_role("row", name="gamma 0.001").first.wait_for()
+    await shot(page, "3-run")
+
+    await panel.get_by_role("link", name="trained_model:1").click()
+    await page.wait_for_url(f"{server}/artifact-versions/*")
+    await page.locator("[data-node-id]", has_text="X_train").first.wait_for()
+    lineage_names = {
+        t.split("\n")[0] for t in await page.locator("[data-node-id]").all_inner_texts()
+    }
+    assert {"trained_model:1", "svc_trainer", "X_train:1", "y_train:1"} <= lineage_names
+    await shot(page, "4-artifact-version")
+
+    await page.goto(f"{server}/pipelines/training_pipeline")
+    await runs.nth(4).wait_for()
+    await runs.nth(3).get_by_role("checkbox").check()
+    await runs.nth(4).get_by_role("checkbox").check()
+    await page.locator("#compare").click()
+    await page.wait_for_url(f"{server}/compare?runs=*")
+    gamma = page.locator("#comparison tr[data-key='svc_trainer.gamma']")
+    await gamma.wait_for()
+    assert "changed" in (await gamma.get_attribute("class") or "")
+    await page.locator("figure[data-chart-key='training_acc'] canvas").wait_for()
+    await shot(page, "5-compare")
+
+
+async def test_a_run_page_updates_while_the_run_runs(page: Page, server: str) -> None:
+    run = graphql(
+        server,
+        'mutation { createPipelineRun(input: {pipelineName: "live", status: RUNNING}) { id } }',
+    )["createPipelineRun"]
+    await page.goto(f"{server}/runs/{run['id']}")
+    await page.get_by_role("heading", name="RUNNING").wait_for()
+    # Another process (this test, through the API) records a step while the page is open.
+    step = graphql(
+        server,
+        'mutation($run: ID!) { startStep(input: {runId: $run, name: "train"}) { id } }',
+        run=run["id"],
+    )["startStep"]
+    node = page.locator(f"[data-node-id='{step['id']}']")
+    await node.wait_for(timeout=5000)
+    assert "running" in (await node.inner_text())
+    graphql(server, "mutation($id: ID!) { finishStep(input: {stepId: $id}) { id } }", id=step["id"])
+    await page.locator(f"[data-node-id='{step['id']}']", has_text="completed").wait_for(
+        timeout=5000
+    )
+    await shot(page, "6-live-run")
+
+
+async def test_graphiql_runs_a_query_offline(page: Page, server: str) -> None:
+    await page.goto(f"{server}/graphql")
+    editor = page.locator(".graphiql-query-editor .CodeMirror").first
+    await editor.click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("{ pipelines { totalCount edges { node { name ")
+    await page.locator(".graphiql-execute-button").click()
+    await page.locator(".graphiql-response").get_by_text('"training_pipeline"').wait_for()
+    await shot(page, "7-graphiql")
+
+
+async def test_hostile_names_render_as_text(page: Page, server: str) -> None:
+    await page.goto(f"{server}/")
+    await page.get_by_text(HOSTILE).first.wait_for()
+    assert await page.locator("img[src='x']").count() == 0
+    response = httpx.get(f"{server}/")
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+
+
+async def test_a_500_step_run_renders_every_node(page: Page, server: str) -> None:
+    steps = [
+        {
+            "name": f"s{i:03d}",
+            "inputs": [{"name": "x", "fromStep": f"s{i - 1:03d}", "fromOutput": "y"}] if i else [],
+            "outputs": [{"name": "y", "newVersion": {"name": f"v{i:03d}", "uri": f"mem://{i}"}}],
+        }
+        for i in range(500)
+    ]
+    [run] = graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) { id } }",
+        runs=[
+            {
+                "run": {"pipelineName": "wide", "name": "wide-1", "status": "COMPLETED"},
+                "steps": steps,
+            }
+        ],
+    )["recordRuns"]
+    await page.goto(f"{server}/runs/{run['id']}")
+    await page.locator(".graph[data-graph-nodes='500']").wait_for()
+    await page.locator("[data-node-id]").nth(499).wait_for(state="attached")
+    assert await page.locator("[data-node-id]").count() == 500
+
+
+def test_deep_links_answer_the_page(server: str) -> None:
+    for path in (
+        "/pipelines/training_pipeline",
+        "/runs/x",
+        "/artifact-versions/x",
+        "/compare?runs=a,b",
+    ):
+        response = httpx.get(f"{server}{path}")
+        assert response.status_code == 200 and '<div id="root">' in response.text, path
+    assert httpx.get(f"{server}/static/app.js").status_code == 200
+
+
+def test_the_shipped_bundle_was_built_from_these_sources() -> None:
+    """ui/build.mjs writes the hash of its sources beside the bundle; rebuild with
+    scripts/build-ui after changing anything under ui/."""
+    manifest = json.loads((STATIC / "manifest.json").read_text())
+    files = ["package.json", "package-lock.json", "build.mjs"]
+    files += sorted_walk(UI / "src", "src")
+    assert manifest["sources"] == files
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode())
+        digest.update(b"\0")
+        digest.update((UI / name).read_bytes())
+        digest.update(b"\0")
+    assert manifest["sha256"] == digest.hexdigest(), "rebuild the UI: scripts/build-ui"
+    for bundle in ("app.js", "app.css", "graphiql.js", "graphiql.css"):
+        assert (STATIC / bundle).stat().st_size > 0
+
+
+def sorted_walk(folder: Path, prefix: str) -> list[str]:
+    found = []
+    for child in sorted(folder.iterdir(), key=lambda p: p.name):
+        name = f"{prefix}/{child.name}"
+        found += sorted_walk(child, name) if child.is_dir() else [name]
+    return found

@@ -1,0 +1,121 @@
+// "/artifact-versions/<id>": upstream and downstream lineage as a graph (depth control,
+// expand on click, marked when truncated), the version's metadata, tags and files.
+import { useMemo, useState } from "react";
+import { Link, useLocation } from "wouter";
+import { graphql } from "../api.js";
+import { Loaded, Metadata, Tags, useQuery, when } from "../common.jsx";
+import { Graph } from "../graph.jsx";
+
+const VERSION = `query($id: ID!, $depth: Int!) {
+  artifactVersion(id: $id) { id name version type dataType uri saveType created tags
+    runMetadata { key value type } visualizations { type uri }
+    producedBy { id name run { id name } } }
+  lineage(artifactVersionId: $id, direction: BOTH, depth: $depth) {
+    truncated
+    nodes { id kind name depth ... on LineageVersionNode { version } ... on LineageStepNode { status } }
+    edges { source target name }
+  }
+}`;
+
+const AROUND = `query($id: ID!) {
+  lineage(artifactVersionId: $id, direction: BOTH, depth: 1) {
+    truncated
+    nodes { id kind name depth ... on LineageVersionNode { version } ... on LineageStepNode { status } }
+    edges { source target name }
+  }
+}`;
+
+function merge(graphs) {
+  const nodes = new Map();
+  const edges = new Map();
+  let truncated = false;
+  for (const g of graphs) {
+    truncated = truncated || g.truncated;
+    for (const n of g.nodes) nodes.set(n.id, n);
+    for (const e of g.edges) edges.set(`${e.source}>${e.target}>${e.name}`, e);
+  }
+  return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
+}
+
+export function ArtifactVersion({ id }) {
+  const [depth, setDepth] = useState(3);
+  const [extra, setExtra] = useState([]);
+  const state = useQuery(VERSION, { id, depth });
+  const [, navigate] = useLocation();
+  const expand = (node) => {
+    if (node.kind !== "version") return;
+    graphql(AROUND, { id: node.id }).then((data) => setExtra((now) => [...now, data.lineage]));
+  };
+  return (
+    <main className="with-panel">
+      <Loaded state={state}>
+        {(data) =>
+          !data.artifactVersion ? (
+            <p className="error">No artifact version with id {id}.</p>
+          ) : (
+            <VersionView
+              version={data.artifactVersion}
+              lineage={merge([data.lineage, ...extra])}
+              depth={depth}
+              setDepth={(d) => { setExtra([]); setDepth(d); }}
+              onExpand={expand}
+              onOpen={(node) => node.kind === "version" && navigate(`/artifact-versions/${encodeURIComponent(node.id)}`)}
+            />
+          )
+        }
+      </Loaded>
+    </main>
+  );
+}
+
+function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
+  const graph = useMemo(
+    () => ({
+      nodes: lineage.nodes.map((n) => ({
+        id: n.id,
+        label: n.kind === "ARTIFACT_VERSION" ? `${n.name}:${n.version}` : n.name,
+        kind: n.kind === "ARTIFACT_VERSION" ? "version" : "step",
+        status: n.status,
+        detail: n.kind === "ARTIFACT_VERSION" ? `depth ${n.depth}` : (n.status || "").toLowerCase(),
+        highlight: n.id === version.id,
+      })),
+      edges: lineage.edges.map((e) => ({ id: `${e.source}>${e.target}>${e.name}`, source: e.source, target: e.target, label: e.name })),
+    }),
+    [lineage, version.id],
+  );
+  return (
+    <>
+      <div className="content">
+        <h1>{version.name}:{version.version}</h1>
+        <p className="facts">
+          {version.type} · {version.saveType.toLowerCase()} · created {when(version.created)}
+          {version.producedBy ? (
+            <> · produced by {version.producedBy.name} in <Link href={`/runs/${version.producedBy.run.id}`}>{version.producedBy.run.name}</Link></>
+          ) : null}
+        </p>
+        <div className="toolbar">
+          <label>
+            Depth{" "}
+            <input type="number" min="1" max="50" value={depth} aria-label="depth" onChange={(e) => setDepth(Math.max(1, Math.min(50, Number(e.target.value) || 1)))} />
+          </label>
+          {lineage.truncated ? <span className="truncated" role="status">truncated: more lineage lies beyond</span> : null}
+          <span className="hint">Click a version to expand around it; double-click to open it.</span>
+        </div>
+        <Graph nodes={graph.nodes} edges={graph.edges} onNodeClick={onExpand} onNodeDoubleClick={onOpen} />
+      </div>
+      <aside className="panel" aria-label="version">
+        <h2>Version</h2>
+        <p><Tags tags={version.tags} /></p>
+        <p className="uri">{version.uri}</p>
+        <p><a href={`/artifact-versions/${version.id}/download`}>Download</a></p>
+        <Metadata entries={version.runMetadata} />
+        {version.visualizations.length ? (
+          <section>
+            <h3>Visualizations</h3>
+            <ul>{version.visualizations.map((v) => <li key={v.uri}>{v.type}: {v.uri}</li>)}</ul>
+          </section>
+        ) : null}
+      </aside>
+    </>
+  );
+}
