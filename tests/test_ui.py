@@ -158,6 +158,23 @@ async def test_a_person_walks_from_pipelines_to_lineage_and_a_comparison(
     assert {"trained_model:1", "svc_trainer", "X_train:1", "y_train:1"} <= lineage_names
     await shot(page, "4-artifact-version")
 
+    # Compare with the second model (gamma 0.005): only the trainer and the model changed.
+    await page.get_by_label("compare with").select_option(label="version 2")
+    diff = page.locator("#diff")
+    await diff.wait_for()
+    trainer = diff.locator("tr", has_text="svc_trainer")
+    assert await trainer.get_attribute("data-change") == "CHANGED"
+    assert "gamma: 0.005 → 0.001" in await trainer.inner_text()
+    loader = diff.locator("tr", has_text="training_data_loader")
+    assert await loader.get_attribute("data-change") == "SAME"
+    changed = page.locator(".graph-node.changed")
+    await changed.first.wait_for()
+    assert {t.split("\n")[0] for t in await changed.all_inner_texts()} == {
+        "svc_trainer",
+        "trained_model:1",
+    }
+    await shot(page, "4b-version-diff")
+
     await page.goto(f"{server}/pipelines/training_pipeline")
     await runs.nth(4).wait_for()
     await runs.nth(3).get_by_role("checkbox").check()

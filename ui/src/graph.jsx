@@ -25,7 +25,7 @@ function GraphNode({ id, data }) {
     <div
       className={`graph-node ${data.kind || ""} status-${(data.status || "").toLowerCase()} ${
         data.highlight ? "highlight" : ""
-      } ${data.selected ? "selected" : ""}`}
+      } ${data.changed ? "changed" : ""}`}
       data-node-id={id}
       title={data.title || data.label}
     >

@@ -3,17 +3,26 @@
 import { useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { graphql } from "../api.js";
-import { Loaded, Metadata, Tags, useQuery, when } from "../common.jsx";
+import { Loaded, Metadata, Tags, shown, useQuery, when } from "../common.jsx";
 import { Graph } from "../graph.jsx";
 
 const VERSION = `query($id: ID!, $depth: Int!) {
   artifactVersion(id: $id) { id name version type dataType uri saveType created tags
     runMetadata { key value type } visualizations { type uri }
-    producedBy { id name run { id name } } }
+    producedBy { id name run { id name } }
+    artifact { versions(first: 100) { edges { node { id version } } } } }
   lineage(artifactVersionId: $id, direction: BOTH, depth: $depth) {
     truncated
     nodes { id kind name depth ... on LineageVersionNode { version } ... on LineageStepNode { status } }
     edges { source target name }
+  }
+}`;
+
+const DIFF = `query($from: ID!, $to: ID!) {
+  lineageDiff(fromId: $from, toId: $to) {
+    from { version } truncated
+    steps { stepName change sourceChanged parameters { key from to } settings { key from to } }
+    artifacts { name change from { version } to { version } metadata { key from to } }
   }
 }`;
 
@@ -69,6 +78,15 @@ export function ArtifactVersion({ id }) {
 }
 
 function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
+  const [diff, setDiff] = useState(null);
+  const changed = useMemo(() => {
+    if (!diff) return new Set();
+    const moved = (c) => c.change !== "SAME";
+    return new Set([
+      ...diff.steps.filter(moved).map((c) => `step:${c.stepName}`),
+      ...diff.artifacts.filter(moved).map((c) => `version:${c.name}`),
+    ]);
+  }, [diff]);
   const graph = useMemo(
     () => ({
       nodes: lineage.nodes.map((n) => ({
@@ -78,11 +96,13 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         status: n.status,
         detail: n.kind === "ARTIFACT_VERSION" ? `depth ${n.depth}` : (n.status || "").toLowerCase(),
         highlight: n.id === version.id,
+        changed: changed.has(`${n.kind === "ARTIFACT_VERSION" ? "version" : "step"}:${n.name}`),
       })),
       edges: lineage.edges.map((e) => ({ id: `${e.source}>${e.target}>${e.name}`, source: e.source, target: e.target, label: e.name })),
     }),
-    [lineage, version.id],
+    [lineage, version.id, changed],
   );
+  const others = version.artifact.versions.edges.map((e) => e.node).filter((v) => v.id !== version.id);
   return (
     <>
       <div className="content">
@@ -99,9 +119,25 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
             <input type="number" min="1" max="50" value={depth} aria-label="depth" onChange={(e) => setDepth(Math.max(1, Math.min(50, Number(e.target.value) || 1)))} />
           </label>
           {lineage.truncated ? <span className="truncated" role="status">truncated: more lineage lies beyond</span> : null}
+          <label>
+            Compare with…{" "}
+            <select
+              aria-label="compare with"
+              defaultValue=""
+              onChange={(e) =>
+                e.target.value
+                  ? graphql(DIFF, { from: e.target.value, to: version.id }).then((d) => setDiff(d.lineageDiff))
+                  : setDiff(null)
+              }
+            >
+              <option value="">no other version</option>
+              {others.map((v) => <option key={v.id} value={v.id}>version {v.version}</option>)}
+            </select>
+          </label>
           <span className="hint">Click a version to expand around it; double-click to open it.</span>
         </div>
         <Graph nodes={graph.nodes} edges={graph.edges} onNodeClick={onExpand} onNodeDoubleClick={onOpen} />
+        {diff ? <DiffTable diff={diff} name={version.name} version={version.version} /> : null}
       </div>
       <aside className="panel" aria-label="version">
         <h2>Version</h2>
@@ -117,5 +153,36 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         ) : null}
       </aside>
     </>
+  );
+}
+
+function changes(list) {
+  return list.map((c) => `${c.key}: ${shown(c.from)} → ${shown(c.to)}`).join("; ");
+}
+
+function DiffTable({ diff, name, version }) {
+  const rows = [
+    ...diff.steps.map((c) => ({
+      kind: "step", name: c.stepName, change: c.change,
+      detail: [changes(c.parameters), changes(c.settings), c.sourceChanged ? "source changed" : ""].filter(Boolean).join("; "),
+    })),
+    ...diff.artifacts.map((c) => ({
+      kind: "artifact", name: c.name, change: c.change,
+      detail: [c.from && c.to && c.from.version !== c.to.version ? `version ${c.from.version} → ${c.to.version}` : "", changes(c.metadata)].filter(Boolean).join("; "),
+    })),
+  ];
+  return (
+    <section>
+      <h2>Why {name}:{version} differs from version {diff.from.version}</h2>
+      <table className="list" id="diff">
+        <tbody>
+          {rows.map((row) => (
+            <tr key={`${row.kind}-${row.name}`} className={row.change === "SAME" ? "" : "changed"} data-change={row.change}>
+              <td>{row.kind}</td><td>{row.name}</td><td>{row.change}</td><td>{row.detail}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
