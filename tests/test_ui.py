@@ -188,6 +188,30 @@ async def test_a_person_walks_from_pipelines_to_lineage_and_a_comparison(
     await shot(page, "5-compare")
 
 
+async def test_search_filters_and_visualizations(page: Page, server: str) -> None:
+    await page.goto(f"{server}/")
+    await page.get_by_label("search").fill("X_tr")
+    await page.locator(".search-results").get_by_role("link", name="X_train").click()
+    await page.wait_for_url(f"{server}/artifact-versions/*")
+    # A DataFrame's HTML table: in a frame sandboxed with scripts off.
+    frame = page.locator("iframe.visualization")
+    await frame.wait_for()
+    assert await frame.get_attribute("sandbox") == ""
+    table = page.frame_locator("iframe.visualization").locator("table")
+    await table.wait_for()
+    src = await frame.get_attribute("src")
+    served = httpx.get(f"{server}{src}")
+    assert served.headers["content-type"].startswith("text/html")
+    assert "sandbox" in served.headers.get_list("content-security-policy")
+    await shot(page, "8-visualization")
+
+    await page.goto(f"{server}/pipelines/training_pipeline")
+    await page.locator("#runs tbody tr").nth(4).wait_for()
+    await page.get_by_label("status").select_option("FAILED")
+    await page.locator("#runs tbody tr").first.get_by_text("FAILED").wait_for()
+    assert await page.locator("#runs tbody tr").count() == 1
+
+
 async def test_a_run_page_updates_while_the_run_runs(page: Page, server: str) -> None:
     run = graphql(
         server,

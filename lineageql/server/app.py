@@ -27,7 +27,7 @@ from lineageql.graph.connect import is_neo4j_url
 from lineageql.schema import Context, schema
 from lineageql.server.auth import access_for, access_of
 from lineageql.server.discovery import remove_record, write_record
-from lineageql.server.downloads import download_endpoint
+from lineageql.server.downloads import download_endpoint, visualization_endpoint
 from lineageql.server.limits import BodySizeLimit
 from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
 from lineageql.server.openlineage import lineage_endpoint
@@ -129,6 +129,11 @@ def create_app(
         graphql.artifact_store,
         lambda request: access_of(request, settings).may_read,
     )
+    visualization = visualization_endpoint(
+        graphql.repository,
+        graphql.artifact_store,
+        lambda request: access_of(request, settings).may_read,
+    )
     receive_lineage = lineage_endpoint(
         graphql.repository, lambda request: access_of(request, settings).may_write
     )
@@ -138,6 +143,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Route("/health", health),
         Route("/artifact-versions/{id}/download", download),
+        Route("/artifact-versions/{id}/visualizations/{index:int}", visualization),
         Route(OPENLINEAGE_PATH, receive_lineage, methods=["POST"]),
     ]
     middleware = [

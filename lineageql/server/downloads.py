@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from lineageql.artifacts import ArtifactStore
-from lineageql.errors import LineageError, NotFoundError, UnauthenticatedError
+from lineageql.errors import BadInputError, LineageError, NotFoundError, UnauthenticatedError
 from lineageql.graph import LineageRepository
 from lineageql.records import ArtifactVersionRecord
 from lineageql.server.responses import error_response
@@ -91,6 +91,62 @@ def download_endpoint(
             return error_response(error)
 
     return download
+
+
+VISUALIZATION_TYPES = {"html": "text/html", "image": "image/png", "markdown": "text/plain"}
+MAX_VISUALIZATION_BYTES = 20 << 20
+
+
+def visualization_endpoint(
+    repo: Callable[[], LineageRepository],
+    store: ArtifactStore,
+    may_read: Callable[[Request], bool],
+) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /artifact-versions/{id}/visualizations/{index}``: one of a version's
+    visualizations, as user content: served sandboxed (no scripts, an origin of its own), so
+    HTML someone stored cannot act on this site."""
+
+    async def visualization(request: Request) -> Response:
+        try:
+            if not may_read(request):
+                raise UnauthenticatedError(
+                    "visualizations on this server need 'Authorization: Bearer <token>'"
+                )
+            version = await _version(repo(), request.path_params["id"])
+            index = request.path_params["index"]
+            if not 0 <= index < len(version.visualizations):
+                raise NotFoundError(
+                    f"{version.name}:{version.version} has no visualization {index}"
+                )
+            shown = version.visualizations[index]
+            body = await _visualization_bytes(store, version, shown.uri)
+        except LineageError as error:
+            return error_response(error)
+        return Response(
+            body,
+            media_type=VISUALIZATION_TYPES.get(shown.type, "application/octet-stream"),
+            headers={"content-security-policy": "sandbox", "x-content-type-options": "nosniff"},
+        )
+
+    return visualization
+
+
+async def _visualization_bytes(
+    store: ArtifactStore, version: ArtifactVersionRecord, uri: str
+) -> bytes:
+    what = f"a visualization of {version.name}:{version.version} ({uri!r})"
+    if not store.contains(uri):
+        raise OutsideArtifactStoreError(f"{what} is outside this server's artifact store")
+    if not await _from_store(what, store.exists, uri):
+        raise NotFoundError(f"{what} is gone from the artifact store")
+    if await _from_store(what, store.size, uri) > MAX_VISUALIZATION_BYTES:
+        raise BadInputError(f"{what} is over {MAX_VISUALIZATION_BYTES >> 20} MB; download it")
+    return bytes(await _from_store(what, _read_all, store, uri))
+
+
+def _read_all(store: ArtifactStore, uri: str) -> bytes:
+    with store.open(uri) as source:
+        return bytes(source.read())
 
 
 async def _version(repo: LineageRepository, version_id: str) -> ArtifactVersionRecord:

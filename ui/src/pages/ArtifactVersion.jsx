@@ -148,7 +148,16 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         {version.visualizations.length ? (
           <section>
             <h3>Visualizations</h3>
-            <ul>{version.visualizations.map((v) => <li key={v.uri}>{v.type}: {v.uri}</li>)}</ul>
+            {version.visualizations.map((v, index) => {
+              const src = `/artifact-versions/${encodeURIComponent(version.id)}/visualizations/${index}`;
+              // User content: an image, or a frame sandboxed with scripts off (the server
+              // also serves it under a sandbox policy).
+              return v.type === "image" ? (
+                <img key={v.uri} className="visualization" src={src} alt={`${version.name} ${v.type}`} />
+              ) : (
+                <iframe key={v.uri} className="visualization" sandbox="" src={src} title={`${version.name} ${v.type}`} />
+              );
+            })}
           </section>
         ) : null}
       </aside>
