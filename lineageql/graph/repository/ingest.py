@@ -76,9 +76,9 @@ def _check(change: RunEventChange) -> None:
 
 async def _apply(tx: Transaction, change: RunEventChange) -> None:
     run = await _run_of(tx, change)
-    before = await _step_of(tx, change)
+    before, fresh = await _step_of(tx, change)
     step = await _advance(tx, before, change)
-    linked = await _consume(tx, step, change.inputs)
+    linked = await _consume(tx, step, change.inputs, fresh)
     if step.status is ExecutionStatus.COMPLETED and change.outputs:
         linked = await _produce(tx, step, change.outputs) or linked
     if linked:
@@ -89,7 +89,9 @@ async def _apply(tx: Transaction, change: RunEventChange) -> None:
     ):
         if values:
             await write_metadata_in(tx, kind, [(owner, metadata_rows(values))], change.event_time)
-    if step is not before or step.created == change.event_time:
+    # A running step of a running run changes nothing the run's status depends on.
+    unsettled = step.status in FINISHED or run.status is not ExecutionStatus.RUNNING
+    if (step is not before or fresh) and unsettled:
         await _settle_run(tx, run, change)
 
 
@@ -110,7 +112,8 @@ async def _run_of(tx: Transaction, change: RunEventChange) -> RunRecord:
     return run
 
 
-async def _step_of(tx: Transaction, change: RunEventChange) -> StepRecord:
+async def _step_of(tx: Transaction, change: RunEventChange) -> tuple[StepRecord, bool]:
+    """The step, and whether this event created it."""
     rows = await tx.run(q.STEPS_BY_ID, {"keys": [change.step_id]})
     if not rows:
         new = NewStep(
@@ -119,10 +122,10 @@ async def _step_of(tx: Transaction, change: RunEventChange) -> StepRecord:
             status=ExecutionStatus.RUNNING,
             start_time=change.event_time,
         )
-        return await create_step_in(tx, new, change.step_id, change.event_time, {})
+        return await create_step_in(tx, new, change.step_id, change.event_time, {}), True
     step = step_record(rows[0])
     await _earliest(tx, q.SET_STEP_TIMES, step, change.event_time)
-    return step
+    return step, False
 
 
 async def _earliest(tx: Transaction, query: str, node: RunRecord | StepRecord, at: str) -> None:
@@ -164,11 +167,14 @@ async def _linked(tx: Transaction, direction: str, step: StepRecord) -> set[str]
     return {row["name"] for row in rows}
 
 
-async def _consume(tx: Transaction, step: StepRecord, inputs: list[DatasetChange]) -> bool:
-    """Link the inputs not linked yet; whether there were any."""
+async def _consume(
+    tx: Transaction, step: StepRecord, inputs: list[DatasetChange], fresh: bool
+) -> bool:
+    """Link the inputs not linked yet (a step created just now has none); whether there
+    were any."""
     if not inputs:
         return False
-    done = await _linked(tx, "CONSUMED", step)
+    done = set() if fresh else await _linked(tx, "CONSUMED", step)
     wanted = [d for d in inputs if d.name not in done]
     links: dict[str, str] = {}
     unseen: list[DatasetChange] = []
@@ -222,9 +228,8 @@ async def _settle_run(tx: Transaction, run: RunRecord, change: RunEventChange) -
         status, end = ExecutionStatus.COMPLETED, max(s.end_time or "" for s in steps) or None
     else:
         status, end = ExecutionStatus.RUNNING, None
-    current = await tx.run(q.RUNS_BY_ID, {"keys": [run.id]})
-    now = run_record(current[0])
-    if (now.status, now.end_time) != (status, end):
+    # ``run`` is as this transaction left it: only this function changes a run's status.
+    if (run.status, run.end_time) != (status, end):
         params: dict[str, Any] = {
             "id": run.id,
             "status": status.value,
