@@ -1,6 +1,7 @@
-"""The Neo4j store: the async neo4j driver with managed, retried transactions.
+"""The Neo4j store: the async neo4j driver; reads in auto-commit transactions, writes in
+managed ones, both retried while the server (or a cluster's leader) is away.
 
-Reads run in read transactions and writes in write transactions, so a cluster (``neo4j://``
+Reads run in read-access sessions and writes in write-access ones, so a cluster (``neo4j://``
 routing URLs, Aura) serves reads from its secondaries. All sessions share the driver's
 bookmark manager, so a writer's next read sees its own write even on another cluster member.
 """
