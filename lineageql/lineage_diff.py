@@ -148,8 +148,8 @@ async def diff_lineage(
     artifact_changes = [
         _artifact_change(pair, metadata)
         for pair in _pairs(
-            [versions[v] for v in before.graph.artifact_depths if v in versions],
-            [versions[v] for v in after.graph.artifact_depths if v in versions],
+            list(before.versions.values()),
+            list(after.versions.values()),
             name=lambda v: v.name,
             order=lambda v, side: (side.graph.artifact_depths[v.id], v.created, v.id),
             sides=(before, after),

@@ -86,21 +86,26 @@ def _job(value: Any, where: str) -> Job:
 def _input(value: Any, where: str) -> InputDataset:
     dataset = _object(value, where)
     return InputDataset(
-        namespace=_text(dataset.get("namespace"), f"{where}.namespace"),
-        name=_text(dataset.get("name"), f"{where}.name"),
+        **_dataset_fields(dataset, where),
         inputFacets=_facets(dataset, f"{where}.inputFacets", "inputFacets"),
-        facets=_facets(dataset, f"{where}.facets"),
     )
 
 
 def _output(value: Any, where: str) -> OutputDataset:
     dataset = _object(value, where)
     return OutputDataset(
-        namespace=_text(dataset.get("namespace"), f"{where}.namespace"),
-        name=_text(dataset.get("name"), f"{where}.name"),
+        **_dataset_fields(dataset, where),
         outputFacets=_facets(dataset, f"{where}.outputFacets", "outputFacets"),
-        facets=_facets(dataset, f"{where}.facets"),
     )
+
+
+def _dataset_fields(dataset: dict[str, Any], where: str) -> dict[str, Any]:
+    """What input and output datasets share: namespace, name and dataset facets."""
+    return {
+        "namespace": _text(dataset.get("namespace"), f"{where}.namespace"),
+        "name": _text(dataset.get("name"), f"{where}.name"),
+        "facets": _facets(dataset, f"{where}.facets"),
+    }
 
 
 def _facets(owner: dict[str, Any], where: str, key: str = "facets") -> dict[str, Any]:
