@@ -42,14 +42,19 @@ async def plan_copy(source: GraphStore, target: GraphStore) -> CopyPlan:
             "store (a new file, or an empty Neo4j database)",
             "to",
         )
+    return await count_store(source)
+
+
+async def count_store(store: GraphStore) -> CopyPlan:
+    """The nodes by label and the relationships by type and label pair ``store`` holds."""
     plan = CopyPlan()
     for node in NODES:
-        plan.nodes[node.label] = await _count(source, q.node_count(node.label))
+        plan.nodes[node.label] = await _count(store, q.node_count(node.label))
     for rel in RELS:
         for start, end in rel.pairs:
             key = (rel.type, start, end)
             plan.relationships[key] = await _count(
-                source, q.relationship_count(rel.type, start, end)
+                store, q.relationship_count(rel.type, start, end)
             )
     return plan
 
