@@ -138,3 +138,35 @@ async def test_a_failing_run_leaves_nothing_of_the_batch(repo: LineageRepository
         assert await execute(repo, SNAPSHOT) == before, code
     [error] = (await record(repo, [later]))["errors"]
     assert "reads train.model, which no earlier step of the run produces" in error["message"]
+
+
+async def test_every_output_derives_from_every_input_of_its_step(
+    repo: LineageRepository,
+) -> None:
+    """A step reading two versions and writing two: each output's upstream is both inputs
+    (LadybugDB once dropped one of the four edges when they were merged per step in bulk)."""
+    step = lambda name, reads: {  # noqa: E731
+        "name": name,
+        "inputs": [{"name": f"in_{o}", "fromStep": reads, "fromOutput": o} for o in "lr"]
+        if reads
+        else [],
+        "outputs": [
+            {"name": o, "newVersion": {"name": f"{name}_{o}", "uri": f"mem://{name}/{o}"}}
+            for o in "lr"
+        ],
+    }
+    runs = [
+        {
+            "run": {"pipelineName": "fan", "name": f"fan-{i}", "status": "COMPLETED"},
+            "steps": [step("a", None), step("b", "a"), step("c", "b")],
+        }
+        for i in range(3)
+    ]
+    assert "errors" not in await record(repo, runs)
+    for name in ("b_l", "b_r", "c_l", "c_r"):
+        for number in ("1", "2", "3"):
+            version = await repo.find_artifact_version(name, number)
+            [upstream] = await repo.upstream_version_ids([version.id], 1)
+            found = {(v.name, v.version) for v in await repo.get_artifact_versions(upstream) if v}
+            reads = "a" if name.startswith("b") else "b"
+            assert found == {(f"{reads}_l", number), (f"{reads}_r", number)}, (name, number)

@@ -229,9 +229,9 @@ def test_demo_serves_and_other_processes_go_through_the_server(
     assert json.loads(alone.stdout)[0]["runs"] == 5
 
 
+@pytest.mark.parametrize("demo_env", ["embedded"], indirect=True)
 def test_a_stale_server_record_is_ignored(demo_env: dict[str, str]) -> None:
-    if demo_env["LINEAGEQL_STORE"].startswith("bolt://"):
-        pytest.skip("server records sit beside an embedded store; Neo4j has none")
+    """Server records sit beside an embedded store; Neo4j has none."""
     record = record_path(demo_env["LINEAGEQL_STORE"])
     record.write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 999_999_999}))
     try:

@@ -65,9 +65,6 @@ class BulkWrites(Writes):
             step_ids = [[new_id() for _ in r.steps] for r in runs]
             await tx.run(q.CREATE_STEPS, {"rows": _step_rows(runs, records, step_ids, now)})
             await _write_io(tx, runs, step_ids)
-            flat_steps = [s for ids in step_ids for s in ids]
-            if flat_steps:
-                await tx.run(q.DERIVE_FROM_STEPS, {"ids": flat_steps})
             ended = [(rec.id, r.end_time) for rec, r in zip(records, runs, strict=True)]
             for run_id, end_time in ended:
                 if end_time is not None:
@@ -162,7 +159,8 @@ def _step_rows(
 async def _write_io(
     tx: Transaction, runs: Sequence[RecordedRun], step_ids: Sequence[Sequence[str]]
 ) -> None:
-    """Create every new output version at once, then link every input and output."""
+    """Create every new output version at once, then link every input and output, and each
+    output to the inputs of its step (DERIVED_FROM)."""
     steps: list[tuple[RecordedStep, str]] = [
         (step, step_id)
         for r, ids in zip(runs, step_ids, strict=True)
@@ -186,26 +184,36 @@ async def _write_io(
         if isinstance(v, str)
     ]
     await check_existing_versions(tx, existing)
-    outputs, inputs = [], []
+    outputs: list[dict[str, str]] = []
+    inputs: list[dict[str, str]] = []
+    derived: set[tuple[str, str]] = set()
     for r, ids in zip(runs, step_ids, strict=True):
         by_name = dict(zip((s.name for s in r.steps), ids, strict=True))
         for step, step_id in zip(r.steps, ids, strict=True):
-            for name, out in step.outputs.items():
-                version_id = out if isinstance(out, str) else produced[(step_id, name)]
-                outputs.append(
-                    {"step_id": step_id, "name": name, "artifact_version_id": version_id}
-                )
-            for name, source in step.inputs.items():
-                version_id = (
-                    source
-                    if isinstance(source, str)
-                    else _output_version(r, by_name, produced, source)
-                )
-                inputs.append({"step_id": step_id, "name": name, "artifact_version_id": version_id})
+            wrote = {
+                name: out if isinstance(out, str) else produced[(step_id, name)]
+                for name, out in step.outputs.items()
+            }
+            read = {
+                name: source
+                if isinstance(source, str)
+                else _output_version(r, by_name, produced, source)
+                for name, source in step.inputs.items()
+            }
+            outputs += [_link_row(step_id, name, v) for name, v in wrote.items()]
+            inputs += [_link_row(step_id, name, v) for name, v in read.items()]
+            derived |= {(o, i) for o in wrote.values() for i in read.values() if o != i}
     if inputs:
         await tx.run(q.LINK_INPUTS, {"rows": inputs})
     if outputs:
         await tx.run(q.LINK_OUTPUTS, {"rows": outputs})
+    if derived:
+        pairs = [{"output": o, "input": i} for o, i in sorted(derived)]
+        await tx.run(q.DERIVE_PAIRS, {"rows": pairs})
+
+
+def _link_row(step_id: str, name: str, version_id: str) -> dict[str, str]:
+    return {"step_id": step_id, "name": name, "artifact_version_id": version_id}
 
 
 def _output_version(
