@@ -41,6 +41,13 @@ RETURN """
     + PIPELINE_RETURN
 )
 
+MERGE_PIPELINES = """
+UNWIND $rows AS row
+MERGE (p:Pipeline {id: row.id})
+ON CREATE SET p.name = row.name, p.created = row.created, p.docstring = NULL
+"""
+"""Pipelines without a docstring, created if missing (lineage events of other systems)."""
+
 PIPELINES_BY_ID = "UNWIND $keys AS k MATCH (p:Pipeline {id: k}) RETURN k AS key, " + PIPELINE_RETURN
 
 
@@ -124,6 +131,27 @@ RETURN """
     + RUN_RETURN
 )
 
+CREATE_RUNS = """
+UNWIND $rows AS row
+MATCH (p:Pipeline {id: row.pipeline_id})
+CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
+    id: row.id, pipeline_id: row.pipeline_id, name: row.name, status: row.status,
+    created: row.created, start_time: row.start_time, end_time: row.end_time, config: '{}',
+    settings: '{}'
+})
+CREATE (n:RunName {id: row.name})
+CREATE (n)-[:NAMES]->(r)
+"""
+"""Runs with no config, settings or pipeline version, and their names (lineage events of
+other systems; check the names with RUN_NAMES_TAKEN first)."""
+
+SET_RUN_STATES = """
+UNWIND $rows AS row
+MATCH (r:PipelineRun {id: row.id})
+SET r.status = row.status, r.created = row.created, r.start_time = row.start_time,
+    r.end_time = row.end_time
+"""
+
 UPDATE_RUN = f"""
 MATCH (r:PipelineRun {{id: $id}})
 SET r.status = coalesce($status, r.status),
@@ -143,10 +171,11 @@ SET s.created = $created, s.start_time = $start_time
 """
 
 RUNS_BY_ID = f"""
-UNWIND $keys AS k
-MATCH (r:PipelineRun {{id: k}})
-RETURN k AS key, {RUN_RETURN}
+MATCH (r:PipelineRun)
+WHERE r.id IN $keys
+RETURN r.id AS key, {RUN_RETURN}
 """
+"""Keyed by ``IN``: 0.16 ms for four runs on LadybugDB against 0.35 ms from an UNWIND."""
 RUNS_BY_NAME = (
     "MATCH (n:RunName)-[:NAMES]->(r:PipelineRun) WHERE n.id IN $keys RETURN n.id AS key, "
     + RUN_RETURN
@@ -274,6 +303,14 @@ SET s.status = coalesce($status, s.status),
 RETURN {STEP_RETURN}
 """
 
+SET_STEP_STATES = """
+UNWIND $rows AS row
+MATCH (s:Step {id: row.id})
+SET s.status = row.status, s.created = row.created, s.start_time = row.start_time,
+    s.end_time = row.end_time, s.error_message = coalesce(row.error_message, s.error_message)
+"""
+
+
 CACHED_STEP = f"""
 MATCH (s:Step)
 WHERE s.cache_key = $cache_key AND s.status = 'completed'
@@ -354,6 +391,17 @@ a step's outputs asks for). Keyed by ``IN``: on LadybugDB a join from UNWIND tha
 follows a relationship costs a flat ~7 ms even for one key (it scans the relationship
 table); the IN filter took 0.8 ms for one step and 5.8 ms for 200 on a 1,000-run file."""
 
+LINKS_OF_STEPS = """
+MATCH (s:Step)-[e:CONSUMED]->(a:ArtifactVersion)
+WHERE s.id IN $keys
+RETURN s.id AS key, 'CONSUMED' AS direction, e.name AS name, a.id AS artifact_version_id
+UNION ALL
+MATCH (s:Step)-[e:PRODUCED]->(a:ArtifactVersion)
+WHERE s.id IN $keys
+RETURN s.id AS key, 'PRODUCED' AS direction, e.name AS name, a.id AS artifact_version_id
+"""
+"""Each step's inputs and outputs as version ids, in one statement."""
+
 STEPS_TOUCHING = {
     direction: f"""
 UNWIND $keys AS k
@@ -426,6 +474,16 @@ LATEST_VERSION_BY_NAME = (
     + " ORDER BY v.created DESC, v.id DESC LIMIT 1"
 )
 
+LATEST_VERSIONS_OF_ARTIFACTS = """
+MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)
+WHERE art.id IN $keys
+WITH art, max(v.created) AS newest
+MATCH (art)-[:HAS_VERSION]->(v:ArtifactVersion)
+WHERE v.created = newest
+RETURN art.name AS name, max(v.id) AS id
+"""
+"""Each artifact's latest version id, ordered as LATEST_VERSION_BY_NAME orders them."""
+
 UNREFERENCED_VERSIONS = f"""
 {VERSION_MATCH}
 WHERE NOT EXISTS {{ MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }}
@@ -485,18 +543,40 @@ ORDER BY k, t.id
 """
 
 
-def upsert_metadata(label: str, numeric: bool) -> str:
-    """Set metadata entries (each row names its owner); numeric rows also fill ``number``.
+EXISTING_METADATA = """
+MATCH (m:MetadataEntry)
+WHERE m.id IN $keys
+RETURN m.id AS id, m.type AS type, m.value AS value
+"""
+
+
+def create_metadata(label: str, numeric: bool) -> str:
+    """Create metadata entries (each row names its owner, which has none under that id);
+    numeric rows also fill ``number``.
 
     Numeric and other rows go in separate statements because LadybugDB types a parameter
     struct's field from its values, and a field that is null in every row is not a number.
+    Creating and setting separately (rather than MERGE on the pattern) costs 0.2 + 0.1 ms
+    on LadybugDB against 0.8 ms.
     """
     label = checked_label(label, METADATA_OWNERS)
     number = "row.number" if numeric else "NULL"
     return f"""
 UNWIND $rows AS row
 MATCH (n:{label} {{id: row.owner_id}})
-MERGE (n)-[:HAS_METADATA]->(m:MetadataEntry {{id: row.id}})
+CREATE (n)-[:HAS_METADATA]->(:MetadataEntry {{
+    id: row.id, key: row.key, type: row.type, value: row.value, number: {number},
+    created: row.created
+}})
+"""
+
+
+def set_metadata(numeric: bool) -> str:
+    """Give existing metadata entries new values (see ``create_metadata``)."""
+    number = "row.number" if numeric else "NULL"
+    return f"""
+UNWIND $rows AS row
+MATCH (m:MetadataEntry {{id: row.id}})
 SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = {number},
     m.created = row.created
 """

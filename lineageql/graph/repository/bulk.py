@@ -77,14 +77,14 @@ class BulkWrites(Writes):
                 for rec, r in zip(records, runs, strict=True)
                 if r.metadata
             ]
-            await write_metadata_in(tx, NodeKind.RUN, run_meta, now)
+            await write_metadata_in(tx, NodeKind.RUN, run_meta, now, new_owners=True)
             step_meta = [
                 (step_id, metadata_rows(step.metadata))
                 for r, ids in zip(runs, step_ids, strict=True)
                 for step, step_id in zip(r.steps, ids, strict=True)
                 if step.metadata
             ]
-            await write_metadata_in(tx, NodeKind.STEP, step_meta, now)
+            await write_metadata_in(tx, NodeKind.STEP, step_meta, now, new_owners=True)
             rows = await tx.run(q.RUNS_BY_ID, {"keys": [rec.id for rec in records]})
             stored = {row["id"]: run_record(row) for row in rows}
             return [stored[rec.id] for rec in records]

@@ -1,15 +1,9 @@
-"""Lineage events of other systems' runs (``RunEventChange``), each applied in one
-transaction so that replays and any arrival order end in the same graph.
+"""Lineage events of other systems' runs (``RunEventChange``), applied idempotently: replays
+and any arrival order end in the same graph (the rules are in ``event_batch``).
 
-- A step's status only moves forward: a running event never undoes a finished step, and of
-  two finishing events the later one (by event time) wins.
-- Creation and start times are the earliest event times seen.
-- Inputs are consumed at the artifact's latest version (an external version is created for
-  a dataset seen for the first time); an input already linked under that name is kept.
-- Outputs become new versions produced by the step once it has completed; an output already
-  produced under that name is kept.
-- The run takes the status of the step that stands for it once that step has finished;
-  until then, its steps' outcome (failed if any failed, completed when all completed).
+A batch of events is one transaction of a fixed number of statements whatever its size:
+read the runs, steps, links and latest versions the events touch, apply the events in
+memory (``EventBatch``), then write what changed, one statement per kind of change.
 """
 
 from __future__ import annotations
@@ -17,32 +11,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from lineageql.errors import ConflictError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
-from lineageql.graph.repository.rows import run_record, step_record, version_record
+from lineageql.graph.repository.event_batch import EventBatch, RunState, StepState, StoredPart
 from lineageql.graph.repository.writes import (
     Writes,
-    create_run_in,
-    create_step_in,
+    create_metadata_in,
     create_versions_in,
-    link_in,
     metadata_rows,
-    write_metadata_in,
+    upsert_metadata_in,
 )
 from lineageql.graph.store import Transaction
 from lineageql.records import (
-    DatasetChange,
     ExecutionStatus,
-    NewArtifactVersion,
-    NewRun,
-    NewStep,
     RunEventChange,
-    RunRecord,
-    SaveType,
-    StepRecord,
+    artifact_id_for,
+    pipeline_id_for,
+    to_json,
 )
-
-FINISHED = (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED)
 
 
 class IngestWrites(Writes):
@@ -59,8 +46,10 @@ class IngestWrites(Writes):
             _check(change)
 
         async def work(tx: Transaction) -> None:
+            batch = EventBatch(await _stored_part(tx, changes))
             for change in changes:
-                await _apply(tx, change)
+                batch.apply(change)
+            await _write(tx, batch)
 
         if changes:
             await self.store.write(work)
@@ -74,166 +63,133 @@ def _check(change: RunEventChange) -> None:
         metadata_rows(dataset.metadata)
 
 
-async def _apply(tx: Transaction, change: RunEventChange) -> None:
-    run = await _run_of(tx, change)
-    before, fresh = await _step_of(tx, change)
-    step = await _advance(tx, before, change)
-    linked = await _consume(tx, step, change.inputs, fresh)
-    if step.status is ExecutionStatus.COMPLETED and change.outputs:
-        linked = await _produce(tx, step, change.outputs) or linked
+async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> StoredPart:
+    """The runs and steps the events name, every step of those runs, the existing steps'
+    links, and the latest version of each dataset consumed."""
+    runs = {
+        row["id"]: RunState(**_state(row), pipeline_name="")
+        for row in await tx.run(q.RUNS_BY_ID, {"keys": sorted({c.run_id for c in changes})})
+    }
+    step_rows = await tx.run(q.STEPS_OF_RUNS, {"keys": sorted(runs)}) if runs else []
+    elsewhere = sorted({c.step_id for c in changes} - {row["id"] for row in step_rows})
+    if elsewhere:
+        step_rows = [*step_rows, *await tx.run(q.STEPS_BY_ID, {"keys": elsewhere})]
+    steps = {
+        row["id"]: StepState(**_state(row), run_id=row["run_id"], error_message=None)
+        for row in step_rows
+    }
+    linked = sorted({c.step_id for c in changes if c.inputs or c.outputs} & set(steps))
     if linked:
-        await tx.run(q.DERIVE_FROM_STEP, {"step_id": step.id})
-    for kind, owner, values in (
-        (NodeKind.RUN, run.id, change.run_metadata),
-        (NodeKind.STEP, step.id, change.step_metadata),
-    ):
-        if values:
-            await write_metadata_in(tx, kind, [(owner, metadata_rows(values))], change.event_time)
-    # A running step of a running run changes nothing the run's status depends on.
-    unsettled = step.status in FINISHED or run.status is not ExecutionStatus.RUNNING
-    if (step is not before or fresh) and unsettled:
-        await _settle_run(tx, run, change)
+        for row in await tx.run(q.LINKS_OF_STEPS, {"keys": linked}):
+            step = steps[row["key"]]
+            links = step.inputs if row["direction"] == "CONSUMED" else step.outputs
+            links[row["name"]] = row["artifact_version_id"]
+    names = sorted({d.name for c in changes for d in c.inputs})
+    latest: dict[str, str] = {}
+    if names:
+        keys = [artifact_id_for(name) for name in names]
+        rows = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": keys})
+        latest = {row["name"]: row["id"] for row in rows}
+    return StoredPart(runs=runs, steps=steps, latest=latest)
 
 
-async def _run_of(tx: Transaction, change: RunEventChange) -> RunRecord:
-    """The pipeline run, created on the first event that names it; its times moved to the
-    earliest event."""
-    rows = await tx.run(q.RUNS_BY_ID, {"keys": [change.run_id]})
-    if not rows:
-        new = NewRun(
-            pipeline_name=change.pipeline_name,
-            name=change.run_name,
-            status=ExecutionStatus.RUNNING,
-            start_time=change.event_time,
-        )
-        return await create_run_in(tx, new, change.run_id, change.event_time)
-    run = run_record(rows[0])
-    await _earliest(tx, q.SET_RUN_TIMES, run, change.event_time)
-    return run
+def _state(row: dict[str, Any]) -> dict[str, Any]:
+    """What runs and steps share: id, name, status and times."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "status": ExecutionStatus(row["status"]),
+        "created": row["created"],
+        "start_time": row["start_time"],
+        "end_time": row["end_time"],
+    }
 
 
-async def _step_of(tx: Transaction, change: RunEventChange) -> tuple[StepRecord, bool]:
-    """The step, and whether this event created it."""
-    rows = await tx.run(q.STEPS_BY_ID, {"keys": [change.step_id]})
-    if not rows:
-        new = NewStep(
-            run_id=change.run_id,
-            name=change.step_name,
-            status=ExecutionStatus.RUNNING,
-            start_time=change.event_time,
-        )
-        return await create_step_in(tx, new, change.step_id, change.event_time, {}), True
-    step = step_record(rows[0])
-    await _earliest(tx, q.SET_STEP_TIMES, step, change.event_time)
-    return step, False
+async def _write(tx: Transaction, batch: EventBatch) -> None:
+    """Write what ``batch`` changed: new runs and steps, changed ones, new versions, links,
+    DERIVED_FROM pairs, metadata."""
+    new_runs = [run for run in batch.runs if run.new]
+    if new_runs:
+        taken = await tx.run(q.RUN_NAMES_TAKEN, {"names": [run.name for run in new_runs]})
+        if taken:
+            raise ConflictError(f"a pipeline run named {taken[0]['name']!r} already exists")
+        pipelines: dict[str, dict[str, str]] = {}
+        for run in new_runs:
+            pipelines.setdefault(
+                run.pipeline_name,
+                {
+                    "id": pipeline_id_for(run.pipeline_name),
+                    "name": run.pipeline_name,
+                    "created": run.created,
+                },
+            )
+        await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
+        await tx.run(q.CREATE_RUNS, {"rows": [_new_run_row(run) for run in new_runs]})
+    changed_runs = [_run_row(run) for run in batch.runs if run.changed and not run.new]
+    if changed_runs:
+        await tx.run(q.SET_RUN_STATES, {"rows": changed_runs})
+    new_steps = [_new_step_row(step) for step in batch.steps if step.new]
+    if new_steps:
+        await tx.run(q.CREATE_STEPS, {"rows": new_steps})
+    changed_steps = [_step_row(step) for step in batch.steps if step.changed and not step.new]
+    if changed_steps:
+        await tx.run(q.SET_STEP_STATES, {"rows": changed_steps})
+    if batch.versions:
+        ids = [version_id for version_id, _ in batch.versions]
+        await create_versions_in(tx, [new for _, new in batch.versions], ids)
+    if batch.inputs:
+        await tx.run(q.LINK_INPUTS, {"rows": batch.inputs})
+    if batch.outputs:
+        await tx.run(q.LINK_OUTPUTS, {"rows": batch.outputs})
+    if batch.derived:
+        pairs = [{"output": o, "input": i} for o, i in batch.derived]
+        await tx.run(q.DERIVE_PAIRS, {"rows": pairs})
+    new_owners = {run.id for run in new_runs} | {step["id"] for step in new_steps}
+    for kind in (NodeKind.RUN, NodeKind.STEP):
+        rows = [
+            row
+            for (owner_kind, _), entries in batch.metadata.items()
+            if owner_kind is kind
+            for row in entries.values()
+        ]
+        await create_metadata_in(tx, kind, [r for r in rows if r["owner_id"] in new_owners])
+        await upsert_metadata_in(tx, kind, [r for r in rows if r["owner_id"] not in new_owners])
 
 
-async def _earliest(tx: Transaction, query: str, node: RunRecord | StepRecord, at: str) -> None:
-    """Move the node's creation and start times back to ``at`` if it is earlier."""
-    if at < node.created:
-        start = min(node.start_time or at, at)
-        await tx.run(query, {"id": node.id, "created": at, "start_time": start})
+def _run_row(run: RunState) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "status": run.status.value,
+        "created": run.created,
+        "start_time": run.start_time,
+        "end_time": run.end_time,
+    }
 
 
-async def _advance(tx: Transaction, step: StepRecord, change: RunEventChange) -> StepRecord:
-    """The step with the event's status, unless the step is already further along."""
-    status = change.status
-    if status is None or (status not in FINISHED and step.status in FINISHED):
-        return step
-    if (
-        status in FINISHED
-        and step.status in FINISHED
-        and step.end_time is not None
-        and step.end_time > change.event_time
-    ):
-        return step
-    if status == step.status and status not in FINISHED:
-        return step
-    rows = await tx.run(
-        q.UPDATE_STEP,
-        {
-            "id": step.id,
-            "status": status.value,
-            "start_time": None,
-            "end_time": change.event_time if status in FINISHED else None,
-            "error_message": change.error_message,
-        },
-    )
-    return step_record(rows[0])
+def _new_run_row(run: RunState) -> dict[str, Any]:
+    return {**_run_row(run), "pipeline_id": pipeline_id_for(run.pipeline_name), "name": run.name}
 
 
-async def _linked(tx: Transaction, direction: str, step: StepRecord) -> set[str]:
-    rows = await tx.run(q.IO_OF_STEPS[direction], {"keys": [step.id]})
-    return {row["name"] for row in rows}
+def _step_row(step: StepState) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "status": step.status.value,
+        "created": step.created,
+        "start_time": step.start_time,
+        "end_time": step.end_time,
+        "error_message": step.error_message,
+    }
 
 
-async def _consume(
-    tx: Transaction, step: StepRecord, inputs: list[DatasetChange], fresh: bool
-) -> bool:
-    """Link the inputs not linked yet (a step created just now has none); whether there
-    were any."""
-    if not inputs:
-        return False
-    done = set() if fresh else await _linked(tx, "CONSUMED", step)
-    wanted = [d for d in inputs if d.name not in done]
-    links: dict[str, str] = {}
-    unseen: list[DatasetChange] = []
-    for dataset in wanted:
-        rows = await tx.run(q.LATEST_VERSION_BY_NAME, {"name": dataset.name, "as_of": ""})
-        if rows:
-            links[dataset.name] = version_record(rows[0]).id
-        else:
-            unseen.append(dataset)
-    created = await create_versions_in(
-        tx, [_version(dataset, SaveType.EXTERNAL) for dataset in unseen]
-    )
-    links.update({d.name: v.id for d, v in zip(unseen, created, strict=True)})
-    await link_in(tx, q.LINK_INPUTS, step.id, links)
-    return bool(links)
-
-
-async def _produce(tx: Transaction, step: StepRecord, outputs: list[DatasetChange]) -> bool:
-    """Create and link the outputs not produced yet; whether there were any."""
-    done = await _linked(tx, "PRODUCED", step)
-    fresh = [d for d in outputs if d.name not in done]
-    created = await create_versions_in(
-        tx, [_version(dataset, SaveType.STEP_OUTPUT) for dataset in fresh]
-    )
-    links = {d.name: v.id for d, v in zip(fresh, created, strict=True)}
-    await link_in(tx, q.LINK_OUTPUTS, step.id, links)
-    return bool(links)
-
-
-def _version(dataset: DatasetChange, save_type: SaveType) -> NewArtifactVersion:
-    return NewArtifactVersion(
-        name=dataset.name,
-        uri=dataset.uri,
-        type="dataset",
-        save_type=save_type,
-        metadata=dataset.metadata,
-    )
-
-
-async def _settle_run(tx: Transaction, run: RunRecord, change: RunEventChange) -> None:
-    """Give the run the status its steps call for (see the module's docstring)."""
-    steps = [step_record(row) for row in await tx.run(q.STEPS_OF_RUNS, {"keys": [run.id]})]
-    own = next((s for s in steps if s.id == change.run_step_id), None)
-    status: ExecutionStatus
-    end: str | None
-    if own is not None and own.status in FINISHED:
-        status, end = own.status, own.end_time
-    elif any(s.status is ExecutionStatus.FAILED for s in steps):
-        status, end = ExecutionStatus.FAILED, max(s.end_time or "" for s in steps) or None
-    elif steps and all(s.status is ExecutionStatus.COMPLETED for s in steps):
-        status, end = ExecutionStatus.COMPLETED, max(s.end_time or "" for s in steps) or None
-    else:
-        status, end = ExecutionStatus.RUNNING, None
-    # ``run`` is as this transaction left it: only this function changes a run's status.
-    if (run.status, run.end_time) != (status, end):
-        params: dict[str, Any] = {
-            "id": run.id,
-            "status": status.value,
-            "start_time": None,
-            "end_time": end,
-        }
-        await tx.run(q.UPDATE_RUN, params)
+def _new_step_row(step: StepState) -> dict[str, Any]:
+    return {
+        **_step_row(step),
+        "run_id": step.run_id,
+        "name": step.name,
+        "step_name": step.name,
+        "cache_key": None,
+        "parameters": to_json({}, "parameters"),
+        "settings": to_json({}, "settings"),
+        "docstring": None,
+        "source_hash": None,
+    }

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from lineageql.errors import ConflictError, NotFoundError
@@ -33,9 +34,11 @@ from lineageql.records import (
     StepRecord,
     artifact_id_for,
     check_name,
+    format_time,
     metadata_id_for,
     metadata_type_of,
     new_id,
+    parse_time,
     pipeline_id_for,
     pipeline_version_id_for,
     to_json,
@@ -371,18 +374,54 @@ def metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def write_metadata_in(
-    tx: Transaction, kind: NodeKind, owned: list[tuple[str, list[dict[str, Any]]]], now: str
+    tx: Transaction,
+    kind: NodeKind,
+    owned: list[tuple[str, list[dict[str, Any]]]],
+    now: str,
+    *,
+    new_owners: bool = False,
 ) -> None:
-    """Upsert metadata rows, given per owner id, inside an open transaction."""
+    """Upsert metadata rows, given per owner id, inside an open transaction; with
+    ``new_owners`` (owners this transaction created), create them without looking."""
     rows = [
         {**row, "owner_id": owner, "id": metadata_id_for(owner, row["key"]), "created": now}
         for owner, owner_rows in owned
         for row in owner_rows
     ]
+    if new_owners:
+        await create_metadata_in(tx, kind, rows)
+    else:
+        await upsert_metadata_in(tx, kind, rows)
+
+
+async def upsert_metadata_in(tx: Transaction, kind: NodeKind, rows: list[dict[str, Any]]) -> None:
+    """Upsert whole metadata rows (each with its owner, id and creation time) inside an
+    open transaction; of two rows with one id, the later wins. An entry logged again with
+    the value it has is left as it is, creation time included."""
+    latest = list({row["id"]: row for row in rows}.values())
+    if not latest:
+        return
+    found = await tx.run(q.EXISTING_METADATA, {"keys": [row["id"] for row in latest]})
+    stored = {row["id"]: (row["type"], row["value"]) for row in found}
+    await create_metadata_in(tx, kind, [row for row in latest if row["id"] not in stored])
+    changed = [
+        row
+        for row in latest
+        if row["id"] in stored and stored[row["id"]] != (row["type"], row["value"])
+    ]
+    for numeric in (True, False):
+        batch = [row for row in changed if (row["number"] is not None) is numeric]
+        if batch:
+            await tx.run(q.set_metadata(numeric), {"rows": batch})
+
+
+async def create_metadata_in(tx: Transaction, kind: NodeKind, rows: list[dict[str, Any]]) -> None:
+    """Create metadata rows whose ids are not stored yet (such as those of an owner the
+    transaction created) inside an open transaction."""
     for numeric in (True, False):
         batch = [row for row in rows if (row["number"] is not None) is numeric]
         if batch:
-            await tx.run(q.upsert_metadata(kind.value, numeric), {"rows": batch})
+            await tx.run(q.create_metadata(kind.value, numeric), {"rows": batch})
 
 
 def check_versions(news: Sequence[NewArtifactVersion]) -> None:
@@ -433,16 +472,19 @@ async def _pipeline_version(
 
 
 async def create_versions_in(
-    tx: Transaction, news: Sequence[NewArtifactVersion]
+    tx: Transaction, news: Sequence[NewArtifactVersion], ids: Sequence[str] | None = None
 ) -> list[ArtifactVersionRecord]:
-    """Create artifact versions in an open transaction, numbering the automatic ones.
+    """Create artifact versions in an open transaction, numbering the automatic ones; with
+    ``ids``, the versions get those ids.
 
     A few statements serve any number of versions: reserve numbers on each artifact, check
-    custom versions, create, then tags and metadata.
+    custom versions, create, then tags and metadata. Creation times are a microsecond apart
+    in the order given, so the last of an artifact's new versions is its latest.
     """
     if not news:
         return []
     now = utc_now()
+    start = parse_time(now)
     increments: dict[str, int] = defaultdict(int)
     for new in news:
         increments[new.name] += 0 if new.version else 1
@@ -474,7 +516,7 @@ async def create_versions_in(
         for name, count in increments.items()
     }
     rows = []
-    for new in news:
+    for index, new in enumerate(news):
         artifact_id = artifact_id_for(new.name)
         version = new.version
         if version is None:
@@ -483,7 +525,7 @@ async def create_versions_in(
         rows.append(
             {
                 "artifact_id": artifact_id,
-                "id": new_id(),
+                "id": ids[index] if ids is not None else new_id(),
                 "name": new.name,
                 "version": version,
                 "type": new.type,
@@ -491,7 +533,7 @@ async def create_versions_in(
                 "uri": new.uri,
                 "materializer": new.materializer,
                 "save_type": new.save_type.value,
-                "created": now,
+                "created": format_time(start + timedelta(microseconds=index)),
                 "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
             }
         )
@@ -504,5 +546,5 @@ async def create_versions_in(
             query = q.add_tags(NodeKind.ARTIFACT_VERSION.value)
             await tx.run(query, {"id": record.id, "tags": list(new.tags)})
     owned = [(r.id, metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
-    await write_metadata_in(tx, NodeKind.ARTIFACT_VERSION, owned, now)
+    await write_metadata_in(tx, NodeKind.ARTIFACT_VERSION, owned, now, new_owners=True)
     return records
