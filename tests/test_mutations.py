@@ -296,6 +296,102 @@ async def test_refused_writes_carry_a_code_and_change_nothing(repo: LineageRepos
     assert evaluate["step"] == {"status": "RUNNING", "outputs": []}
 
 
+RECORD_STEP = """
+mutation Record($input: RecordStepInput!) {
+  recordStep(input: $input) {
+    id name status errorMessage startTime endTime inputs { name artifactVersion { id } }
+    outputs { name artifactVersion { id name version saveType runMetadata { key value } } }
+  }
+}"""
+
+
+async def test_a_step_recorded_whole_reads_back_like_one_started_and_finished(
+    repo: LineageRepository,
+) -> None:
+    recorded = await record_two_steps(repo, "whole-run")
+    run_id, data_id = recorded["run"]["id"], recorded["data_id"]
+    step = (
+        await ok(
+            repo,
+            RECORD_STEP,
+            input={
+                "runId": run_id,
+                "name": "evaluate",
+                "parameters": {"k": 5},
+                "inputs": [{"name": "dataset", "artifactVersionId": data_id}],
+                "outputs": [
+                    {
+                        "name": "report",
+                        "newVersion": {"name": "report", "uri": "/tmp/r", "metadata": {"f1": 0.8}},
+                    },
+                    {"name": "same_data", "artifactVersionId": data_id},
+                ],
+            },
+        )
+    )["recordStep"]
+    assert step["status"] == "COMPLETED" and step["errorMessage"] is None
+    assert step["startTime"] is not None and step["endTime"] >= step["startTime"]
+    assert step["inputs"] == [{"name": "dataset", "artifactVersion": {"id": data_id}}]
+    report = step["outputs"][0]["artifactVersion"]
+    assert (report["name"], report["version"], report["saveType"]) == ("report", "1", "STEP_OUTPUT")
+    assert report["runMetadata"] == [{"key": "f1", "value": 0.8}]
+    read = await ok(
+        repo,
+        """query($id: ID!) { step(id: $id) { status parameters
+            outputs { name artifactVersion { upstream { name } producedBy { name } } } } }""",
+        id=step["id"],
+    )
+    assert read["step"]["status"] == "COMPLETED" and read["step"]["parameters"] == {"k": 5}
+    by_name = {o["name"]: o["artifactVersion"] for o in read["step"]["outputs"]}
+    assert by_name["report"] == {"upstream": [{"name": "iris"}], "producedBy": {"name": "evaluate"}}
+    # An output that is also the input is not derived from itself.
+    assert by_name["same_data"]["upstream"] == []
+
+    failed = (
+        await ok(
+            repo,
+            RECORD_STEP,
+            input={"runId": run_id, "name": "broken", "status": "FAILED", "errorMessage": "boom"},
+        )
+    )["recordStep"]
+    assert (failed["status"], failed["errorMessage"], failed["outputs"]) == ("FAILED", "boom", [])
+
+
+async def test_a_refused_recorded_step_leaves_nothing(repo: LineageRepository) -> None:
+    recorded = await record_two_steps(repo, "refusals")
+    run_id = recorded["run"]["id"]
+    before = await ok(repo, SNAPSHOT)
+    new_output = [{"name": "out", "newVersion": {"name": "orphan", "uri": "/tmp/orphan"}}]
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        ({"runId": run_id, "name": "x", "status": "RUNNING"}, "BAD_USER_INPUT", "not a final"),
+        ({"runId": "no-such-run", "name": "x", "outputs": new_output}, "NOT_FOUND", "run"),
+        ({"runId": run_id, "name": "load", "outputs": new_output}, "CONFLICT", "named 'load'"),
+        (
+            {
+                "runId": run_id,
+                "name": "x",
+                "inputs": [{"name": "in", "artifactVersionId": "no-such-version"}],
+                "outputs": new_output,
+            },
+            "NOT_FOUND",
+            "no-such-version",
+        ),
+        (
+            {
+                "runId": run_id,
+                "name": "x",
+                "outputs": [*new_output, {"name": "gone", "artifactVersionId": "no-such-version"}],
+            },
+            "NOT_FOUND",
+            "no-such-version",
+        ),
+    ]
+    for given, code, words in cases:
+        error = await refused(repo, RECORD_STEP, input=given)
+        assert error["code"] == code and words in error["message"], (given, error)
+    assert await ok(repo, SNAPSHOT) == before
+
+
 async def test_tags_and_metadata_mutations(repo: LineageRepository) -> None:
     recorded = await record_two_steps(repo, "tagged-run")
     run_id, step_id = recorded["run"]["id"], recorded["train"]["id"]

@@ -4,6 +4,8 @@ seeds' walk-throughs do, on both stores."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ from lineageql import (
 )
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.sdk import StepFailedError
+from lineageql.sdk.step_start import RUNNING_AFTER_SECONDS
 
 CALLS: list[str] = []
 
@@ -600,3 +603,53 @@ def test_external_artifacts_and_saves_can_skip_metadata_and_visualizations(sdk_e
 
     raw = counted().steps["count_items"].inputs["items"]
     assert raw.name == "raw_items" and raw.run_metadata == {} and raw.load() == ["a", "b"]
+
+
+@step
+def slow_answer() -> Annotated[int, "answer"]:
+    time.sleep(RUNNING_AFTER_SECONDS * 4)
+    return 42
+
+
+@step
+def quick_double(answer: int) -> Annotated[int, "doubled"]:
+    return answer * 2
+
+
+def test_a_step_that_runs_a_while_is_seen_running_and_a_quick_one_is_recorded_whole(
+    sdk_env: Path,
+) -> None:
+    """A watcher (another thread, as a live view would) sees the slow step running; both
+    steps end completed with their lineage."""
+
+    @pipeline
+    def watched() -> None:
+        quick_double(answer=slow_answer())
+
+    seen: set[tuple[str, str]] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            try:
+                run = Client().get_pipeline("watched").last_run
+            except NotFoundError:
+                continue
+            if run is not None:
+                seen.update((name, s.status.value) for name, s in run.steps.items())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        run = watched()
+    finally:
+        done.set()
+        watcher.join()
+    assert ("slow_answer", "running") in seen
+    assert {name: s.status.value for name, s in run.steps.items()} == {
+        "slow_answer": "completed",
+        "quick_double": "completed",
+    }
+    doubled = run.steps["quick_double"].output
+    assert doubled.load() == 84
+    assert [v.name for v in doubled.upstream()] == [run.steps["slow_answer"].output.name]

@@ -235,6 +235,13 @@ mutation FinishStep($input: FinishStepInput!) {
   }
 }"""
 
+RECORD_STEP = """
+mutation RecordStep($input: RecordStepInput!) {
+  recordStep(input: $input) {
+    id status outputs { name artifactVersion { id uri materializer dataType } }
+  }
+}"""
+
 CREATE_VERSION = (
     VERSION_FIELDS
     + """

