@@ -205,35 +205,30 @@ class StepOutputInput:
         return str(self.artifact_version_id)
 
 
-@strawberry.input
-class FinishStepInput:
-    step_id: strawberry.ID
+@strawberry.input(description="How a step ended: its final status, time, error and outputs.")
+class StepEnding:
     status: Status = ExecutionStatus.COMPLETED  # type: ignore[valid-type]
     end_time: datetime | None = None
     error_message: str | None = None
     outputs: list[StepOutputInput] | None = None
 
     def output_targets(self) -> dict[str, NewArtifactVersion | str]:
-        return _targets(self.outputs or [])
+        outputs = self.outputs or []
+        _no_repeats([output.name for output in outputs], "outputs")
+        return {output.name: output.target() for output in outputs}
+
+
+@strawberry.input
+class FinishStepInput(StepEnding):
+    step_id: strawberry.ID
 
 
 @strawberry.input(
     description="A step that has already ended, recorded whole: what startStep and then "
     "finishStep would take, in one transaction."
 )
-class RecordStepInput(StartStepInput):
-    status: Status = ExecutionStatus.COMPLETED  # type: ignore[valid-type]
-    end_time: datetime | None = None
-    error_message: str | None = None
-    outputs: list[StepOutputInput] | None = None
-
-    def output_targets(self) -> dict[str, NewArtifactVersion | str]:
-        return _targets(self.outputs or [])
-
-
-def _targets(outputs: list[StepOutputInput]) -> dict[str, NewArtifactVersion | str]:
-    _no_repeats([output.name for output in outputs], "outputs")
-    return {output.name: output.target() for output in outputs}
+class RecordStepInput(StepEnding, StartStepInput):
+    pass
 
 
 def _links(links: list[StepInputLink], field: str) -> dict[str, str]:
