@@ -8,12 +8,13 @@ Python values here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import unicodedata
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
 
@@ -41,6 +42,13 @@ def format_time(moment: datetime) -> str:
 def parse_time(text: str) -> datetime:
     """The stored timestamp form back as an aware datetime."""
     return datetime.fromisoformat(text)
+
+
+def successive_times(start: str) -> Iterator[str]:
+    """``start``, then a microsecond later, and so on: creation times that keep the order
+    of things written in one transaction."""
+    first = parse_time(start)
+    return (format_time(first + timedelta(microseconds=i)) for i in itertools.count())
 
 
 def new_id() -> str:

@@ -160,16 +160,6 @@ SET r.status = coalesce($status, r.status),
 RETURN {RUN_RETURN}
 """
 
-SET_RUN_TIMES = """
-MATCH (r:PipelineRun {id: $id})
-SET r.created = $created, r.start_time = $start_time
-"""
-
-SET_STEP_TIMES = """
-MATCH (s:Step {id: $id})
-SET s.created = $created, s.start_time = $start_time
-"""
-
 RUNS_BY_ID = f"""
 MATCH (r:PipelineRun)
 WHERE r.id IN $keys
@@ -263,16 +253,6 @@ WHERE s.name = $name
 RETURN r.id AS run_id, s.id AS step_id
 """
 
-CREATE_STEP = """
-MATCH (r:PipelineRun {id: $run_id})
-CREATE (r)-[:HAS_STEP]->(s:Step {
-    id: $id, run_id: $run_id, name: $name, step_name: $step_name, status: $status,
-    created: $created, start_time: $start_time, end_time: $end_time, cache_key: $cache_key,
-    parameters: $parameters, settings: $settings, docstring: $docstring,
-    error_message: $error_message, source_hash: $source_hash
-})
-"""
-
 CREATE_STEPS = """
 UNWIND $rows AS row
 MATCH (r:PipelineRun {id: row.run_id})
@@ -284,7 +264,7 @@ CREATE (r)-[:HAS_STEP]->(s:Step {
     source_hash: row.source_hash
 })
 """
-"""Whole steps of whole runs, at once (``record_runs``)."""
+"""Steps with every column given (one step, or whole steps of whole runs at once)."""
 
 RUN_NAMES_TAKEN = """
 UNWIND $names AS name

@@ -8,9 +8,7 @@ an earlier step's output. Any failure leaves nothing behind.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from lineageql.errors import BadInputError, ConflictError
@@ -35,9 +33,8 @@ from lineageql.records import (
     RecordedStep,
     RunRecord,
     check_name,
-    format_time,
     new_id,
-    parse_time,
+    successive_times,
     to_json,
     utc_now,
 )
@@ -132,8 +129,7 @@ def _step_rows(
     now: str,
 ) -> list[dict[str, Any]]:
     """Each step's row; creation times a microsecond apart keep the steps' order."""
-    start = parse_time(now)
-    created = (format_time(start + timedelta(microseconds=i)) for i in itertools.count())
+    created = successive_times(now)
     return [
         {
             "id": step_id,

@@ -6,7 +6,6 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from lineageql.errors import ConflictError, NotFoundError
@@ -34,13 +33,12 @@ from lineageql.records import (
     StepRecord,
     artifact_id_for,
     check_name,
-    format_time,
     metadata_id_for,
     metadata_type_of,
     new_id,
-    parse_time,
     pipeline_id_for,
     pipeline_version_id_for,
+    successive_times,
     to_json,
     utc_now,
 )
@@ -188,12 +186,7 @@ class Writes(KeyedReads):
     ) -> FinishedStep:
         """End a step in one transaction: store its new output versions, link them (and any
         existing version ids given) as its outputs, and set its status and end time."""
-        outputs = outputs or {}
-        for name in outputs:
-            check_name(name, "outputs")
-        new = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
-        existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
-        check_versions(list(new.values()))
+        outputs = check_outputs(outputs or {})
         params = {
             "id": step_id,
             "status": status_value(status),
@@ -206,10 +199,7 @@ class Writes(KeyedReads):
             rows = await tx.run(q.UPDATE_STEP, params)
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
-            await check_existing_versions(tx, list(existing.values()))
-            created = await create_versions_in(tx, list(new.values()))
-            produced = {**existing, **{n: v.id for n, v in zip(new, created, strict=True)}}
-            await link_in(tx, q.LINK_OUTPUTS, step_id, produced)
+            produced, created = await produce_outputs_in(tx, step_id, outputs)
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
             return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
 
@@ -227,13 +217,9 @@ class Writes(KeyedReads):
         """Record a step that has already ended (``new.status`` is final) in one transaction:
         what ``create_step`` and then ``finish_step`` would write, with each output derived
         from each input."""
-        inputs, outputs = inputs or {}, outputs or {}
+        inputs = inputs or {}
         new = check_step(new, inputs)
-        for name in outputs:
-            check_name(name, "outputs")
-        fresh = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
-        existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
-        check_versions(list(fresh.values()))
+        outputs = check_outputs(outputs or {})
 
         async def work(tx: Transaction) -> FinishedStep:
             now = utc_now()
@@ -246,10 +232,7 @@ class Writes(KeyedReads):
                 end_time=end_time or now,
                 error_message=error_message,
             )
-            await check_existing_versions(tx, list(existing.values()))
-            created = await create_versions_in(tx, list(fresh.values()))
-            produced = {**existing, **{n: v.id for n, v in zip(fresh, created, strict=True)}}
-            await link_in(tx, q.LINK_OUTPUTS, step.id, produced)
+            produced, created = await produce_outputs_in(tx, step.id, outputs)
             pairs = {(o, i) for o in produced.values() for i in inputs.values() if o != i}
             if pairs:
                 rows = [{"output": o, "input": i} for o, i in sorted(pairs)]
@@ -394,7 +377,7 @@ async def create_step_in(
         "error_message": error_message,
         "source_hash": new.source_hash,
     }
-    await tx.run(q.CREATE_STEP, row)
+    await tx.run(q.CREATE_STEPS, {"rows": [row]})
     # The step as stored, without reading it back (its columns cost 0.3 ms to return).
     step = step_record(row)
     if inputs:
@@ -460,19 +443,50 @@ async def upsert_metadata_in(tx: Transaction, kind: NodeKind, rows: list[dict[st
         for row in latest
         if row["id"] in stored and stored[row["id"]] != (row["type"], row["value"])
     ]
-    for numeric in (True, False):
-        batch = [row for row in changed if (row["number"] is not None) is numeric]
-        if batch:
-            await tx.run(q.set_metadata(numeric), {"rows": batch})
+    for numeric, batch in _by_numeric(changed):
+        await tx.run(q.set_metadata(numeric), {"rows": batch})
 
 
 async def create_metadata_in(tx: Transaction, kind: NodeKind, rows: list[dict[str, Any]]) -> None:
     """Create metadata rows whose ids are not stored yet (such as those of an owner the
     transaction created) inside an open transaction."""
-    for numeric in (True, False):
-        batch = [row for row in rows if (row["number"] is not None) is numeric]
-        if batch:
-            await tx.run(q.create_metadata(kind.value, numeric), {"rows": batch})
+    for numeric, batch in _by_numeric(rows):
+        await tx.run(q.create_metadata(kind.value, numeric), {"rows": batch})
+
+
+def _by_numeric(rows: list[dict[str, Any]]) -> list[tuple[bool, list[dict[str, Any]]]]:
+    """Numeric metadata rows and the others, apart (see ``queries.create_metadata``);
+    a group with no rows is left out."""
+    groups = [
+        (numeric, [r for r in rows if (r["number"] is not None) is numeric])
+        for numeric in (True, False)
+    ]
+    return [(numeric, batch) for numeric, batch in groups if batch]
+
+
+def check_outputs(
+    outputs: dict[str, NewArtifactVersion | str],
+) -> dict[str, NewArtifactVersion | str]:
+    """Validate a step's outputs (names, new versions) before a transaction starts."""
+    for name in outputs:
+        check_name(name, "outputs")
+    check_versions([out for out in outputs.values() if isinstance(out, NewArtifactVersion)])
+    return outputs
+
+
+async def produce_outputs_in(
+    tx: Transaction, step_id: str, outputs: dict[str, NewArtifactVersion | str]
+) -> tuple[dict[str, str], list[ArtifactVersionRecord]]:
+    """Store a step's new output versions and link them, and the existing version ids
+    given, as its outputs, in an open transaction; each output's version id, and the
+    versions created."""
+    fresh = {name: out for name, out in outputs.items() if isinstance(out, NewArtifactVersion)}
+    existing = {name: out for name, out in outputs.items() if isinstance(out, str)}
+    await check_existing_versions(tx, list(existing.values()))
+    created = await create_versions_in(tx, list(fresh.values()))
+    produced = {**existing, **{n: v.id for n, v in zip(fresh, created, strict=True)}}
+    await link_in(tx, q.LINK_OUTPUTS, step_id, produced)
+    return produced, created
 
 
 def check_versions(news: Sequence[NewArtifactVersion]) -> None:
@@ -535,7 +549,7 @@ async def create_versions_in(
     if not news:
         return []
     now = utc_now()
-    start = parse_time(now)
+    created_times = successive_times(now)
     increments: dict[str, int] = defaultdict(int)
     for new in news:
         increments[new.name] += 0 if new.version else 1
@@ -584,7 +598,7 @@ async def create_versions_in(
                 "uri": new.uri,
                 "materializer": new.materializer,
                 "save_type": new.save_type.value,
-                "created": format_time(start + timedelta(microseconds=index)),
+                "created": next(created_times),
                 "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
             }
         )
