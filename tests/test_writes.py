@@ -154,10 +154,8 @@ async def test_a_failure_part_way_leaves_nothing_behind(
     store: GraphStore, repo: LineageRepository
 ) -> None:
     async def half_done(tx: Transaction) -> None:
-        await tx.run(
-            q.MERGE_PIPELINE,
-            {"id": pipeline_id_for("half"), "name": "half", "created": "2026", "docstring": None},
-        )
+        row = {"id": pipeline_id_for("half"), "name": "half", "created": "2026", "docstring": None}
+        await tx.run(q.MERGE_PIPELINES, {"rows": [row]})
         raise RuntimeError("the writer died")
 
     with pytest.raises(RuntimeError, match="the writer died"):

@@ -33,20 +33,12 @@ def checked_label(label: str, allowed: tuple[str, ...]) -> str:
 
 PIPELINE_RETURN = columns("p", "Pipeline")
 
-MERGE_PIPELINE = (
-    """
-MERGE (p:Pipeline {id: $id})
-ON CREATE SET p.name = $name, p.created = $created, p.docstring = $docstring
-RETURN """
-    + PIPELINE_RETURN
-)
-
 MERGE_PIPELINES = """
 UNWIND $rows AS row
 MERGE (p:Pipeline {id: row.id})
-ON CREATE SET p.name = row.name, p.created = row.created, p.docstring = NULL
+ON CREATE SET p.name = row.name, p.created = row.created, p.docstring = row.docstring
 """
-"""Pipelines without a docstring, created if missing (lineage events of other systems)."""
+"""Pipelines, created on first use."""
 
 PIPELINES_BY_ID = "UNWIND $keys AS k MATCH (p:Pipeline {id: k}) RETURN k AS key, " + PIPELINE_RETURN
 
@@ -112,38 +104,19 @@ RUN_NAME_TAKEN = "MATCH (n:RunName {id: $name})-[:NAMES]->(r:PipelineRun) RETURN
 """Run names are unique and looked up often, so each has a RunName node keyed by the name:
 a primary-key lookup on both stores (LadybugDB has no secondary index on ``r.name``)."""
 
-NAME_RUN = """
-MATCH (r:PipelineRun {id: $id})
-CREATE (n:RunName {id: $name})
-CREATE (n)-[:NAMES]->(r)
-"""
-
-
-CREATE_RUN = (
-    """
-MATCH (p:Pipeline {id: $pipeline_id})
-CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
-    id: $id, pipeline_id: $pipeline_id, name: $name, status: $status, created: $created,
-    start_time: $start_time, config: $config, settings: $settings, git_sha: $git_sha,
-    docstring: $docstring, pipeline_version_id: $pipeline_version_id
-})
-RETURN """
-    + RUN_RETURN
-)
-
 CREATE_RUNS = """
 UNWIND $rows AS row
 MATCH (p:Pipeline {id: row.pipeline_id})
 CREATE (p)-[:HAS_RUN]->(r:PipelineRun {
     id: row.id, pipeline_id: row.pipeline_id, name: row.name, status: row.status,
-    created: row.created, start_time: row.start_time, end_time: row.end_time, config: '{}',
-    settings: '{}'
+    created: row.created, start_time: row.start_time, end_time: row.end_time,
+    config: row.config, settings: row.settings, git_sha: row.git_sha, docstring: row.docstring,
+    pipeline_version_id: row.pipeline_version_id
 })
 CREATE (n:RunName {id: row.name})
 CREATE (n)-[:NAMES]->(r)
 """
-"""Runs with no config, settings or pipeline version, and their names (lineage events of
-other systems; check the names with RUN_NAMES_TAKEN first)."""
+"""Runs with every column given, and their names (check the names are free first)."""
 
 SET_RUN_STATES = """
 UNWIND $rows AS row

@@ -113,7 +113,7 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
         taken = await tx.run(q.RUN_NAMES_TAKEN, {"names": [run.name for run in new_runs]})
         if taken:
             raise ConflictError(f"a pipeline run named {taken[0]['name']!r} already exists")
-        pipelines: dict[str, dict[str, str]] = {}
+        pipelines: dict[str, dict[str, str | None]] = {}
         for run in new_runs:
             pipelines.setdefault(
                 run.pipeline_name,
@@ -121,6 +121,7 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
                     "id": pipeline_id_for(run.pipeline_name),
                     "name": run.pipeline_name,
                     "created": run.created,
+                    "docstring": None,
                 },
             )
         await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
@@ -167,7 +168,16 @@ def _run_row(run: RunState) -> dict[str, Any]:
 
 
 def _new_run_row(run: RunState) -> dict[str, Any]:
-    return {**_run_row(run), "pipeline_id": pipeline_id_for(run.pipeline_name), "name": run.name}
+    return {
+        **_run_row(run),
+        "pipeline_id": pipeline_id_for(run.pipeline_name),
+        "name": run.name,
+        "config": to_json({}, "config"),
+        "settings": to_json({}, "settings"),
+        "git_sha": None,
+        "docstring": None,
+        "pipeline_version_id": None,
+    }
 
 
 def _step_row(step: StepState) -> dict[str, Any]:

@@ -299,36 +299,33 @@ async def create_run_in(tx: Transaction, new: NewRun, run_id: str, now: str) -> 
     if await tx.run(q.RUN_NAME_TAKEN, {"name": new.name}):
         raise ConflictError(f"a pipeline run named {new.name!r} already exists")
     pipeline_id = pipeline_id_for(new.pipeline_name)
-    await tx.run(
-        q.MERGE_PIPELINE,
-        {
-            "id": pipeline_id,
-            "name": new.pipeline_name,
-            "created": now,
-            "docstring": new.pipeline_docstring,
-        },
-    )
+    pipeline = {
+        "id": pipeline_id,
+        "name": new.pipeline_name,
+        "created": now,
+        "docstring": new.pipeline_docstring,
+    }
+    await tx.run(q.MERGE_PIPELINES, {"rows": [pipeline]})
     version_id = None
     if new.structure_hash is not None:
         version_id = await _pipeline_version(tx, pipeline_id, new.structure_hash, now)
-    rows = await tx.run(
-        q.CREATE_RUN,
-        {
-            "pipeline_id": pipeline_id,
-            "pipeline_version_id": version_id,
-            "id": run_id,
-            "name": new.name,
-            "status": new.status.value,
-            "created": now,
-            "start_time": new.start_time,
-            "config": to_json(new.config, "config"),
-            "settings": to_json(new.settings, "settings"),
-            "git_sha": new.git_sha,
-            "docstring": new.docstring,
-        },
-    )
-    run = run_record(rows[0])
-    await tx.run(q.NAME_RUN, {"id": run.id, "name": run.name})
+    row = {
+        "pipeline_id": pipeline_id,
+        "pipeline_version_id": version_id,
+        "id": run_id,
+        "name": new.name,
+        "status": new.status.value,
+        "created": now,
+        "start_time": new.start_time,
+        "end_time": None,
+        "config": to_json(new.config, "config"),
+        "settings": to_json(new.settings, "settings"),
+        "git_sha": new.git_sha,
+        "docstring": new.docstring,
+    }
+    await tx.run(q.CREATE_RUNS, {"rows": [row]})
+    # The run as stored, without reading it back.
+    run = run_record(row)
     if new.tags:
         await tx.run(q.add_tags(NodeKind.RUN.value), {"id": run.id, "tags": list(new.tags)})
     return run
