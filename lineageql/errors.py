@@ -61,6 +61,12 @@ class UnauthenticatedError(LineageError):
     code = "UNAUTHENTICATED"
 
 
+class UnsupportedMediaTypeError(LineageError):
+    """A request body comes in a content type the route does not take."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class ResponseTooLargeError(LineageError):
     """An answer would exceed a size limit; the message names the limit and what to do."""
 

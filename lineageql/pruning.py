@@ -3,13 +3,16 @@
 Records go first, in one transaction that re-checks that each version is still unreferenced,
 so a version a run starts using meanwhile is never touched; then the files of the versions
 whose records were deleted. Files outside the artifact store (registered external data) are
-never deleted.
+never deleted, and neither is a file that a version still stored needs: one at the same
+path, inside it, or containing it (``FilesInUse``), so a planted version pointing at other
+versions' files cannot take them with it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -28,6 +31,15 @@ class PruneFailure:
     message: str
 
 
+@dataclass(frozen=True)
+class KeptInUse:
+    """A pruned version's files left in place because a stored version needs them."""
+
+    artifact_version_id: str
+    uri: str
+    reason: str
+
+
 @dataclass
 class PruneResult:
     """What a prune deleted, left in place, and could not delete."""
@@ -36,6 +48,8 @@ class PruneResult:
     deleted_uris: list[str] = field(default_factory=list)
     kept_uris: list[str] = field(default_factory=list)
     """Files of pruned versions that lie outside the artifact store, left untouched."""
+    in_use: list[KeptInUse] = field(default_factory=list)
+    """Files of pruned versions left in place because a version still stored needs them."""
     failures: list[PruneFailure] = field(default_factory=list)
     left_uris: list[str] = field(default_factory=list)
     """Files of pruned versions not deleted because pruning stopped at a failure."""
@@ -78,8 +92,57 @@ async def prune_artifacts(
         pruned = [version for version in candidates if version.id in deleted]
         result.deleted_version_ids = [version.id for version in pruned]
     if not only_metadata:
-        await asyncio.to_thread(_delete_files, store, pruned, result, ignore_errors, threads)
+        pruned_ids = {version.id for version in pruned}
+        stored = [v for v in await repo.every_version() if v.id not in pruned_ids]
+        needed = FilesInUse(store, stored)
+        deletable = []
+        for version in pruned:
+            uris = (version.uri, *(shown.uri for shown in version.visualizations))
+            reason = next(filter(None, map(needed.reason, uris)), None)
+            if reason is None:
+                deletable.append(version)
+            else:
+                result.in_use.append(KeptInUse(version.id, version.uri, reason))
+        await asyncio.to_thread(_delete_files, store, deletable, result, ignore_errors, threads)
     return result
+
+
+class FilesInUse:
+    """The artifact-store paths that stored versions need (their data and visualizations),
+    answering whether deleting a path would take any of them."""
+
+    def __init__(self, store: ArtifactStore, versions: Iterable[ArtifactVersionRecord]) -> None:
+        self.store = store
+        owners: dict[str, ArtifactVersionRecord] = {}
+        for version in versions:
+            for uri in (version.uri, *(shown.uri for shown in version.visualizations)):
+                path = store.inside_path(uri)
+                if path is not None:
+                    owners.setdefault(path, version)
+        self.owners = owners
+        self.paths = sorted(owners)
+
+    def reason(self, uri: str) -> str | None:
+        """Why deleting ``uri`` would take files a stored version needs, or None if it would
+        not (or ``uri`` lies outside the store, where nothing is deleted anyway)."""
+        path = self.store.inside_path(uri)
+        if path is None:
+            return None
+        if path in self.owners:
+            return f"{self._named(path)} is stored at the same path"
+        below = bisect.bisect_left(self.paths, path + "/")
+        if below < len(self.paths) and self.paths[below].startswith(path + "/"):
+            return f"it holds the files of {self._named(self.paths[below])}"
+        parent = path.rpartition("/")[0]
+        while parent:
+            if parent in self.owners:
+                return f"it lies inside the files of {self._named(parent)}"
+            parent = parent.rpartition("/")[0]
+        return None
+
+    def _named(self, path: str) -> str:
+        version = self.owners[path]
+        return f"{version.name} version {version.version} ({version.id})"
 
 
 def _delete_files(

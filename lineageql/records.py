@@ -23,6 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from lineageql.errors import BadInputError
 
 MAX_NAME_LENGTH = 255
+MAX_TAGS_PER_WRITE = 100
+"""Tags one write may add to (or remove from) one node."""
+MAX_METADATA_KEYS_PER_WRITE = 1_000
+"""Metadata keys one write may set on one node."""
+MAX_JSON_NESTING = 64
+"""Levels of lists and dicts a stored JSON value may nest (answers must encode again)."""
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _ID_NAMESPACE = uuid.UUID("6f1c7a52-3a0e-4d3b-9a51-0c7f6b1e2d40")
 
@@ -103,12 +109,49 @@ def check_name(value: str, field: str) -> str:
     return value
 
 
+def check_tags(tags: Sequence[str], field: str = "tags") -> list[str]:
+    """``tags`` if there are few enough and each is a usable name, else a BadInputError."""
+    if len(tags) > MAX_TAGS_PER_WRITE:
+        raise BadInputError(
+            f"{len(tags)} tags in one write; at most {MAX_TAGS_PER_WRITE} are allowed", field
+        )
+    return [check_name(tag, field) for tag in tags]
+
+
+def check_metadata_size(values: dict[str, Any], field: str = "metadata") -> None:
+    """A BadInputError when one write sets more metadata keys than allowed."""
+    if len(values) > MAX_METADATA_KEYS_PER_WRITE:
+        raise BadInputError(
+            f"{len(values)} metadata keys in one write; at most "
+            f"{MAX_METADATA_KEYS_PER_WRITE} are allowed",
+            field,
+        )
+
+
 def to_json(value: Any, field: str) -> str:
-    """``value`` as canonical JSON text, or a BadInputError naming ``field``."""
+    """``value`` as canonical JSON text, or a BadInputError naming ``field`` (for a value
+    that is not JSON, or nests deeper than MAX_JSON_NESTING)."""
+    if _nests_deeper(value, MAX_JSON_NESTING):
+        raise BadInputError(f"nests deeper than {MAX_JSON_NESTING} levels", field)
     try:
         return json.dumps(value, sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as error:
         raise BadInputError(f"must be JSON-serialisable ({error})", field) from error
+
+
+def _nests_deeper(value: Any, limit: int) -> bool:
+    """Whether lists and dicts in ``value`` nest more than ``limit`` levels."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [
+            item
+            for container in level
+            if isinstance(container, dict | list)
+            for item in (container.values() if isinstance(container, dict) else container)
+        ]
+        if not level:
+            return False
+    return True
 
 
 class ExecutionStatus(StrEnum):

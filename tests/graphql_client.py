@@ -6,6 +6,7 @@ import tempfile
 from typing import Any
 
 from lineageql.artifacts import ArtifactStore
+from lineageql.budget import DEFAULT_MAX_RESPONSE_OBJECTS, ResponseBudget
 from lineageql.graph import LineageRepository
 from lineageql.schema import Context, schema
 
@@ -17,15 +18,28 @@ async def execute(
     query: str,
     *,
     artifact_store: ArtifactStore | None = None,
+    max_objects: int = DEFAULT_MAX_RESPONSE_OBJECTS,
+    fast_reads: bool = True,
     **variables: Any,
 ) -> dict[str, Any]:
-    """``{"data": ..., "errors": [{message, code, ...extensions}]}`` for one document."""
-    context = Context(repo, artifact_store or _SCRATCH_STORE)
+    """``{"data": ..., "errors": [{message, code, path, ...extensions}]}`` for one document,
+    answered within ``max_objects`` (through the read path, or the resolvers alone)."""
+    context = Context(
+        repo,
+        artifact_store or _SCRATCH_STORE,
+        fast_reads=fast_reads,
+        budget=ResponseBudget(max_objects),
+    )
     result = await schema.execute(query, variable_values=variables, context_value=context)
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:
         answer["errors"] = [
-            {"message": e.message, "code": (e.extensions or {}).get("code"), **(e.extensions or {})}
+            {
+                "message": e.message,
+                "code": (e.extensions or {}).get("code"),
+                "path": e.path,
+                **(e.extensions or {}),
+            }
             for e in result.errors
         ]
     return answer

@@ -11,8 +11,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -78,11 +79,24 @@ def wait_for_health(url: str, process: subprocess.Popen[Any]) -> bool:
     return False
 
 
+@dataclass
+class Served:
+    """A running `lineageql serve`: its base URL, its process and what it has printed."""
+
+    url: str
+    process: subprocess.Popen[str]
+    log: IO[str]
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
 @contextmanager
-def serving(store: str, *args: str, **env: str) -> Iterator[str]:
+def served(store: str, *args: str, **env: str) -> Iterator[Served]:
     """A `lineageql serve --store STORE ARGS...` process with ``LINEAGEQL_*`` settings in
-    ``env``; yields its base URL once /health answers (200, or 503 for an unreachable
-    store)."""
+    ``env``, once /health answers (200, or 503 for an unreachable store)."""
     port = free_port()
     command = [sys.executable, "-m", "lineageql", "serve", "--store", store, *args]
     command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -93,15 +107,22 @@ def serving(store: str, *args: str, **env: str) -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **neo4j_credentials(), **env},
+            text=True,
         )
-        url = f"http://127.0.0.1:{port}"
-        if not wait_for_health(url, process):
+        server = Served(f"http://127.0.0.1:{port}", process, log)
+        if not wait_for_health(server.url, process):
             process.kill()
             process.wait()
-            log.seek(0)
-            pytest.fail(f"server did not start: {log.read()[-2000:]}")
+            pytest.fail(f"server did not start: {server.output()[-2000:]}")
         try:
-            yield url
+            yield server
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@contextmanager
+def serving(store: str, *args: str, **env: str) -> Iterator[str]:
+    """``served``, yielding only the base URL."""
+    with served(store, *args, **env) as server:
+        yield server.url

@@ -42,7 +42,7 @@ class ArtifactStore:
 
     def contains(self, uri: str) -> bool:
         """Whether ``uri`` lies strictly under the root (``..`` segments cannot climb out)."""
-        return self._inside_path(uri) is not None
+        return self.inside_path(uri) is not None
 
     def exists(self, uri: str) -> bool:
         return bool(self.fs.exists(self.fs_path(uri)))
@@ -90,13 +90,14 @@ class ArtifactStore:
 
     def fs_path(self, uri: str) -> str:
         """The store path of ``uri``, which must lie under the root."""
-        path = self._inside_path(uri)
+        path = self.inside_path(uri)
         if path is None:
             raise BadInputError(f"{uri!r} is outside the artifact store {self.root!r}", "uri")
         return path
 
-    def _inside_path(self, uri: str) -> str | None:
-        """The store path of ``uri`` if it lies strictly under the root, else None."""
+    def inside_path(self, uri: str) -> str | None:
+        """The normalised store path of ``uri`` if it lies strictly under the root, else None
+        (two URIs naming the same file give the same path)."""
         path = self._path(uri)
         return path if path is not None and path.startswith(self._root_path + "/") else None
 

@@ -98,6 +98,8 @@ def prune(
         console.print(f"  {len(unused) - deleted} versions were kept: a run uses them now.")
     for uri in result["keptUris"]:
         console.print(f"  kept (outside the artifact store): {uri}", markup=False)
+    for kept in result["inUse"]:
+        console.print(f"  kept (in use): {kept['uri']}: {kept['reason']}", markup=False)
     for failure in result["failures"]:
         console.print(f"  could not delete {failure['uri']}: {failure['message']}", markup=False)
     if result["stopped"]:

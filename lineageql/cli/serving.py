@@ -9,6 +9,7 @@ import socket
 
 import typer
 import uvicorn
+from rich.markup import escape
 from uvicorn.supervisors import Multiprocess
 
 from lineageql.cli.output import console, friendly_errors
@@ -19,6 +20,8 @@ from lineageql.graph import open_store
 from lineageql.graph.connect import is_neo4j_url
 from lineageql.server import create_app
 from lineageql.server.discovery import find_server
+from lineageql.server.origins import host_name, is_loopback
+from lineageql.server.protocol import deadline_protocol
 from lineageql.settings import Settings
 
 StoreOption = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE).")
@@ -49,18 +52,20 @@ def serve(
                 "LINEAGEQL_STORE) at a Neo4j URL such as bolt://localhost:7687",
                 "workers",
             )
+        settings.check_serving()
         _check_store(settings)
     url = _url(host, port)
     console.print(f"Explorer: {url}/   GraphiQL: {url}/graphql   store: {settings.store}")
+    _warn_if_open(settings, host)
     if workers > 1:
         # Each worker process builds its app from the environment, so the store goes there.
         os.environ["LINEAGEQL_STORE"] = settings.store
-        _run_workers(host, port, workers)
+        _run_workers(settings, host, port, workers)
         return
     _run_server(settings, host, port)
 
 
-def _run_workers(host: str, port: int, workers: int) -> None:
+def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """``workers`` uvicorn processes sharing one listening socket.
 
     The socket is bound here rather than by uvicorn: uvicorn 0.54's ``Config.bind_socket``
@@ -75,6 +80,7 @@ def _run_workers(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        http=deadline_protocol(settings.request_timeout_seconds),
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -120,6 +126,16 @@ def demo(
         console.print(f"(the server at {running} already holds this store)")
 
 
+def _warn_if_open(settings: Settings, host: str) -> None:
+    """Say so when the server listens beyond this machine and anyone may write."""
+    if settings.api_token is None and not is_loopback(host_name(host)):
+        console.print(
+            f"[yellow]warning:[/yellow] serving on {escape(host)} without LINEAGEQL_API_TOKEN: "
+            "anyone who reaches this port may read and write the whole history (and prune "
+            "artifacts). Set LINEAGEQL_API_TOKEN, or serve on 127.0.0.1."
+        )
+
+
 def _check_store(settings: Settings) -> None:
     """Open and close the store once, so a bad setting fails with one clear line."""
 
@@ -136,4 +152,10 @@ def _url(host: str, port: int) -> str:
 
 def _run_server(settings: Settings, host: str, port: int) -> None:
     app = create_app(settings, advertise_url=_url(host, port))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        http=deadline_protocol(settings.request_timeout_seconds),
+    )

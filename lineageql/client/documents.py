@@ -264,7 +264,8 @@ mutation Prune(
 ) {
   pruneArtifacts(onlyMetadata: $onlyMetadata, onlyArtifact: $onlyArtifact,
                  ignoreErrors: $ignoreErrors, threads: $threads, ids: $ids) {
-    deletedVersionIds deletedUris keptUris failures { artifactVersionId uri message }
+    deletedVersionIds deletedUris keptUris inUse { artifactVersionId uri reason }
+    failures { artifactVersionId uri message }
     leftUris stopped
   }
 }"""

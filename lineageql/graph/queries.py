@@ -442,6 +442,12 @@ RETURN {VERSION_RETURN}
 ORDER BY v.created, v.id
 """
 
+EVERY_VERSION = f"""
+{VERSION_MATCH}
+RETURN {VERSION_RETURN}
+"""
+"""Every stored version (what a prune must not delete the files of)."""
+
 DELETE_UNREFERENCED_VERSIONS = """
 UNWIND $keys AS k
 MATCH (v:ArtifactVersion {id: k})

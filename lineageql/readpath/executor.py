@@ -1,17 +1,25 @@
-"""``PlannedExecutor``: graphql-core's executor, answering known query selections itself."""
+"""``PlannedExecutor``: graphql-core's executor, answering known query selections itself,
+and keeping every query within its whole-answer bound (``lineageql.budget``): a root field
+whose selection could answer more objects than the bound, counting each page at its size,
+is refused before anything is read, and every object answered, by either path, is counted
+as it is built."""
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Any
 
 from graphql import (
+    GraphQLField,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     OperationType,
     get_named_type,
+    is_abstract_type,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetails
@@ -19,11 +27,19 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from lineageql.budget import ResponseBudget, current_budget
+from lineageql.errors import ResponseTooLargeError
 from lineageql.graph import LineageRepository
+from lineageql.graph.listing import DEFAULT_PAGE_SIZE
+from lineageql.graph.repository.base import MAX_LINEAGE_NODES
 from lineageql.readpath.fields import TYPES
 from lineageql.readpath.roots import ROOTS
 
 FieldDetailsList = list[FieldDetails]
+
+WALK_ROOTS = frozenset({"lineage", "lineageDiff"})
+"""Root fields that walk lineage whatever they select: each may read up to MAX_LINEAGE_NODES
+versions and their steps (twice, for a diff), counted against the bound before it runs."""
 
 
 class _Unplanned(Exception):
@@ -43,6 +59,12 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> AwaitableOrValue[Any] | UndefinedType:
+        if path.prev is None and self.operation.operation is OperationType.QUERY:
+            refusal = self._over_bound(parent_type, field_details_list)
+            if refusal is not None:
+                field_def = parent_type.fields[field_details_list[0].node.name.value]
+                self.handle_field_error(refusal, field_def.type, field_details_list, path)
+                return None
         if path.prev is None and self._may_plan():
             name = field_details_list[0].node.name.value
             field_def = parent_type.fields.get(name)
@@ -56,6 +78,98 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
                 )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    @property
+    def _budget(self) -> ResponseBudget | None:
+        budget = getattr(self.context_value, "budget", None)
+        return budget if isinstance(budget, ResponseBudget) else None
+
+    def _over_bound(
+        self, parent_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> ResponseTooLargeError | None:
+        """The error refusing a root field whose selection could answer more objects than
+        the bound left after the operation's earlier root fields (counting each connection
+        page at its size and lineage walks at their limit); None when it fits."""
+        budget = self._budget
+        field_def = parent_type.fields.get(details[0].node.name.value)
+        if budget is None or field_def is None:
+            return None
+        estimate = self._estimate(field_def, details, 1)
+        if details[0].node.name.value in WALK_ROOTS:
+            estimate += 2 * MAX_LINEAGE_NODES
+        self._estimated: int = getattr(self, "_estimated", 0) + estimate
+        return budget.exceeded() if self._estimated > budget.limit else None
+
+    def _estimate(self, field_def: GraphQLField, details: FieldDetailsList, multiplier: int) -> int:
+        """The objects a field answers at least, ``multiplier`` times over: its object once,
+        a connection's edges and nodes as many times as its page size (lists of unknown length
+        count once)."""
+        named = get_named_type(field_def.type)
+        if is_leaf_type(named):
+            return 0
+        object_types: list[GraphQLObjectType] = (
+            list(self.schema.get_possible_types(named)) if is_abstract_type(named) else [named]  # type: ignore[list-item]
+        )
+        inner = multiplier * self._page_size(field_def, details[0])
+        most = 0
+        for object_type in object_types:
+            total = multiplier
+            subfields = self.collect_subfields(object_type, details).grouped_field_set
+            for sub in subfields.values():
+                sub_def = object_type.fields.get(sub[0].node.name.value)
+                if sub_def is not None:
+                    total += self._estimate(sub_def, sub, inner)
+            most = max(most, total)
+        return most
+
+    def _page_size(self, field_def: GraphQLField, first: FieldDetails) -> int:
+        """A connection's page size (its ``first``, or the default); 1 for other fields."""
+        if "first" not in field_def.args:
+            return 1
+        try:
+            size = self._arguments(field_def, first).get("first", DEFAULT_PAGE_SIZE)
+        except Exception:  # a bad argument is reported where the field runs
+            return 1
+        return size if isinstance(size, int) and size > 0 else 1
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """The resolvers' objects, each counted against the bound."""
+        budget = self._budget
+        if budget is not None:
+            budget.charge(1)
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        """A resolver's list of objects that alone would pass the bound is refused before
+        any of its items is completed."""
+        budget = self._budget
+        if (
+            budget is not None
+            and isinstance(result, Sized)
+            and not is_leaf_type(get_named_type(return_type))
+        ):
+            budget.check(len(result))
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
         )
 
     def _may_plan(self) -> bool:
@@ -96,15 +210,23 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         node = details[0].node
         field_def = parent_type.fields[node.name.value]
+        share = (self._budget or ResponseBudget()).share()
+        token = current_budget.set(share)
         try:
             args = self._arguments(field_def, details[0])
             found = await ROOTS[node.name.value](self.context_value.repo, args)
             [value] = await self._complete(field_def.type, [found], details)
+        except ResponseTooLargeError as error:
+            self.handle_field_error(error, field_def.type, details, path)
+            return None
         except Exception:
+            share.refund()
             result = super().execute_field(parent_type, source, details, path, position_context)
             if result is Undefined:
                 return None
             return await result if self.is_awaitable(result) else result
+        finally:
+            current_budget.reset(token)
         self.context_value.planned_roots += 1
         return value
 
@@ -135,6 +257,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             serialize = inner.serialize
             return [None if value is None else serialize(value) for value in values]
         present = [value for value in values if value is not None]
+        budget = current_budget.get()
+        if budget is not None:
+            budget.charge(len(present))
         objects = iter(await self._resolve(inner, present, details))  # type: ignore[arg-type]
         return [None if value is None else next(objects) for value in values]
 

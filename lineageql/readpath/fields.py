@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from lineageql.arguments import stored_time
+from lineageql.budget import check_budget
 from lineageql.errors import NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
@@ -62,7 +63,9 @@ def _ids(parents: Sequence[Any]) -> list[str]:
 async def _records(
     get: Callable[[list[str]], Awaitable[Sequence[T | None]]], groups: list[list[str]]
 ) -> list[list[T]]:
-    """Each group of ids as records, read in one batch (missing ones left out)."""
+    """Each group of ids as records, read in one batch (missing ones left out); groups
+    that together would pass the whole-answer bound are refused before they are built."""
+    check_budget(sum(map(len, groups)))
     wanted = list(dict.fromkeys(i for group in groups for i in group))
     found = dict(zip(wanted, await get(wanted), strict=True)) if wanted else {}
     return [[r for i in group if (r := found[i]) is not None] for group in groups]

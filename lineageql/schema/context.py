@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from strawberry.types import Info as StrawberryInfo
 
 from lineageql.artifacts import ArtifactStore
+from lineageql.budget import ResponseBudget
 from lineageql.graph import LineageRepository
 from lineageql.loaders import Loaders
 
@@ -26,6 +27,8 @@ class Context:
     """Root fields the read path answered (tests and benchmarks read it)."""
     connection_params: dict[str, object] | None = None
     """A WebSocket's connection_init payload (where a browser sends its token)."""
+    budget: ResponseBudget = field(default_factory=ResponseBudget)
+    """How many objects this request may still answer (``lineageql.budget``)."""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -44,12 +44,23 @@ class PruneFailure:
     message: str
 
 
+@strawberry.type(description="A pruned version's files left in place: a stored version needs them.")
+class PruneKept:
+    artifact_version_id: strawberry.ID
+    uri: str
+    reason: str
+
+
 @strawberry.type
 class PruneResult:
     deleted_version_ids: list[strawberry.ID]
     deleted_uris: list[str]
     kept_uris: list[str] = strawberry.field(
         description="Files of pruned versions outside the artifact store, left untouched."
+    )
+    in_use: list[PruneKept] = strawberry.field(
+        description="Files of pruned versions left in place because a version still stored "
+        "needs them (the same path, inside it, or containing it), each with why."
     )
     failures: list[PruneFailure]
     left_uris: list[str] = strawberry.field(
@@ -210,6 +221,14 @@ class Mutation:
             deleted_version_ids=[strawberry.ID(i) for i in result.deleted_version_ids],
             deleted_uris=result.deleted_uris,
             kept_uris=result.kept_uris,
+            in_use=[
+                PruneKept(
+                    artifact_version_id=strawberry.ID(kept.artifact_version_id),
+                    uri=kept.uri,
+                    reason=kept.reason,
+                )
+                for kept in result.in_use
+            ],
             failures=[
                 PruneFailure(
                     artifact_version_id=strawberry.ID(f.artifact_version_id),

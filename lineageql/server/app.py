@@ -21,6 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UnsetType
 
 from lineageql.artifacts import ArtifactStore
+from lineageql.budget import ResponseBudget
 from lineageql.errors import StoreUnavailableError
 from lineageql.graph import GraphStore, LineageRepository, open_store
 from lineageql.graph.connect import is_neo4j_url
@@ -28,9 +29,10 @@ from lineageql.schema import Context, schema
 from lineageql.server.auth import access_for, access_of
 from lineageql.server.discovery import remove_record, write_record
 from lineageql.server.downloads import download_endpoint, visualization_endpoint
-from lineageql.server.limits import BodySizeLimit
+from lineageql.server.limits import RequestBodyLimits
 from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
 from lineageql.server.openlineage import lineage_endpoint
+from lineageql.server.origins import TrustedOrigins
 from lineageql.server.ui import GRAPHIQL_PAGE, ContentSecurityPolicy, ui_routes
 from lineageql.settings import Settings
 
@@ -47,6 +49,12 @@ class LineageGraphQL(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """GraphiQL from the package's own bundle, not from a public CDN: it works offline."""
         return HTMLResponse(GRAPHIQL_PAGE)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies, query variables and socket messages parsed by orjson, which refuses
+        nesting past 1,024 levels with a parse error (400) where the standard library
+        recurses until it fails."""
+        return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
         """Responses encoded by orjson; a value it refuses (an integer beyond 64 bits in a
@@ -84,6 +92,7 @@ class LineageGraphQL(GraphQL[Context, None]):
             self.artifact_store,
             may_read=access.may_read,
             may_write=access.may_write,
+            budget=ResponseBudget(self.settings.max_response_objects),
         )
 
 
@@ -98,6 +107,7 @@ def create_app(
     while it runs, so other processes on this machine go through it.
     """
     settings = settings or Settings()
+    settings.check_serving()
     state: dict[str, GraphStore] = {}
     graphql = LineageGraphQL(settings, ArtifactStore(settings.artifact_store))
 
@@ -122,7 +132,7 @@ def create_app(
             await state["store"].ping()
         except StoreUnavailableError as error:
             return JSONResponse({"status": "unavailable", "error": error.message}, 503)
-        return JSONResponse({"status": "ok", "store": state["store"].url})
+        return JSONResponse({"status": "ok"})
 
     download = download_endpoint(
         graphql.repository,
@@ -148,7 +158,12 @@ def create_app(
     ]
     middleware = [
         Middleware(ContentSecurityPolicy),
-        Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes),
+        Middleware(TrustedOrigins, settings=settings),
+        Middleware(
+            RequestBodyLimits,
+            max_bytes=settings.max_request_bytes,
+            seconds=settings.request_timeout_seconds,
+        ),
     ]
     if settings.cors_origin_list:
         middleware.append(

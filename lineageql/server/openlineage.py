@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from lineageql.errors import LineageError, UnauthenticatedError
+from lineageql.errors import LineageError, UnauthenticatedError, UnsupportedMediaTypeError
 from lineageql.graph import LineageRepository
 from lineageql.openlineage import change_of, parse_run_event
 from lineageql.records import RunEventChange
@@ -19,6 +19,10 @@ from lineageql.server.batching import GroupCommit
 from lineageql.server.responses import error_response
 
 PATH = "/api/v1/lineage"
+JSON_TYPES = ("application/json",)
+"""Content types accepted: what openlineage-python and the Java client send. A browser page
+on another site can post ``text/plain`` or a form without asking (no CORS preflight), so
+those are refused before the body is read."""
 
 
 def lineage_endpoint(
@@ -38,6 +42,12 @@ def lineage_endpoint(
                 raise UnauthenticatedError(
                     "OpenLineage events are writes: send 'Authorization: Bearer <token>' with "
                     "the server's LINEAGEQL_API_TOKEN (openlineage-python: an api_key auth)"
+                )
+            media_type = request.headers.get("content-type", "").partition(";")[0].strip()
+            if media_type.lower() not in JSON_TYPES:
+                sent = media_type or "no Content-Type"
+                raise UnsupportedMediaTypeError(
+                    f"send OpenLineage events as application/json, not {sent}"
                 )
             change = change_of(parse_run_event(await request.body()))
             await writes.write(change)

@@ -205,17 +205,21 @@ class LineageReads(KeyedReads):
         self, version_ids: Sequence[str], direction: Direction, depth: int
     ) -> list[list[str]]:
         check_depth(depth)
-        layers = await self._walk(version_ids, direction, depth)
-        reached = [
-            [node for layer in layers for node in layer[index]] for index in range(len(version_ids))
-        ]
-        if any(len(found) > MAX_LINEAGE_NODES for found in reached):
+        # Walked once per distinct origin: a nested query asks for the same versions many
+        # times over, and each asker gets the same (shared, not to be changed) list.
+        origins = list(dict.fromkeys(version_ids))
+        layers = await self._walk(origins, direction, depth)
+        reached = {
+            origin: [node for layer in layers for node in layer[index]]
+            for index, origin in enumerate(origins)
+        }
+        if any(len(found) > MAX_LINEAGE_NODES for found in reached.values()):
             raise ResponseTooLargeError(
                 f"{direction.value.lower()} of a version reaches more than {MAX_LINEAGE_NODES:,} "
                 f"versions within depth {depth}; ask for a smaller depth, or use lineage(), "
                 "which stops at that bound and says truncated"
             )
-        return reached
+        return [reached[version_id] for version_id in version_ids]
 
     async def _step_reach(
         self, step_ids: Sequence[str], direction: Direction, depth: int

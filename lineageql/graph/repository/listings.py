@@ -58,3 +58,7 @@ class Listings(RepositoryBase):
     async def unreferenced_versions(self) -> list[ArtifactVersionRecord]:
         """Artifact versions that no step of any run produced or consumed."""
         return [version_record(row) for row in await self.store.read(q.UNREFERENCED_VERSIONS)]
+
+    async def every_version(self) -> list[ArtifactVersionRecord]:
+        """Every stored artifact version, in no particular order."""
+        return [version_record(row) for row in await self.store.read(q.EVERY_VERSION)]

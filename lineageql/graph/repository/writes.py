@@ -32,7 +32,9 @@ from lineageql.records import (
     RunRecord,
     StepRecord,
     artifact_id_for,
+    check_metadata_size,
     check_name,
+    check_tags,
     metadata_id_for,
     metadata_type_of,
     new_id,
@@ -275,7 +277,7 @@ class Writes(KeyedReads):
     async def _tag_write(
         self, kind: NodeKind, node_id: str, tags: Sequence[str], query: str
     ) -> None:
-        names = [check_name(tag, "tags") for tag in tags]
+        names = check_tags(tags)
 
         async def work(tx: Transaction) -> None:
             if not await tx.run(q.node_exists(kind.value), {"id": node_id}):
@@ -290,8 +292,7 @@ def check_run(new: NewRun) -> None:
     """Validate what a run carries before a transaction starts."""
     to_json(new.config, "config")
     to_json(new.settings, "settings")
-    for tag in new.tags:
-        check_name(tag, "tags")
+    check_tags(new.tags)
 
 
 async def create_run_in(tx: Transaction, new: NewRun, run_id: str, now: str) -> RunRecord:
@@ -384,6 +385,7 @@ async def create_step_in(
 
 
 def metadata_rows(values: dict[str, Any]) -> list[dict[str, Any]]:
+    check_metadata_size(values)
     rows = []
     for key, value in values.items():
         check_name(key, "metadata key")
@@ -489,8 +491,7 @@ async def produce_outputs_in(
 def check_versions(news: Sequence[NewArtifactVersion]) -> None:
     """Validate tags and metadata before a transaction starts."""
     for new in news:
-        for tag in new.tags:
-            check_name(tag, "tags")
+        check_tags(new.tags)
         metadata_rows(new.metadata)
 
 
