@@ -166,6 +166,15 @@ def test_deeply_nested_json_is_a_400_everywhere(server: Served) -> None:
     ):
         answer = httpx.post(f"{server.url}{path}", content=deep, headers=headers)
         assert answer.status_code == 400, (path, answer.status_code, answer.text[:200])
+    for content_type, content in (
+        ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data\r\n\r\n"),
+        ("application/graphql", b"{ pipelines { totalCount } }"),
+        ("application/json", "[" * 1000 + "]" * 1000),
+    ):
+        other = httpx.post(
+            f"{server.url}/graphql", content=content, headers={"content-type": content_type}
+        )
+        assert 400 <= other.status_code < 500, (content_type, other.status_code, other.text)
     by_get = httpx.get(
         f"{server.url}/graphql",
         params={"query": "{ pipelines { totalCount } }", "variables": "[" * 15_000},

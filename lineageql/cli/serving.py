@@ -21,7 +21,7 @@ from lineageql.graph.connect import is_neo4j_url
 from lineageql.server import create_app
 from lineageql.server.discovery import find_server
 from lineageql.server.origins import host_name, is_loopback
-from lineageql.server.protocol import deadline_protocol
+from lineageql.server.protocol import DeadlineHttpProtocol
 from lineageql.settings import Settings
 
 StoreOption = typer.Option(None, help="Store path or Neo4j URL (default: LINEAGEQL_STORE).")
@@ -60,12 +60,12 @@ def serve(
     if workers > 1:
         # Each worker process builds its app from the environment, so the store goes there.
         os.environ["LINEAGEQL_STORE"] = settings.store
-        _run_workers(settings, host, port, workers)
+        _run_workers(host, port, workers)
         return
     _run_server(settings, host, port)
 
 
-def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+def _run_workers(host: str, port: int, workers: int) -> None:
     """``workers`` uvicorn processes sharing one listening socket.
 
     The socket is bound here rather than by uvicorn: uvicorn 0.54's ``Config.bind_socket``
@@ -80,7 +80,7 @@ def _run_workers(settings: Settings, host: str, port: int, workers: int) -> None
         port=port,
         workers=workers,
         log_level="warning",
-        http=deadline_protocol(settings.request_timeout_seconds),
+        http=DeadlineHttpProtocol,
     )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -157,5 +157,5 @@ def _run_server(settings: Settings, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="warning",
-        http=deadline_protocol(settings.request_timeout_seconds),
+        http=DeadlineHttpProtocol,
     )

@@ -6,8 +6,10 @@ as it is built."""
 
 from __future__ import annotations
 
-from collections.abc import Sized
-from typing import Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from graphql import (
     GraphQLField,
@@ -36,6 +38,10 @@ from lineageql.readpath.fields import TYPES
 from lineageql.readpath.roots import ROOTS
 
 FieldDetailsList = list[FieldDetails]
+
+SLICE_SECONDS = 0.01
+"""The longest stretch of building an answer without returning to the event loop, so that a
+large answer never keeps /health and small queries waiting longer than that."""
 
 WALK_ROOTS = frozenset({"lineage", "lineageDiff"})
 """Root fields that walk lineage whatever they select: each may read up to MAX_LINEAGE_NODES
@@ -142,13 +148,39 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        """The resolvers' objects, each counted against the bound."""
+        """The resolvers' objects, each counted against the bound (list items with their
+        list); past a time slice, completion waits for the event loop's other work first."""
         budget = self._budget
-        if budget is not None:
+        if budget is not None and not isinstance(path.key, int):
             budget.charge(1)
-        return super().complete_object_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
+        complete = super().complete_object_value
+        if self._slice_over():
+            return self._after_pause(
+                complete, return_type, field_details_list, info, path, result, position_context
+            )
+        return complete(return_type, field_details_list, info, path, result, position_context)
+
+    def _slice_over(self) -> bool:
+        started: float = getattr(self, "_slice_started", 0.0)
+        if not started:
+            self._slice_started = time.perf_counter()
+            return False
+        return time.perf_counter() - started > SLICE_SECONDS
+
+    async def _pause(self) -> None:
+        """Let the event loop run other work; the first to resume starts a new slice."""
+        await asyncio.sleep(0)
+        if self._slice_over():
+            self._slice_started = time.perf_counter()
+
+    async def _after_pause(
+        self, complete: Callable[..., AwaitableOrValue[dict[str, Any]]], *args: Any
+    ) -> dict[str, Any]:
+        await self._pause()
+        completed = complete(*args)
+        if self.is_awaitable(completed):
+            return await cast(Awaitable[dict[str, Any]], completed)
+        return cast(dict[str, Any], completed)
 
     def complete_list_value(
         self,
@@ -159,15 +191,15 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[list[Any]]:
-        """A resolver's list of objects that alone would pass the bound is refused before
-        any of its items is completed."""
+        """A resolver's list of objects is counted against the bound before any of its
+        items is completed (so one that would pass it is never built)."""
         budget = self._budget
         if (
             budget is not None
-            and isinstance(result, Sized)
+            and isinstance(result, list | tuple)
             and not is_leaf_type(get_named_type(return_type))
         ):
-            budget.check(len(result))
+            budget.charge(sum(item is not None for item in result))
         return super().complete_list_value(
             return_type, field_details_list, info, path, result, position_context
         )
@@ -260,6 +292,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         budget = current_budget.get()
         if budget is not None:
             budget.charge(len(present))
+        if self._slice_over():
+            await self._pause()
         objects = iter(await self._resolve(inner, present, details))  # type: ignore[arg-type]
         return [None if value is None else next(objects) for value in values]
 
@@ -274,6 +308,8 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             return answers
         repo = self.context_value.repo
         for key, sub in self.collect_subfields(object_type, details).grouped_field_set.items():
+            if self._slice_over():
+                await self._pause()
             name = sub[0].node.name.value
             if name == "__typename":
                 for answer in answers:

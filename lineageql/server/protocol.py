@@ -5,8 +5,11 @@ forever (uvicorn closes idle keep-alive connections, but not these)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from lineageql.settings import Settings
 
 _TIMEOUT_BODY = (
     b'{"errors":[{"message":"no request head within the deadline",'
@@ -19,17 +22,18 @@ TIMEOUT_RESPONSE = (
 )
 
 
-def deadline_protocol(seconds: float) -> type[HttpToolsProtocol]:
-    """The protocol class for uvicorn's ``http`` option, with a head deadline of ``seconds``
-    from connecting, or from the first byte of a later request on the connection."""
-    return type("DeadlineHttpProtocol", (DeadlineHttpProtocol,), {"head_seconds": seconds})
+@functools.cache
+def head_seconds() -> float:
+    """``LINEAGEQL_REQUEST_TIMEOUT_SECONDS``, read once per process (each worker process
+    reads its own environment, as it does for the rest of its settings)."""
+    return Settings().request_timeout_seconds
 
 
 class DeadlineHttpProtocol(HttpToolsProtocol):
-    """Closes a connection whose request head is not complete ``head_seconds`` after it
-    connected or began the request (with a 408)."""
+    """Closes a connection whose request head is not complete ``head_seconds()`` after it
+    connected or began the request (with a 408). Give uvicorn the class itself (``http=``):
+    worker processes receive it by name."""
 
-    head_seconds = 30.0
     head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -50,7 +54,7 @@ class DeadlineHttpProtocol(HttpToolsProtocol):
 
     def _start_head_timer(self) -> None:
         self._stop_head_timer()
-        self.head_timer = self.loop.call_later(self.head_seconds, self._head_timed_out)
+        self.head_timer = self.loop.call_later(head_seconds(), self._head_timed_out)
 
     def _stop_head_timer(self) -> None:
         if self.head_timer is not None:
