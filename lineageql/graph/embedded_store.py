@@ -21,7 +21,7 @@ import ladybug
 
 from lineageql.errors import ConflictError, StoreUnavailableError
 from lineageql.graph.migrations import ladybug_statements
-from lineageql.graph.store import GraphStore, Params, Row
+from lineageql.graph.store import EVERY_TOPIC, GraphStore, Params, Row, Touches, touched
 
 T = TypeVar("T")
 
@@ -72,15 +72,19 @@ class EmbeddedStore(GraphStore):
         finally:
             self._readers.put(connection)
 
-    async def write(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
+    async def write(
+        self, work: Callable[[_EmbeddedTransaction], Awaitable[T]], touches: Touches = EVERY_TOPIC
+    ) -> T:
         """Run ``work`` as one transaction, wholly on the worker thread: one thread hop per
         transaction rather than one per statement (about 0.3 ms each)."""
         async with self._lock:
-            result: T = await self._call(self._transact, work)
+            result: T = await self._call(self._transact, work, touches)
         self.changes.notify()
         return result
 
-    def _transact(self, work: Callable[[_EmbeddedTransaction], Awaitable[T]]) -> T:
+    def _transact(
+        self, work: Callable[[_EmbeddedTransaction], Awaitable[T]], touches: Touches
+    ) -> T:
         self._execute("BEGIN TRANSACTION", None)
         try:
             result = _run_to_end(work(_EmbeddedTransaction(self)))
@@ -88,7 +92,8 @@ class EmbeddedStore(GraphStore):
             self._rollback()
             raise
         self._execute("COMMIT", None)
-        self.generation += 1
+        # Counted on the writer's thread, before anyone hears the write has committed.
+        self.count_write(touched(touches, result))
         self._writes_since_checkpoint += 1
         if self._writes_since_checkpoint >= CHECKPOINT_EVERY_WRITES:
             self.checkpoint_now()
@@ -104,7 +109,7 @@ class EmbeddedStore(GraphStore):
             for statement in ladybug_statements():
                 await self._call(self._execute, statement, None)
             await self._call(self.checkpoint_now)
-            self.generation += 1
+            self.count_write(EVERY_TOPIC)
 
     async def ping(self) -> None:
         await self.read("RETURN 1 AS ok")

@@ -29,7 +29,7 @@ from neo4j.exceptions import (
 
 from lineageql.errors import ConflictError, StoreUnavailableError
 from lineageql.graph.migrations import neo4j_statements
-from lineageql.graph.store import GraphStore, Params, Row
+from lineageql.graph.store import EVERY_TOPIC, GraphStore, Params, Row, Touches, touched
 
 T = TypeVar("T")
 
@@ -130,11 +130,14 @@ class Neo4jStore(GraphStore):
         record = await (await session.run(wrapped, dict(params or {}))).single(strict=True)
         return [dict(zip(columns, row, strict=True)) for row in record["rows"]]
 
-    async def write(self, work: Callable[[_Neo4jTransaction], Awaitable[T]]) -> T:
+    async def write(
+        self, work: Callable[[_Neo4jTransaction], Awaitable[T]], touches: Touches = EVERY_TOPIC
+    ) -> T:
         async def managed(tx: AsyncManagedTransaction) -> T:
             return await work(_Neo4jTransaction(self, tx))
 
         result = await self._session_call(neo4j.WRITE_ACCESS, managed)
+        self.count_write(touched(touches, result))
         self.changes.notify()
         return result
 

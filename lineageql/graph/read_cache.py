@@ -1,10 +1,12 @@
 """Answers of keyed reads kept for as long as they are sure to be current.
 
 - For a store only this process writes (the embedded store admits one writing process),
-  answers are kept between requests: every change passes through this process and bumps the
-  store's ``generation``, and the cache forgets everything when the generation moves. An
-  answer read while a write committed is not kept (its generation at the start of the read no
-  longer matches).
+  answers are kept between requests: every change passes through this process and counts
+  against the topics it touches (``store.Topic``), and a cache forgets its answers when its
+  topic's count moves. So a run recorded or an event ingested forgets runs, steps and links,
+  but not version records or what existing versions were derived from, which no such write
+  changes. An answer read while a write of its topic committed is not kept (its count at the
+  start of the read no longer matches).
 - For a store others write too (Neo4j), answers are kept inside a read scope only
   (``read_scope()``, one GraphQL query): each record is read once per query, and a read that
   joins records in anyway (a step's outputs with their versions) hands them over, so the
@@ -22,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
 
-from lineageql.graph.store import GraphStore
+from lineageql.graph.store import GraphStore, Topic
 
 V = TypeVar("V")
 
@@ -47,17 +49,21 @@ def read_scope() -> Iterator[None]:
 
 
 class KeyedCache(Generic[V]):
-    """One kind of keyed answer (e.g. upstream neighbours by version id)."""
+    """One kind of keyed answer (e.g. upstream neighbours by version id), kept under one
+    topic; with ``keep_missing`` off, a key answered None is asked again next time (a record
+    created later must not stay missing)."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, topic: Topic, keep_missing: bool = True) -> None:
         self._store = store
+        self._topic = topic
+        self._keep_missing = keep_missing
         self._generation = -1
         self._entries: dict[str, V] = {}
 
     def _current(self) -> dict[str, V] | None:
         """Where answers are kept now: the shared entries, the scope's, or nowhere."""
         if self._store.sole_writer:
-            generation = self._store.generation
+            generation = self._store.generation_of(self._topic)
             if generation != self._generation or len(self._entries) > MAX_ENTRIES:
                 self._entries = {}
                 self._generation = generation
@@ -73,7 +79,7 @@ class KeyedCache(Generic[V]):
         entries = self._current()
         if entries is None:
             return await read(list(dict.fromkeys(keys)))
-        generation = self._store.generation
+        generation = self.generation()
         missing = [key for key in dict.fromkeys(keys) if key not in entries]
         found = {key: entries[key] for key in keys if key in entries}
         if missing:
@@ -83,8 +89,8 @@ class KeyedCache(Generic[V]):
         return found
 
     def generation(self) -> int:
-        """The store's generation, to pass to ``prime`` for answers read from now on."""
-        return self._store.generation
+        """The topic's count, to pass to ``prime`` for answers read from now on."""
+        return self._store.generation_of(self._topic)
 
     def prime(self, read_at: int, answers: Mapping[str, V]) -> None:
         """Keep answers another read brought along, read at generation ``read_at``."""
@@ -93,7 +99,11 @@ class KeyedCache(Generic[V]):
             self._keep(entries, read_at, answers)
 
     def _keep(self, entries: dict[str, V], read_at: int, answers: Mapping[str, V]) -> None:
-        if not self._store.sole_writer or (
-            self._store.generation == read_at and self._entries is entries
+        if self._store.sole_writer and (
+            self.generation() != read_at or self._entries is not entries
         ):
+            return
+        if self._keep_missing:
             entries.update(answers)
+        else:
+            entries.update((key, value) for key, value in answers.items() if value is not None)

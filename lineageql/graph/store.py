@@ -7,7 +7,8 @@ The repository speaks only to this interface. A store turns its driver's results
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from lineageql.graph.changes import ChangeNotifier
@@ -15,6 +16,35 @@ from lineageql.graph.changes import ChangeNotifier
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 T = TypeVar("T")
+
+
+class Topic(StrEnum):
+    """What a kept answer depends on, so a write forgets only the answers it can change.
+
+    History is almost all immutable: a version's record never changes, and neither does its
+    upstream once its producing step has linked it. Writes say which topics they touch
+    (``GraphStore.write``); an answer kept under a topic is forgotten when one does.
+    """
+
+    GRAPH = "graph"
+    """Runs, steps, their links and statuses, artifacts' versions, downstream lineage."""
+    UPSTREAM = "upstream"
+    """What an existing version was derived from and who produced it: touched only by writes
+    that link an existing version as an output, or an input to an existing step, and by
+    deletes."""
+    VERSIONS = "versions"
+    """Artifact version records (only present ones are kept): touched only by deletes."""
+    ANNOTATIONS = "annotations"
+    """Tags and metadata."""
+
+
+EVERY_TOPIC: frozenset[Topic] = frozenset(Topic)
+Touches = Collection[Topic] | Callable[[Any], Collection[Topic]]
+"""What a write touches: topics, or a function of the write's result naming them."""
+
+
+def touched(touches: Touches, result: Any) -> Collection[Topic]:
+    return touches(result) if callable(touches) else touches
 
 
 class Transaction(Protocol):
@@ -39,7 +69,18 @@ class GraphStore(ABC):
     breadth-first search (Neo4j's ``VarLengthExpand(Pruning)``), not path by path, so a whole
     lineage neighbourhood is one query (``queries.DERIVED_CLOSURE``)."""
     generation: int = 0
-    """Counts the write transactions committed through this object (for caches)."""
+    """Counts the write transactions committed through this object."""
+
+    def generation_of(self, topic: Topic) -> int:
+        """Counts the committed write transactions that touched ``topic`` (for caches)."""
+        return int(self.__dict__.get("_generations", {}).get(topic, 0))
+
+    def count_write(self, topics: Collection[Topic]) -> None:
+        """Count one committed write transaction that touched ``topics``."""
+        generations: dict[Topic, int] = self.__dict__.setdefault("_generations", {})
+        for topic in topics:
+            generations[topic] = generations.get(topic, 0) + 1
+        self.generation += 1
 
     @property
     def changes(self) -> ChangeNotifier:
@@ -54,8 +95,11 @@ class GraphStore(ABC):
         """Run one read-only query in a read transaction."""
 
     @abstractmethod
-    async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def write(
+        self, work: Callable[[Transaction], Awaitable[T]], touches: Touches = EVERY_TOPIC
+    ) -> T:
         """Run ``work`` in one write transaction; an exception in it rolls everything back.
+        Once it commits, the topics it ``touches`` count the write (see ``Topic``).
 
         ``work`` may be called again when the database asks for a retry, so it must not have
         side effects outside the transaction.

@@ -15,7 +15,7 @@ from lineageql.graph.listing import (
     encode_cursor,
 )
 from lineageql.graph.read_cache import KeyedCache
-from lineageql.graph.store import GraphStore, Row
+from lineageql.graph.store import GraphStore, Row, Topic
 from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -53,22 +53,28 @@ class RepositoryBase:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(store)
-        self._hops = {way: KeyedCache[list[str]](store) for way in Direction}
+        self._versions: KeyedCache[ArtifactVersionRecord | None] = KeyedCache(
+            store, Topic.VERSIONS, keep_missing=False
+        )
+        self._hops = {way: KeyedCache[list[str]](store, _lineage_topic(way)) for way in Direction}
         self._rows: dict[str, KeyedCache[list[Row]]] = {}
-        self._lineages: KeyedCache[LineageGraph] = KeyedCache(store)
+        self._lineages = {
+            way: KeyedCache[LineageGraph](store, _lineage_topic(way)) for way in Direction
+        }
 
     async def _rows_by_key(
         self,
         query: str,
         keys: Sequence[str],
         fresh: Callable[[list[Row]], None] | None = None,
+        topic: Topic = Topic.GRAPH,
         **params: Any,
     ) -> list[list[Row]]:
         """Run a keyed query once for all ``keys`` and group its rows by key, in key order.
 
-        Without other parameters, the rows are kept per key (see ``read_cache``); only the
-        keys not kept yet are read. ``fresh`` sees the rows each time the store is asked.
+        Without other parameters, the rows are kept per key under ``topic`` (see
+        ``read_cache``); only the keys not kept yet are read. ``fresh`` sees the rows each
+        time the store is asked.
         """
         if not keys:
             return []
@@ -87,7 +93,7 @@ class RepositoryBase:
         else:
             cache = self._rows.get(query)
             if cache is None:
-                cache = self._rows[query] = KeyedCache(self.store)
+                cache = self._rows[query] = KeyedCache(self.store, topic)
             found = await cache.get_many(keys, read)
         return [found[key] for key in keys]
 
@@ -113,6 +119,11 @@ class RepositoryBase:
             end_cursor=cursors[-1] if cursors else None,
             cursors=cursors,
         )
+
+
+def _lineage_topic(direction: Direction) -> Topic:
+    """Upstream answers change only with UPSTREAM writes; the rest with the graph."""
+    return Topic.UPSTREAM if direction is Direction.UPSTREAM else Topic.GRAPH
 
 
 def check_depth(depth: int) -> None:

@@ -23,6 +23,7 @@ from lineageql.graph.repository.writes import (
     create_run_in,
     create_versions_in,
     metadata_rows,
+    structure_linking,
     write_metadata_in,
 )
 from lineageql.graph.store import Transaction
@@ -86,7 +87,8 @@ class BulkWrites(Writes):
             stored = {row["id"]: run_record(row) for row in rows}
             return [stored[rec.id] for rec in records]
 
-        return await self.store.write(work) if runs else []
+        outputs = (output for r in runs for step in r.steps for output in step.outputs.values())
+        return await self.store.write(work, structure_linking(outputs)) if runs else []
 
 
 def _check(runs: Sequence[RecordedRun]) -> None:

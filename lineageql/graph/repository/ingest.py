@@ -16,13 +16,14 @@ from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.event_batch import EventBatch, RunState, StepState, StoredPart
 from lineageql.graph.repository.writes import (
+    STRUCTURE,
     Writes,
     create_metadata_in,
     create_versions_in,
     metadata_rows,
     upsert_metadata_in,
 )
-from lineageql.graph.store import Transaction
+from lineageql.graph.store import Topic, Transaction
 from lineageql.records import (
     ExecutionStatus,
     RunEventChange,
@@ -45,14 +46,28 @@ class IngestWrites(Writes):
         for change in changes:
             _check(change)
 
-        async def work(tx: Transaction) -> None:
+        async def work(tx: Transaction) -> EventBatch:
             batch = EventBatch(await _stored_part(tx, changes))
             for change in changes:
                 batch.apply(change)
             await _write(tx, batch)
+            return batch
 
         if changes:
-            await self.store.write(work)
+            await self.store.write(work, _touched_by)
+
+
+def _touched_by(batch: EventBatch) -> frozenset[Topic]:
+    """STRUCTURE, and UPSTREAM when the batch linked an input to a step it did not create or
+    derived a version it did not create (what existing versions came from changed)."""
+    new_steps = {step.id for step in batch.steps if step.new}
+    new_versions = {version_id for version_id, _ in batch.versions}
+    changed = (
+        any(link["step_id"] not in new_steps for link in batch.inputs)
+        or any(output not in new_versions for output, _ in batch.derived)
+        or any(link["artifact_version_id"] not in new_versions for link in batch.outputs)
+    )
+    return STRUCTURE | {Topic.UPSTREAM} if changed else STRUCTURE
 
 
 def _check(change: RunEventChange) -> None:

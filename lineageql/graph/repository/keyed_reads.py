@@ -30,6 +30,7 @@ from lineageql.graph.repository.rows import (
     step_record,
     version_record,
 )
+from lineageql.graph.store import Topic
 from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
@@ -276,11 +277,11 @@ class KeyedReads(RepositoryBase):
         return version_record(rows[0])
 
     async def tags_of(self, kind: NodeKind, ids: Sequence[str]) -> list[list[str]]:
-        groups = await self._rows_by_key(q.tags_of(kind.value), ids)
+        groups = await self._rows_by_key(q.tags_of(kind.value), ids, topic=Topic.ANNOTATIONS)
         return [[row["tag"] for row in group] for group in groups]
 
     async def metadata_of(self, kind: NodeKind, ids: Sequence[str]) -> list[list[MetadataRecord]]:
-        groups = await self._rows_by_key(q.metadata_of(kind.value), ids)
+        groups = await self._rows_by_key(q.metadata_of(kind.value), ids, topic=Topic.ANNOTATIONS)
         return [
             [
                 MetadataRecord.model_construct(

@@ -40,7 +40,7 @@ class LineageReads(KeyedReads):
         async def read(keys: list[str]) -> dict[str, LineageGraph]:
             return {key: await self._lineage(version_id, direction, depth)}
 
-        return (await self._lineages.get_many([key], read))[key]
+        return (await self._lineages[direction].get_many([key], read))[key]
 
     async def lineage_start(
         self, version_id: str | None, artifact_name: str | None, as_of: str | None

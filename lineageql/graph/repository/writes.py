@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from lineageql.graph.repository.rows import (
     step_record,
     version_record,
 )
-from lineageql.graph.store import Transaction
+from lineageql.graph.store import Topic, Transaction
 from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -65,7 +65,7 @@ class Writes(KeyedReads):
         async def work(tx: Transaction) -> RunRecord:
             return await create_run_in(tx, new, new_id(), utc_now())
 
-        return await self.store.write(work)
+        return await self.store.write(work, STRUCTURE)
 
     async def update_run(
         self,
@@ -89,7 +89,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no pipeline run with id {run_id!r}")
             return run_record(rows[0])
 
-        return await self.store.write(work)
+        return await self.store.write(work, {Topic.GRAPH})
 
     async def delete_run(self, run_id: str) -> None:
         """Delete a run, its steps and their metadata; artifact versions stay (see prune)."""
@@ -116,7 +116,7 @@ class Writes(KeyedReads):
         async def work(tx: Transaction) -> StepRecord:
             return await create_step_in(tx, new, new_id(), utc_now(), inputs or {})
 
-        return await self.store.write(work)
+        return await self.store.write(work, STRUCTURE)
 
     async def update_step(
         self,
@@ -142,7 +142,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no step with id {step_id!r}")
             return step_record(rows[0])
 
-        return await self.store.write(work)
+        return await self.store.write(work, {Topic.GRAPH})
 
     async def link_step_io(
         self,
@@ -175,7 +175,7 @@ class Writes(KeyedReads):
             [record] = await create_versions_in(tx, [new])
             return record
 
-        return await self.store.write(work)
+        return await self.store.write(work, STRUCTURE)
 
     async def finish_step(
         self,
@@ -205,7 +205,7 @@ class Writes(KeyedReads):
             await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
             return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
 
-        return await self.store.write(work)
+        return await self.store.write(work, structure_linking(outputs.values()))
 
     async def record_step(
         self,
@@ -241,7 +241,7 @@ class Writes(KeyedReads):
                 await tx.run(q.DERIVE_PAIRS, {"rows": rows})
             return FinishedStep(step=step, outputs=produced, created=created)
 
-        return await self.store.write(work)
+        return await self.store.write(work, structure_linking(outputs.values()))
 
     async def delete_unreferenced_versions(self, ids: Sequence[str]) -> list[str]:
         """Delete those of ``ids`` that no run references; return the ids deleted.
@@ -272,7 +272,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no {kind_name(kind)} with id {owner_id!r}")
             await write_metadata_in(tx, kind, [(owner_id, rows)], utc_now())
 
-        await self.store.write(work)
+        await self.store.write(work, {Topic.ANNOTATIONS})
 
     async def _tag_write(
         self, kind: NodeKind, node_id: str, tags: Sequence[str], query: str
@@ -285,7 +285,20 @@ class Writes(KeyedReads):
             if names:
                 await tx.run(query, {"id": node_id, "tags": names})
 
-        await self.store.write(work)
+        await self.store.write(work, {Topic.ANNOTATIONS})
+
+
+STRUCTURE: frozenset[Topic] = frozenset({Topic.GRAPH, Topic.ANNOTATIONS})
+"""What a write of new runs, steps or versions touches (with their tags and metadata); it
+leaves what existing versions were derived from as it was, unless it links an existing
+version as an output (``structure_linking``)."""
+
+
+def structure_linking(outputs: Iterable[NewArtifactVersion | str]) -> frozenset[Topic]:
+    """STRUCTURE, and UPSTREAM when an output is an existing version (given by id): a cached
+    step reusing it becomes another of its producers."""
+    reused = any(isinstance(output, str) for output in outputs)
+    return STRUCTURE | {Topic.UPSTREAM} if reused else STRUCTURE
 
 
 def check_run(new: NewRun) -> None:

@@ -1,0 +1,169 @@
+"""Reads that keep answers across writes never serve a stale one: on both stores, through
+the planned read path and the resolvers, with every cache warm, each kind of write is seen by
+the next read (a new run, a step that finished, a tag, metadata, a new latest version, a
+downstream that grew, a cached step reusing a version, an OpenLineage event, a prune, a
+deleted run), also while other reads run beside the writes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+from lineageql.graph import LineageRepository, NodeKind
+from lineageql.openlineage import change_of, parse_run_event
+from lineageql.records import ExecutionStatus, NewArtifactVersion, NewRun, NewStep
+from tests.graphql_client import execute
+from tests.lineage_builders import Recorder
+
+PATHS = (True, False)
+WATCH = """query($data: ID!, $model: ID!) {
+  pipeline(name: "training") { runCount
+    runs(first: 50) { totalCount edges { node { name status tags
+      runMetadata { key value }
+      steps { name status outputs { name artifactVersion { id name version } } } } } } }
+  pipelineRuns(first: 50) { totalCount }
+  latest: artifactVersion(name: "model") { id version }
+  data: artifactVersion(id: $data) { id downstream(depth: 3) { id }
+    consumedBy { name } tags runMetadata { key value } }
+  model: artifactVersion(id: $model) { id upstream(depth: 3) { id }
+    producedBy { name } reusedBy { name } }
+  up: lineage(artifactVersionId: $model, direction: UPSTREAM, depth: 5) {
+    steps { name } artifactVersions { artifactVersion { id } } }
+  down: lineage(artifactVersionId: $data, direction: DOWNSTREAM, depth: 5) {
+    steps { name } artifactVersions { artifactVersion { id } } }
+}"""
+
+
+async def watch(
+    repo: LineageRepository, ids: dict[str, str], paths: tuple[bool, ...] = PATHS
+) -> dict[str, Any]:
+    """The watched answer through ``paths`` (both by default, which must agree)."""
+    answers = [await execute(repo, WATCH, fast_reads=fast, **ids) for fast in paths]
+    for answer in answers:
+        assert "errors" not in answer, answer["errors"]
+    assert all(answer == answers[0] for answer in answers)
+    data: dict[str, Any] = answers[0]["data"]
+    return data
+
+
+def runs(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {edge["node"]["name"]: edge["node"] for edge in data["pipeline"]["runs"]["edges"]}
+
+
+def ids_of(items: list[dict[str, Any]]) -> set[str]:
+    return {item["id"] for item in items}
+
+
+async def test_every_kind_of_write_is_seen_by_the_next_read(repo: LineageRepository) -> None:
+    first = await Recorder.start(repo, "training", "run-1")
+    await first.step("load", outputs=["data"])
+    await first.step("train", inputs={"x": "load.data"}, outputs=["model"])
+    data, model = first.version_id("load.data"), first.version_id("train.model")
+    ids = {"data": data, "model": model}
+    before = await watch(repo, ids)
+    await watch(repo, ids)  # every cache warm
+
+    # A new run whose step is still running, consuming the data.
+    second = await repo.create_run(NewRun(pipeline_name="training", name="run-2"))
+    running = await repo.create_step(NewStep(run_id=second.id, name="train"), {"x": data})
+    seen = await watch(repo, ids)
+    assert seen["pipeline"]["runCount"] == before["pipeline"]["runCount"] + 1
+    assert seen["pipelineRuns"]["totalCount"] == 2
+    assert runs(seen)["run-2"]["steps"] == [{"name": "train", "status": "RUNNING", "outputs": []}]
+    assert [c["name"] for c in seen["data"]["consumedBy"]] == ["train", "train"]
+
+    # The step finishes with a new model: the latest version, a longer downstream.
+    finished = await repo.finish_step(
+        running.id, outputs={"model": NewArtifactVersion(name="model", uri="mem://run-2/model")}
+    )
+    new_model = finished.outputs["model"]
+    seen = await watch(repo, ids)
+    assert runs(seen)["run-2"]["steps"][0]["status"] == "COMPLETED"
+    assert seen["latest"] == {"id": new_model, "version": "2"}
+    assert new_model in ids_of(seen["data"]["downstream"])
+    assert new_model in {v["artifactVersion"]["id"] for v in seen["down"]["artifactVersions"]}
+
+    # Tags and metadata.
+    await repo.add_tags(NodeKind.RUN, second.id, ["candidate"])
+    await repo.add_tags(NodeKind.ARTIFACT_VERSION, data, ["golden"])
+    await repo.log_metadata(NodeKind.RUN, second.id, {"accuracy": 0.93})
+    await repo.log_metadata(NodeKind.ARTIFACT_VERSION, data, {"rows": 150})
+    await repo.update_run(second.id, status=ExecutionStatus.COMPLETED)
+    seen = await watch(repo, ids)
+    assert runs(seen)["run-2"]["tags"] == ["candidate"]
+    assert runs(seen)["run-2"]["status"] == "COMPLETED"
+    assert runs(seen)["run-2"]["runMetadata"] == [{"key": "accuracy", "value": 0.93}]
+    assert seen["data"]["tags"] == ["golden"]
+    assert seen["data"]["runMetadata"] == [{"key": "rows", "value": 150}]
+
+    # A cached step of a third run reuses the first model: another producer upstream.
+    third = await repo.create_run(NewRun(pipeline_name="training", name="run-3"))
+    cached = await repo.create_step(NewStep(run_id=third.id, name="train"), {"x": data})
+    await repo.finish_step(cached.id, outputs={"model": model}, status=ExecutionStatus.CACHED)
+    seen = await watch(repo, ids)
+    assert [s["name"] for s in seen["model"]["reusedBy"]] == ["train"]
+    assert len(seen["up"]["steps"]) == len(before["up"]["steps"]) + 1
+
+    # An OpenLineage event: a job reading the model writes a report.
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-11-30T12:00:00Z",
+        "producer": "https://github.com/apache/airflow/tree/providers-openlineage/2.1.0",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "airflow", "name": "report"},
+        "inputs": [{"namespace": "mem", "name": "model"}],
+        "outputs": [{"namespace": "s3://reports", "name": "weekly.html"}],
+    }
+    await repo.record_run_event(change_of(parse_run_event(repr_json(event))))
+    seen = await watch(repo, ids)
+    assert seen["pipelineRuns"]["totalCount"] == 4
+
+    # Deleting the first run removes its steps, and with them the model's upstream edges.
+    await repo.delete_run(first.run.id)
+    seen = await watch(repo, ids)
+    assert "run-1" not in runs(seen)
+    assert seen["model"]["upstream"] == [{"id": data}]  # run-3's cached step still links it
+    await repo.delete_run(third.id)
+    seen = await watch(repo, ids)
+    assert seen["model"]["upstream"] == [] and seen["model"]["reusedBy"] == []
+
+
+async def test_reads_beside_writes_end_fresh(repo: LineageRepository) -> None:
+    """Readers run while a writer records runs: whatever they saw meanwhile, the read after
+    the last write sees every run and every output."""
+    first = await Recorder.start(repo, "training", "run-0")
+    await first.step("load", outputs=["data"])
+    await first.step("train", inputs={"x": "load.data"}, outputs=["model"])
+    ids = {"data": first.version_id("load.data"), "model": first.version_id("train.model")}
+    stop = asyncio.Event()
+
+    async def reader(fast: bool) -> int:
+        reads = 0
+        while not stop.is_set():
+            await watch(repo, ids, (fast,))
+            reads += 1
+        return reads
+
+    async def writer() -> None:
+        for index in range(1, 9):
+            run = await repo.create_run(NewRun(pipeline_name="training", name=f"run-{index}"))
+            step = await repo.create_step(NewStep(run_id=run.id, name="train"), {"x": ids["data"]})
+            await repo.finish_step(
+                step.id,
+                outputs={"model": NewArtifactVersion(name="model", uri=f"mem://{index}/model")},
+            )
+        stop.set()
+
+    *reads, _ = await asyncio.gather(reader(True), reader(False), writer())
+    assert all(count > 0 for count in reads)
+    seen = await watch(repo, ids)
+    assert seen["pipeline"]["runCount"] == 9
+    assert seen["latest"]["version"] == "9"
+    assert len(seen["data"]["downstream"]) == 9
+    assert all(node["steps"][-1]["outputs"] for node in runs(seen).values())
+
+
+def repr_json(value: Any) -> bytes:
+    return json.dumps(value).encode()
