@@ -29,7 +29,7 @@ from neo4j.exceptions import (
 
 from lineageql.errors import ConflictError, StoreUnavailableError
 from lineageql.graph.migrations import neo4j_statements
-from lineageql.graph.store import EVERY_TOPIC, GraphStore, Params, Row, Touches, touched
+from lineageql.graph.store import EVERYTHING, GraphStore, Params, Row, Touches, touched
 
 T = TypeVar("T")
 
@@ -131,7 +131,7 @@ class Neo4jStore(GraphStore):
         return [dict(zip(columns, row, strict=True)) for row in record["rows"]]
 
     async def write(
-        self, work: Callable[[_Neo4jTransaction], Awaitable[T]], touches: Touches = EVERY_TOPIC
+        self, work: Callable[[_Neo4jTransaction], Awaitable[T]], touches: Touches = EVERYTHING
     ) -> T:
         async def managed(tx: AsyncManagedTransaction) -> T:
             return await work(_Neo4jTransaction(self, tx))

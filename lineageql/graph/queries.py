@@ -315,7 +315,9 @@ MATCH (s:Step {id: $step_id})-[:PRODUCED]->(o:ArtifactVersion)
 MATCH (s)-[:CONSUMED]->(i:ArtifactVersion)
 WHERE o.id <> i.id
 MERGE (o)-[:DERIVED_FROM]->(i)
+RETURN DISTINCT i.id AS id
 """
+"""Each output of a step derived from each of its inputs; the inputs' ids."""
 
 DERIVE_PAIRS = """
 UNWIND $rows AS row

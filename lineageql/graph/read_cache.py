@@ -1,12 +1,13 @@
 """Answers of keyed reads kept for as long as they are sure to be current.
 
 - For a store only this process writes (the embedded store admits one writing process),
-  answers are kept between requests: every change passes through this process and counts
-  against the topics it touches (``store.Topic``), and a cache forgets its answers when its
-  topic's count moves. So a run recorded or an event ingested forgets runs, steps and links,
-  but not version records or what existing versions were derived from, which no such write
-  changes. An answer read while a write of its topic committed is not kept (its count at the
-  start of the read no longer matches).
+  answers are kept between requests: every change passes through this process and says what
+  it touched (``store.Topic`` and the keys under it), and a cache forgets exactly the answers
+  that cover a touched key (an answer covers its key and the nodes its rows name). So a run
+  recorded or an event ingested forgets that run, its pipeline's lists and the versions it
+  linked, and nothing a reader of other runs holds; version records and what existing
+  versions were derived from are forgotten only by the rare writes that change them. An
+  answer read while a write that touched it committed is not kept.
 - For a store others write too (Neo4j), answers are kept inside a read scope only
   (``read_scope()``, one GraphQL query): each record is read once per query, and a read that
   joins records in anyway (a step's outputs with their versions) hands them over, so the
@@ -19,7 +20,7 @@ records, and the rows of keyed queries.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Generic, TypeVar
@@ -50,26 +51,51 @@ def read_scope() -> Iterator[None]:
 
 class KeyedCache(Generic[V]):
     """One kind of keyed answer (e.g. upstream neighbours by version id), kept under one
-    topic; with ``keep_missing`` off, a key answered None is asked again next time (a record
-    created later must not stay missing)."""
+    topic. ``covers(key, answer)`` names the nodes an answer depends on besides its key;
+    with ``per_key`` off, any write to the topic forgets every answer (for answers that
+    depend on more than they can name, such as a whole lineage walk); with ``keep_missing``
+    off, a key answered None is asked again next time (a record created later must not stay
+    missing)."""
 
-    def __init__(self, store: GraphStore, topic: Topic, keep_missing: bool = True) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        topic: Topic,
+        *,
+        covers: Callable[[str, V], Iterable[str]] | None = None,
+        per_key: bool = True,
+        keep_missing: bool = True,
+    ) -> None:
         self._store = store
         self._topic = topic
+        self._covers = covers
+        self._per_key = per_key
         self._keep_missing = keep_missing
         self._generation = -1
         self._entries: dict[str, V] = {}
+        self._holders: dict[str, set[str]] = {}
+        """Node key -> the kept keys whose answers cover it (may name keys since gone)."""
 
     def _current(self) -> dict[str, V] | None:
-        """Where answers are kept now: the shared entries, the scope's, or nowhere."""
+        """Where answers are kept now: the shared entries (with what writes touched since
+        the last look forgotten), the scope's, or nowhere."""
         if self._store.sole_writer:
             generation = self._store.generation_of(self._topic)
-            if generation != self._generation or len(self._entries) > MAX_ENTRIES:
-                self._entries = {}
+            if generation != self._generation:
+                touched = self._store.touched_since(self._topic, self._generation)
+                if touched is None or not self._per_key or len(self._entries) > MAX_ENTRIES:
+                    self._entries, self._holders = {}, {}
+                else:
+                    self._forget(touched)
                 self._generation = generation
             return self._entries
         scope = _scope.get()
         return None if scope is None else scope.setdefault(self, {})
+
+    def _forget(self, touched: frozenset[str]) -> None:
+        for node in touched:
+            for key in self._holders.pop(node, ()):
+                self._entries.pop(key, None)
 
     async def get_many(
         self, keys: Sequence[str], read: Callable[[list[str]], Awaitable[dict[str, V]]]
@@ -85,7 +111,7 @@ class KeyedCache(Generic[V]):
         if missing:
             fresh = await read(missing)
             found.update(fresh)
-            self._keep(entries, generation, fresh)
+            self._keep(generation, fresh)
         return found
 
     def generation(self) -> int:
@@ -94,16 +120,25 @@ class KeyedCache(Generic[V]):
 
     def prime(self, read_at: int, answers: Mapping[str, V]) -> None:
         """Keep answers another read brought along, read at generation ``read_at``."""
-        entries = self._current()
-        if entries is not None:
-            self._keep(entries, read_at, answers)
+        self._keep(read_at, answers)
 
-    def _keep(self, entries: dict[str, V], read_at: int, answers: Mapping[str, V]) -> None:
-        if self._store.sole_writer and (
-            self.generation() != read_at or self._entries is not entries
-        ):
+    def _keep(self, read_at: int, answers: Mapping[str, V]) -> None:
+        entries = self._current()
+        if entries is None:
             return
-        if self._keep_missing:
-            entries.update(answers)
-        else:
-            entries.update((key, value) for key, value in answers.items() if value is not None)
+        touched: frozenset[str] | None = frozenset()
+        if self._store.sole_writer and read_at != self._generation:
+            # Writes committed while these answers were read: keep only what they spared.
+            touched = self._store.touched_since(self._topic, read_at)
+            if touched is None or not self._per_key:
+                return
+        for key, value in answers.items():
+            if value is None and not self._keep_missing:
+                continue
+            covered = {key, *(self._covers(key, value) if self._covers else ())}
+            if touched and not touched.isdisjoint(covered):
+                continue
+            entries[key] = value
+            if self._store.sole_writer:
+                for node in covered:
+                    self._holders.setdefault(node, set()).add(key)

@@ -7,6 +7,7 @@ The repository speaks only to this interface. A store turns its driver's results
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -38,12 +39,18 @@ class Topic(StrEnum):
     """Tags and metadata."""
 
 
-EVERY_TOPIC: frozenset[Topic] = frozenset(Topic)
-Touches = Collection[Topic] | Callable[[Any], Collection[Topic]]
-"""What a write touches: topics, or a function of the write's result naming them."""
+Touched = Mapping[Topic, Collection[str] | None]
+"""What one write touched, per topic: the keys of what it changed (the ids of the nodes it
+created or changed and of both ends of each relationship it made, and the names and cache
+keys they are looked up by), or None for anything under the topic."""
+Touches = Touched | Callable[[Any], Touched]
+"""What a write touches, or a function of the write's result that says."""
+EVERYTHING: Touched = dict.fromkeys(Topic)
+CHANGE_LOG = 1_000
+"""Writes remembered per topic; a cache further behind than that forgets all it holds."""
 
 
-def touched(touches: Touches, result: Any) -> Collection[Topic]:
+def touched(touches: Touches, result: Any) -> Touched:
     return touches(result) if callable(touches) else touches
 
 
@@ -73,14 +80,40 @@ class GraphStore(ABC):
 
     def generation_of(self, topic: Topic) -> int:
         """Counts the committed write transactions that touched ``topic`` (for caches)."""
-        return int(self.__dict__.get("_generations", {}).get(topic, 0))
+        log = self._change_logs.get(topic)
+        return log[-1][0] if log else 0
 
-    def count_write(self, topics: Collection[Topic]) -> None:
-        """Count one committed write transaction that touched ``topics``."""
-        generations: dict[Topic, int] = self.__dict__.setdefault("_generations", {})
-        for topic in topics:
-            generations[topic] = generations.get(topic, 0) + 1
+    def touched_since(self, topic: Topic, generation: int) -> frozenset[str] | None:
+        """The keys under ``topic`` that writes after ``generation`` touched; None when one
+        touched anything under it, or the log no longer reaches back that far."""
+        log = list(self._change_logs.get(topic, ()))  # a copy: the writer thread appends
+        if not log or log[-1][0] <= generation:
+            return frozenset()
+        if log[0][0] > generation + 1:
+            return None
+        keys: set[str] = set()
+        for count, touched_keys in reversed(log):
+            if count <= generation:
+                break
+            if touched_keys is None:
+                return None
+            keys.update(touched_keys)
+        return frozenset(keys)
+
+    def count_write(self, touched: Touched) -> None:
+        """Count one committed write transaction and what it touched."""
+        for topic, keys in touched.items():
+            log = self._change_logs.setdefault(topic, deque(maxlen=CHANGE_LOG))
+            count = log[-1][0] + 1 if log else 1
+            log.append((count, None if keys is None else frozenset(keys)))
         self.generation += 1
+
+    @property
+    def _change_logs(self) -> dict[Topic, deque[tuple[int, frozenset[str] | None]]]:
+        logs = self.__dict__.get("_logs")
+        if logs is None:
+            logs = self.__dict__["_logs"] = {}
+        return logs
 
     @property
     def changes(self) -> ChangeNotifier:
@@ -96,7 +129,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     async def write(
-        self, work: Callable[[Transaction], Awaitable[T]], touches: Touches = EVERY_TOPIC
+        self, work: Callable[[Transaction], Awaitable[T]], touches: Touches = EVERYTHING
     ) -> T:
         """Run ``work`` in one write transaction; an exception in it rolls everything back.
         Once it commits, the topics it ``touches`` count the write (see ``Topic``).

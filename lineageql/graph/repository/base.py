@@ -3,7 +3,7 @@ grouped by key, pages of listings, the node kinds and lineage directions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -59,7 +59,8 @@ class RepositoryBase:
         self._hops = {way: KeyedCache[list[str]](store, _lineage_topic(way)) for way in Direction}
         self._rows: dict[str, KeyedCache[list[Row]]] = {}
         self._lineages = {
-            way: KeyedCache[LineageGraph](store, _lineage_topic(way)) for way in Direction
+            way: KeyedCache[LineageGraph](store, _lineage_topic(way), per_key=False)
+            for way in Direction
         }
 
     async def _rows_by_key(
@@ -93,7 +94,7 @@ class RepositoryBase:
         else:
             cache = self._rows.get(query)
             if cache is None:
-                cache = self._rows[query] = KeyedCache(self.store, topic)
+                cache = self._rows[query] = KeyedCache(self.store, topic, covers=_row_nodes)
             found = await cache.get_many(keys, read)
         return [found[key] for key in keys]
 
@@ -119,6 +120,15 @@ class RepositoryBase:
             end_cursor=cursors[-1] if cursors else None,
             cursors=cursors,
         )
+
+
+def _row_nodes(key: str, rows: list[Row]) -> Iterator[str]:
+    """The nodes a keyed query's rows name (their ``id`` and ``..._id`` columns): a write
+    that changes one of them changes the answer."""
+    for row in rows:
+        for column, value in row.items():
+            if isinstance(value, str) and (column == "id" or column.endswith("_id")):
+                yield value
 
 
 def _lineage_topic(direction: Direction) -> Topic:

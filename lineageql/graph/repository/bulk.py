@@ -15,6 +15,7 @@ from lineageql.errors import BadInputError, ConflictError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.rows import run_record
+from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     Writes,
     check_existing_versions,
@@ -23,7 +24,7 @@ from lineageql.graph.repository.writes import (
     create_run_in,
     create_versions_in,
     metadata_rows,
-    structure_linking,
+    reuses,
     write_metadata_in,
 )
 from lineageql.graph.store import Transaction
@@ -88,7 +89,8 @@ class BulkWrites(Writes):
             return [stored[rec.id] for rec in records]
 
         outputs = (output for r in runs for step in r.steps for output in step.outputs.values())
-        return await self.store.write(work, structure_linking(outputs)) if runs else []
+        touched = structure(None, upstream=reuses(outputs))
+        return await self.store.write(work, touched) if runs else []
 
 
 def _check(runs: Sequence[RecordedRun]) -> None:

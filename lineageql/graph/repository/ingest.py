@@ -15,15 +15,15 @@ from lineageql.errors import ConflictError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.event_batch import EventBatch, RunState, StepState, StoredPart
+from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
-    STRUCTURE,
     Writes,
     create_metadata_in,
     create_versions_in,
     metadata_rows,
     upsert_metadata_in,
 )
-from lineageql.graph.store import Topic, Transaction
+from lineageql.graph.store import Touched, Transaction
 from lineageql.records import (
     ExecutionStatus,
     RunEventChange,
@@ -57,17 +57,29 @@ class IngestWrites(Writes):
             await self.store.write(work, _touched_by)
 
 
-def _touched_by(batch: EventBatch) -> frozenset[Topic]:
-    """STRUCTURE, and UPSTREAM when the batch linked an input to a step it did not create or
-    derived a version it did not create (what existing versions came from changed)."""
+def _touched_by(batch: EventBatch) -> Touched:
+    """Every run, step and version the batch wrote or linked (with the pipelines, names and
+    artifacts they are found by); UPSTREAM when it linked an input to a step it did not
+    create or derived a version it did not create (what existing versions came from)."""
     new_steps = {step.id for step in batch.steps if step.new}
     new_versions = {version_id for version_id, _ in batch.versions}
-    changed = (
+    keys: set[str] = set()
+    for run in batch.runs:
+        keys |= {run.id, run.name, pipeline_id_for(run.pipeline_name)}
+    for step in batch.steps:
+        keys |= {step.id, step.run_id}
+    for version_id, new in batch.versions:
+        keys |= {version_id, new.name, artifact_id_for(new.name)}
+    for link in (*batch.inputs, *batch.outputs):
+        keys |= {link["step_id"], link["artifact_version_id"]}
+    for output, source in batch.derived:
+        keys |= {output, source}
+    upstream = (
         any(link["step_id"] not in new_steps for link in batch.inputs)
         or any(output not in new_versions for output, _ in batch.derived)
         or any(link["artifact_version_id"] not in new_versions for link in batch.outputs)
     )
-    return STRUCTURE | {Topic.UPSTREAM} if changed else STRUCTURE
+    return structure(keys, upstream=upstream)
 
 
 def _check(change: RunEventChange) -> None:

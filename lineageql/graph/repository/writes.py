@@ -21,7 +21,15 @@ from lineageql.graph.repository.rows import (
     step_record,
     version_record,
 )
-from lineageql.graph.store import Topic, Transaction
+from lineageql.graph.repository.touches import (
+    annotated,
+    changed,
+    run_keys,
+    step_keys,
+    structure,
+    version_keys,
+)
+from lineageql.graph.store import Touched, Transaction
 from lineageql.records import (
     ArtifactVersionRecord,
     ExecutionStatus,
@@ -65,7 +73,7 @@ class Writes(KeyedReads):
         async def work(tx: Transaction) -> RunRecord:
             return await create_run_in(tx, new, new_id(), utc_now())
 
-        return await self.store.write(work, STRUCTURE)
+        return await self.store.write(work, lambda run: structure(run_keys(run)))
 
     async def update_run(
         self,
@@ -89,7 +97,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no pipeline run with id {run_id!r}")
             return run_record(rows[0])
 
-        return await self.store.write(work, {Topic.GRAPH})
+        return await self.store.write(work, lambda run: changed(run_keys(run)))
 
     async def delete_run(self, run_id: str) -> None:
         """Delete a run, its steps and their metadata; artifact versions stay (see prune)."""
@@ -116,7 +124,8 @@ class Writes(KeyedReads):
         async def work(tx: Transaction) -> StepRecord:
             return await create_step_in(tx, new, new_id(), utc_now(), inputs or {})
 
-        return await self.store.write(work, STRUCTURE)
+        consumed = set((inputs or {}).values())
+        return await self.store.write(work, lambda step: structure(step_keys(step) | consumed))
 
     async def update_step(
         self,
@@ -142,7 +151,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no step with id {step_id!r}")
             return step_record(rows[0])
 
-        return await self.store.write(work, {Topic.GRAPH})
+        return await self.store.write(work, lambda step: changed(step_keys(step)))
 
     async def link_step_io(
         self,
@@ -175,7 +184,7 @@ class Writes(KeyedReads):
             [record] = await create_versions_in(tx, [new])
             return record
 
-        return await self.store.write(work, STRUCTURE)
+        return await self.store.write(work, lambda version: structure(version_keys(version)))
 
     async def finish_step(
         self,
@@ -202,10 +211,14 @@ class Writes(KeyedReads):
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
             produced, created = await produce_outputs_in(tx, step_id, outputs)
-            await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+            derived = await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
+            sources.update(row["id"] for row in derived)
             return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
 
-        return await self.store.write(work, structure_linking(outputs.values()))
+        sources: set[str] = set()
+        return await self.store.write(
+            work, lambda finished: _finished(finished, sources, outputs.values())
+        )
 
     async def record_step(
         self,
@@ -241,7 +254,10 @@ class Writes(KeyedReads):
                 await tx.run(q.DERIVE_PAIRS, {"rows": rows})
             return FinishedStep(step=step, outputs=produced, created=created)
 
-        return await self.store.write(work, structure_linking(outputs.values()))
+        consumed = set(inputs.values())
+        return await self.store.write(
+            work, lambda finished: _finished(finished, consumed, outputs.values())
+        )
 
     async def delete_unreferenced_versions(self, ids: Sequence[str]) -> list[str]:
         """Delete those of ``ids`` that no run references; return the ids deleted.
@@ -272,7 +288,7 @@ class Writes(KeyedReads):
                 raise NotFoundError(f"no {kind_name(kind)} with id {owner_id!r}")
             await write_metadata_in(tx, kind, [(owner_id, rows)], utc_now())
 
-        await self.store.write(work, {Topic.ANNOTATIONS})
+        await self.store.write(work, annotated(owner_id))
 
     async def _tag_write(
         self, kind: NodeKind, node_id: str, tags: Sequence[str], query: str
@@ -285,20 +301,24 @@ class Writes(KeyedReads):
             if names:
                 await tx.run(query, {"id": node_id, "tags": names})
 
-        await self.store.write(work, {Topic.ANNOTATIONS})
+        await self.store.write(work, annotated(node_id))
 
 
-STRUCTURE: frozenset[Topic] = frozenset({Topic.GRAPH, Topic.ANNOTATIONS})
-"""What a write of new runs, steps or versions touches (with their tags and metadata); it
-leaves what existing versions were derived from as it was, unless it links an existing
-version as an output (``structure_linking``)."""
+def reuses(outputs: Iterable[NewArtifactVersion | str]) -> bool:
+    """Whether an output is an existing version (given by id): a cached step reusing it
+    becomes another of its producers, so what came before it changes."""
+    return any(isinstance(output, str) for output in outputs)
 
 
-def structure_linking(outputs: Iterable[NewArtifactVersion | str]) -> frozenset[Topic]:
-    """STRUCTURE, and UPSTREAM when an output is an existing version (given by id): a cached
-    step reusing it becomes another of its producers."""
-    reused = any(isinstance(output, str) for output in outputs)
-    return STRUCTURE | {Topic.UPSTREAM} if reused else STRUCTURE
+def _finished(
+    finished: FinishedStep, sources: set[str], outputs: Iterable[NewArtifactVersion | str]
+) -> Touched:
+    """What ending a step touched: the step and its run, its outputs (and their artifacts),
+    and the versions its outputs were derived from."""
+    keys = step_keys(finished.step) | set(finished.outputs.values()) | sources
+    for version in finished.created:
+        keys |= version_keys(version)
+    return structure(keys, upstream=reuses(outputs))
 
 
 def check_run(new: NewRun) -> None:
