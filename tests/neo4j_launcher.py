@@ -8,6 +8,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 LAUNCHER_DIR = Path(__file__).resolve().parent.parent / "neo4j-launcher"
@@ -43,13 +44,33 @@ def build_launcher() -> None:
         raise Neo4jUnavailable(f"building the Neo4j launcher failed:\n{result.stdout[-4000:]}")
 
 
-@contextmanager
-def running_neo4j() -> Iterator[str]:
-    """A Neo4j started for this test session; yields its Bolt URL, stops it afterwards."""
+@dataclass
+class Neo4jProcess:
+    """A started Neo4j: its Bolt URL and its process."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    def stop(self) -> None:
+        """Shut it down cleanly (its standard input closes)."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_neo4j(home: Path | None = None, port: int | None = None) -> Neo4jProcess:
+    """Start a Neo4j: a throwaway one, or with ``home`` and ``port`` one that keeps its data
+    in ``home`` and listens on ``port`` (so it can be killed and started again over the same
+    data)."""
     build_launcher()
     classpath = os.pathsep.join(
         [str(LAUNCHER_DIR / "target" / "classes"), str(LAUNCHER_DIR / "target" / "lib" / "*")]
     )
+    kept = [str(home), str(port)] if home is not None and port is not None else []
     process = subprocess.Popen(
         [
             "java",
@@ -58,6 +79,7 @@ def running_neo4j() -> Iterator[str]:
             classpath,
             "io.lineageql.launcher.Neo4jLauncher",
             HARNESS_PASSWORD,
+            *kept,
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -74,11 +96,14 @@ def running_neo4j() -> Iterator[str]:
         process.kill()
         _, errors = process.communicate()
         raise Neo4jUnavailable(f"Neo4j did not start: {line!r}\n{errors[-4000:]}")
+    return Neo4jProcess(line.split(" ", 1)[1].strip().rstrip("/"), process)
+
+
+@contextmanager
+def running_neo4j() -> Iterator[str]:
+    """A Neo4j started for this test session; yields its Bolt URL, stops it afterwards."""
+    neo4j = start_neo4j()
     try:
-        yield line.split(" ", 1)[1].strip().rstrip("/")
+        yield neo4j.url
     finally:
-        process.stdin.close()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        neo4j.stop()

@@ -94,10 +94,11 @@ class Served:
 
 
 @contextmanager
-def served(store: str, *args: str, **env: str) -> Iterator[Served]:
-    """A `lineageql serve --store STORE ARGS...` process with ``LINEAGEQL_*`` settings in
-    ``env``, once /health answers (200, or 503 for an unreachable store)."""
-    port = free_port()
+def served(store: str, *args: str, port: int | None = None, **env: str) -> Iterator[Served]:
+    """A `lineageql serve --store STORE ARGS...` process (on ``port``, or a free one) with
+    ``LINEAGEQL_*`` settings in ``env``, once /health answers (200, or 503 for an unreachable
+    store)."""
+    port = port or free_port()
     command = [sys.executable, "-m", "lineageql", "serve", "--store", store, *args]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     # The server's output goes to a file: a pipe nobody reads would block it once full.
