@@ -294,8 +294,29 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             budget.charge(len(present))
         if self._slice_over():
             await self._pause()
-        objects = iter(await self._resolve(inner, present, details))  # type: ignore[arg-type]
+        if is_abstract_type(inner):
+            resolved = await self._resolve_each_type(present, details)
+        else:
+            resolved = await self._resolve(inner, present, details)  # type: ignore[arg-type]
+        objects = iter(resolved)
         return [None if value is None else next(objects) for value in values]
+
+    async def _resolve_each_type(
+        self, values: list[Any], details: FieldDetailsList
+    ) -> list[dict[str, Any]]:
+        """Values of an interface, each group resolved as the object type its ``typename``
+        names (the read path's interface values carry it)."""
+        positions: dict[str, list[int]] = {}
+        for position, value in enumerate(values):
+            positions.setdefault(value.typename, []).append(position)
+        answers: list[dict[str, Any]] = [{} for _ in values]
+        for typename, group in positions.items():
+            object_type = self.schema.get_type(typename)
+            assert isinstance(object_type, GraphQLObjectType)
+            resolved = await self._resolve(object_type, [values[i] for i in group], details)
+            for position, answer in zip(group, resolved, strict=True):
+                answers[position] = answer
+        return answers
 
     async def _resolve(
         self, object_type: GraphQLObjectType, parents: list[Any], details: FieldDetailsList
