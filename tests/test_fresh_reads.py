@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
-from lineageql.graph import LineageRepository, NodeKind
+import httpx
+import pytest
+
+from lineageql.graph import LineageRepository, NodeKind, open_store
 from lineageql.openlineage import change_of, parse_run_event
 from lineageql.records import ExecutionStatus, NewArtifactVersion, NewRun, NewStep
 from tests.graphql_client import execute
 from tests.lineage_builders import Recorder
+from tests.servers import serving, settings_for, store_for
 
 PATHS = (True, False)
 WATCH = """query($data: ID!, $model: ID!) {
@@ -181,3 +186,62 @@ async def test_reads_beside_writes_end_fresh(repo: LineageRepository) -> None:
 
 def repr_json(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+SERVED_WATCH = """query($id: ID!) {
+  pipeline(name: "shared") { runCount runs(first: 10) { edges { node { name status tags
+    steps { name status outputs { name } } } } } }
+  artifactVersion(id: $id) { downstream { name } consumedBy { name } }
+}"""
+
+
+def test_a_server_sees_what_other_processes_write_to_its_neo4j(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The server keeps answers between requests on Neo4j too; writes by another process (an
+    SDK run writing straight to the database) are learned before the next request reads."""
+    location = store_for("neo4j", request, tmp_path, "shared")
+
+    async def record() -> tuple[str, str]:
+        store = await open_store(settings_for(location))
+        repo = LineageRepository(store)
+        rec = await Recorder.start(repo, "shared", "shared-1")
+        await rec.step("load", outputs=["data"])
+        await store.close()
+        return rec.run.id, rec.version_id("load.data")
+
+    run_id, data = asyncio.run(record())
+    with serving(location) as url:
+
+        def read() -> dict[str, Any]:
+            answer = httpx.post(
+                f"{url}/graphql", json={"query": SERVED_WATCH, "variables": {"id": data}}
+            ).json()
+            assert "errors" not in answer, answer
+            return dict(answer["data"])
+
+        before = read()
+        assert read() == before  # warm
+        assert before["pipeline"]["runCount"] == 1
+
+        async def write_elsewhere() -> None:
+            store = await open_store(settings_for(location))
+            repo = LineageRepository(store)
+            run = await repo.create_run(NewRun(pipeline_name="shared", name="shared-2"))
+            step = await repo.create_step(NewStep(run_id=run.id, name="train"), {"x": data})
+            await repo.finish_step(
+                step.id, outputs={"model": NewArtifactVersion(name="model", uri="mem://m")}
+            )
+            await repo.add_tags(NodeKind.RUN, run_id, ["checked"])
+            await store.close()
+
+        asyncio.run(write_elsewhere())
+        after = read()
+        assert after["pipeline"]["runCount"] == 2
+        runs = {edge["node"]["name"]: edge["node"] for edge in after["pipeline"]["runs"]["edges"]}
+        assert runs["shared-1"]["tags"] == ["checked"]
+        assert runs["shared-2"]["steps"] == [
+            {"name": "train", "status": "COMPLETED", "outputs": [{"name": "model"}]}
+        ]
+        assert after["artifactVersion"]["downstream"] == [{"name": "model"}]
+        assert after["artifactVersion"]["consumedBy"] == [{"name": "train"}]

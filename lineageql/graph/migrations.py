@@ -196,4 +196,9 @@ def neo4j_statements() -> list[str]:
                 f"CREATE INDEX {node.label.lower()}_{column} IF NOT EXISTS "
                 f"FOR (n:{node.label}) ON (n.{column})"
             )
+    statements += [
+        "CREATE CONSTRAINT changecounter_id_unique IF NOT EXISTS "
+        "FOR (c:ChangeCounter) REQUIRE c.id IS UNIQUE",
+        "CREATE INDEX change_seq IF NOT EXISTS FOR (c:Change) ON (c.seq)",
+    ]
     return [*statements, *BACKFILLS]

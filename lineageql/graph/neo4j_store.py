@@ -9,6 +9,7 @@ bookmark manager, so a writer's next read sees its own write even on another clu
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -28,8 +29,18 @@ from neo4j.exceptions import (
 )
 
 from lineageql.errors import ConflictError, StoreUnavailableError
+from lineageql.graph import queries as q
 from lineageql.graph.migrations import neo4j_statements
-from lineageql.graph.store import EVERYTHING, GraphStore, Params, Row, Touches, touched
+from lineageql.graph.store import (
+    EVERYTHING,
+    GraphStore,
+    Params,
+    Row,
+    Topic,
+    Touched,
+    Touches,
+    touched,
+)
 
 T = TypeVar("T")
 
@@ -46,10 +57,22 @@ _LAST_RETRY_PAUSE_SECONDS = 2.0
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+CHANGES_KEPT = 10_000
+"""Numbered writes kept in the database for other processes to learn from; one that falls
+further behind forgets every answer it kept."""
+
+
 class Neo4jStore(GraphStore):
-    """A Neo4j database (single server, cluster or Aura) reached over Bolt."""
+    """A Neo4j database (single server, cluster or Aura) reached over Bolt.
+
+    Several processes write one database (server workers, SDK runs writing straight to it),
+    so each write transaction also numbers itself and keeps what it touched
+    (``queries.APPEND_CHANGE``); before each request, ``sync_changes`` reads what others
+    wrote since, and read caches forget exactly those answers, as on the embedded store.
+    """
 
     prunes_walks = True
+    shares_answers = True
 
     def __init__(
         self,
@@ -63,6 +86,10 @@ class Neo4jStore(GraphStore):
         """``retry_seconds`` bounds how long a transaction is retried while the server (or a
         cluster's leader) is away before the caller gets StoreUnavailableError."""
         self.url = url
+        self._synced: int | None = None
+        """The newest write number this process has learned of (None: not looked yet)."""
+        self._own: set[int] = set()
+        """Numbers of this process's writes, already applied, not yet passed by a sync."""
         self._user = user
         self._columns: dict[str, tuple[str, ...]] = {}
         self._database = database
@@ -133,13 +160,42 @@ class Neo4jStore(GraphStore):
     async def write(
         self, work: Callable[[_Neo4jTransaction], Awaitable[T]], touches: Touches = EVERYTHING
     ) -> T:
-        async def managed(tx: AsyncManagedTransaction) -> T:
-            return await work(_Neo4jTransaction(self, tx))
+        async def managed(tx: AsyncManagedTransaction) -> tuple[T, Touched, int]:
+            transaction = _Neo4jTransaction(self, tx)
+            result = await work(transaction)
+            change = touched(touches, result)
+            [row] = await transaction.run(q.APPEND_CHANGE, {"touched": _encoded(change)})
+            seq = int(row["seq"])
+            if seq % 100 == 0:
+                await transaction.run(q.FORGET_CHANGES, {"below": seq - CHANGES_KEPT})
+            return result, change, seq
 
-        result = await self._session_call(neo4j.WRITE_ACCESS, managed)
-        self.count_write(touched(touches, result))
+        result, change, seq = await self._session_call(neo4j.WRITE_ACCESS, managed)
+        self._own.add(seq)
+        self.count_write(change)
         self.changes.notify()
         return result
+
+    async def sync_changes(self) -> None:
+        """Apply what other processes' writes touched since the last look."""
+        if self._synced is None:
+            # Nothing is kept yet: start from now.
+            rows = await self.read(q.CHANGES_AFTER, {"after": 2**62})
+            self._synced = int(rows[0]["current"]) if rows else 0
+            return
+        rows = await self.read(q.CHANGES_AFTER, {"after": self._synced})
+        current = int(rows[0]["current"]) if rows else 0
+        changes = [(int(row["seq"]), row["touched"]) for row in rows if row["seq"] is not None]
+        if current < self._synced or (changes and changes[0][0] > self._synced + 1):
+            # The database was emptied or replaced, or its log no longer reaches back here.
+            self.count_write(EVERYTHING)
+        for seq, encoded in changes:
+            if seq in self._own:
+                self._own.discard(seq)
+            else:
+                self.count_write(_decoded(encoded))
+        self._synced = current
+        self._own = {seq for seq in self._own if seq > current}
 
     async def migrate(self) -> None:
         for statement in neo4j_statements():
@@ -186,6 +242,16 @@ class Neo4jStore(GraphStore):
             )
         logger.warning("Neo4j at %s is out of reach: %s", self.url, reason)
         return StoreUnavailableError(f"cannot reach Neo4j at {self.url}: {reason}")
+
+
+def _encoded(change: Touched) -> str:
+    return json.dumps(
+        {topic.value: None if keys is None else sorted(keys) for topic, keys in change.items()}
+    )
+
+
+def _decoded(text: str) -> Touched:
+    return {Topic(topic): keys for topic, keys in json.loads(text).items()}
 
 
 class _Neo4jTransaction:

@@ -633,6 +633,30 @@ RETURN s.id AS step_id, a.id AS artifact_version_id, e.name AS name, '{kind}' AS
     return "UNION ALL".join(parts)
 
 
+# -- what writes touched, for processes sharing a Neo4j database ---------------------------
+
+APPEND_CHANGE = """
+MERGE (c:ChangeCounter {id: 'changes'})
+ON CREATE SET c.seq = 0
+SET c.seq = c.seq + 1
+CREATE (:Change {seq: c.seq, touched: $touched})
+RETURN c.seq AS seq
+"""
+"""Number a write transaction and keep what it touched (Neo4j only). The counter's write
+lock is held until commit, so numbers are given in commit order."""
+
+FORGET_CHANGES = "MATCH (c:Change) WHERE c.seq <= $below DETACH DELETE c"
+
+CHANGES_AFTER = """
+OPTIONAL MATCH (c:ChangeCounter {id: 'changes'})
+WITH coalesce(c.seq, 0) AS current
+OPTIONAL MATCH (ch:Change)
+WHERE ch.seq > $after AND current >= $after
+RETURN current, ch.seq AS seq, ch.touched AS touched
+ORDER BY seq
+"""
+"""The newest number, and what the writes numbered after ``$after`` touched."""
+
 # -- copying a whole store -----------------------------------------------------------------
 
 

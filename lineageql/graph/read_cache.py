@@ -79,7 +79,7 @@ class KeyedCache(Generic[V]):
     def _current(self) -> dict[str, V] | None:
         """Where answers are kept now: the shared entries (with what writes touched since
         the last look forgotten), the scope's, or nowhere."""
-        if self._store.sole_writer:
+        if self._store.shares_answers:
             generation = self._store.generation_of(self._topic)
             if generation != self._generation:
                 touched = self._store.touched_since(self._topic, self._generation)
@@ -127,7 +127,7 @@ class KeyedCache(Generic[V]):
         if entries is None:
             return
         touched: frozenset[str] | None = frozenset()
-        if self._store.sole_writer and read_at != self._generation:
+        if self._store.shares_answers and read_at != self._generation:
             # Writes committed while these answers were read: keep only what they spared.
             touched = self._store.touched_since(self._topic, read_at)
             if touched is None or not self._per_key:
@@ -139,6 +139,6 @@ class KeyedCache(Generic[V]):
             if touched and not touched.isdisjoint(covered):
                 continue
             entries[key] = value
-            if self._store.sole_writer:
+            if self._store.shares_answers:
                 for node in covered:
                     self._holders.setdefault(node, set()).add(key)

@@ -71,6 +71,9 @@ class GraphStore(ABC):
     round_trips: int = 0
     sole_writer: bool = False
     """True when no other process writes this store, so this process sees every change."""
+    shares_answers: bool = False
+    """True when read caches may keep answers between requests: this process learns of
+    every change, its own at once and others' through ``sync_changes``."""
     prunes_walks: bool = False
     """True when a variable-length pattern returning distinct end nodes runs as a pruning
     breadth-first search (Neo4j's ``VarLengthExpand(Pruning)``), not path by path, so a whole
@@ -114,6 +117,10 @@ class GraphStore(ABC):
         if logs is None:
             logs = self.__dict__["_logs"] = {}
         return logs
+
+    async def sync_changes(self) -> None:  # noqa: B027 - a store only this process writes needs none
+        """Learn what other processes wrote since the last look (nothing to learn where this
+        process is the only writer). Called before each request reads."""
 
     @property
     def changes(self) -> ChangeNotifier:

@@ -38,6 +38,7 @@ class Subscription:
         repo = info.context.repo
         seen = None
         while True:
+            await repo.store.sync_changes()
             progress = await repo.run_progress(str(run_id))
             if progress is None:
                 raise NotFoundError(f"no pipeline run with id {str(run_id)!r}")
@@ -61,6 +62,7 @@ class Subscription:
         seen = await repo.recent_run_statuses(pipeline_id, WATCHED_RUNS)
         while True:
             await repo.store.changes.wait(POLL_SECONDS)
+            await repo.store.sync_changes()
             now = await repo.recent_run_statuses(pipeline_id, WATCHED_RUNS)
             changed = [run_id for run_id, status in now.items() if seen.get(run_id) != status]
             seen = now
