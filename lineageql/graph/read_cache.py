@@ -114,6 +114,13 @@ class KeyedCache(Generic[V]):
             self._keep(generation, fresh)
         return found
 
+    def peek(self, keys: Sequence[str]) -> dict[str, V] | None:
+        """The kept answers of every key, or None unless all are kept (nothing is read)."""
+        entries = self._current()
+        if entries is None or any(key not in entries for key in keys):
+            return None
+        return {key: entries[key] for key in keys}
+
     def generation(self) -> int:
         """The topic's count, to pass to ``prime`` for answers read from now on."""
         return self._store.generation_of(self._topic)

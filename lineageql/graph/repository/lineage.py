@@ -148,7 +148,10 @@ class LineageReads(KeyedReads):
         frontier = [[origin] for origin in origins]
         layers: list[list[list[str]]] = []
         closure = (
-            await self._closure(direction, origins, depth) if self.store.prunes_walks else None
+            self._kept_closure(direction, origins, depth)
+            or await self._closure(direction, origins, depth)
+            if self.store.prunes_walks
+            else None
         )
         for _ in range(depth):
             origins_of: dict[str, list[int]] = defaultdict(list)
@@ -178,19 +181,40 @@ class LineageReads(KeyedReads):
             frontier = reached
         return layers
 
+    def _kept_closure(
+        self, direction: Direction, origins: Sequence[str], depth: int
+    ) -> dict[str, list[str]] | None:
+        """The neighbours a walk from ``origins`` to ``depth`` visits, if every one is kept
+        (then the walk costs no round trip); None otherwise."""
+        hops = self._hops[direction]
+        found: dict[str, list[str]] = {}
+        frontier = list(dict.fromkeys(origins))
+        for _ in range(depth):
+            kept = hops.peek(frontier)
+            if kept is None:
+                return None
+            found.update(kept)
+            frontier = [n for ns in kept.values() for n in ns if n not in found]
+            if not frontier:
+                break
+        return found
+
     async def _closure(
         self, direction: Direction, origins: Sequence[str], depth: int
     ) -> dict[str, list[str]]:
         """The neighbours of every version a walk from ``origins`` to ``depth`` visits; the
-        versions reached are kept for the next read."""
+        versions reached and the neighbours of those visited short of the end are kept for
+        the next walk."""
         found: dict[str, list[str]] = defaultdict(list)
         if depth > 0 and origins:
             read_at = self._versions.generation()
+            hops_at = self._hops[direction].generation()
             query = q.derived_closure(direction.value, depth)
             rows = await self.store.read(query, {"ids": list(origins)})
             for row in rows:
                 found[row["source"]].append(row["id"])
             self._versions.prime(read_at, joined_versions(rows))
+            self._hops[direction].prime(hops_at, _visited_short_of(found, origins, depth))
         return found
 
     async def _hop(self, direction: Direction, ids: list[str]) -> dict[str, list[str]]:
@@ -245,3 +269,20 @@ class LineageReads(KeyedReads):
             sorted({step for version in found for step in steps_of[version]} - {step_id})
             for step_id, found in zip(step_ids, versions_per_step, strict=True)
         ]
+
+
+def _visited_short_of(
+    neighbours: dict[str, list[str]], origins: Sequence[str], depth: int
+) -> dict[str, list[str]]:
+    """The complete neighbour lists a closure read gives: those of the versions it reached in
+    fewer than ``depth`` hops (a version there with no row has none)."""
+    complete: dict[str, list[str]] = {}
+    frontier = list(dict.fromkeys(origins))
+    for _ in range(depth):
+        next_frontier = []
+        for node in frontier:
+            if node not in complete:
+                complete[node] = sorted(neighbours.get(node, []))
+                next_frontier.extend(complete[node])
+        frontier = next_frontier
+    return complete
