@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -29,7 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.graph_bench import ingest_bulk, store_location
 from lineageql.graph import LineageRepository, open_store
 from lineageql.settings import Settings
-from tests.attack_history import nested_walk, record_fan_out
+from tests.attack_history import (
+    ServerWatch,
+    nested_walk,
+    record_fan_out,
+    resident_megabytes,
+)
 from tests.servers import served
 
 INNERMOST = " ".join(
@@ -79,41 +83,6 @@ def attacks(first_version: str) -> list[tuple[str, str, dict[str, str]]]:
     ]
 
 
-class Watch:
-    """/health latencies and the server's resident memory, sampled every 20 ms."""
-
-    def __init__(self, url: str, pid: int) -> None:
-        self.url, self.pid = url, pid
-        self.latencies: list[float] = []
-        self.peak_mb = 0.0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run)
-
-    def __enter__(self) -> Watch:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=120) as client:
-            while not self.stop.is_set():
-                began = time.perf_counter()
-                client.get(f"{self.url}/health")
-                self.latencies.append((time.perf_counter() - began) * 1000)
-                self.peak_mb = max(self.peak_mb, resident_mb(self.pid))
-                self.stop.wait(0.02)
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 async def prepare(location: str, runs: int, wide: int) -> str:
     store = await open_store(Settings(store=location))
     repo = LineageRepository(store)
@@ -134,11 +103,11 @@ def main(store: str, runs: int, wide: int) -> None:
         took = time.perf_counter() - started
         print(f"store={store} runs={runs} wide={wide}: history ready in {took:.1f} s")
         server = stack.enter_context(served(location))
-        print(f"server idle: {resident_mb(server.process.pid):.0f} MB resident")
+        print(f"server idle: {resident_megabytes(server.process.pid):.0f} MB resident")
         header = f"{'attack':<52} {'answer':<22} {'took':>8} {'bytes':>10} {'peak MB':>8}"
         print(header + f" {'health p50/max ms':>18}")
         for name, query, variables in attacks(first_version):
-            with Watch(server.url, server.process.pid) as watch:
+            with ServerWatch(server.url, server.process.pid) as watch:
                 began = time.perf_counter()
                 response = httpx.post(
                     f"{server.url}/graphql",

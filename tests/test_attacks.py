@@ -9,7 +9,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 import websockets
 
 from lineageql.graph import LineageRepository, open_store
-from tests.attack_history import nested_walk, record_fan_out
+from tests.attack_history import ServerWatch, nested_walk, record_fan_out
 from tests.servers import STORE_KINDS, Served, served, settings_for, store_for
 
 TOKEN = "attack-test-token"
@@ -58,41 +57,6 @@ def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
     return answer
 
 
-def resident_megabytes(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
-
-
-class HealthWatch:
-    """Polls /health in a thread while an attack runs: the slowest answer it saw."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.slowest = 0.0
-        self.answers = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._poll)
-
-    def __enter__(self) -> HealthWatch:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join()
-
-    def _poll(self) -> None:
-        with httpx.Client(timeout=30) as client:
-            while not self.stop.is_set():
-                began = time.perf_counter()
-                assert client.get(f"{self.url}/health").status_code == 200
-                self.slowest = max(self.slowest, time.perf_counter() - began)
-                self.answers += 1
-                self.stop.wait(0.02)
-
-
 def test_nested_lineage_cannot_eat_the_server(server: Served) -> None:
     url = server.url
     before = graphql(url, SNAPSHOT)
@@ -102,15 +66,16 @@ def test_nested_lineage_cannot_eat_the_server(server: Served) -> None:
         for a, b, c in (("a", "b", "c"), ("x", "y", "z"), ("u", "v", "w"))
     )
     attacks = [nested_walk(11), nested_walk(9, leaf=innermost)]
-    with HealthWatch(url) as health:
+    with ServerWatch(url, server.process.pid) as watch:
         for attack in attacks:
             began = time.perf_counter()
             answer = graphql(url, attack)
             took = time.perf_counter() - began
             assert answer["errors"][0]["extensions"]["code"] == "RESPONSE_TOO_LARGE"
             assert took < 10, took
-            assert resident_megabytes(server.process.pid) < 500
-    assert health.answers > 0 and health.slowest < 1.0, health.slowest
+    assert watch.latencies and watch.all_ok
+    assert max(watch.latencies) < 1000, watch.latencies
+    assert watch.peak_mb < 500, watch.peak_mb
     assert graphql(url, SNAPSHOT) == before
 
 
