@@ -37,9 +37,6 @@ many writes sit in it (see bench/wal_bench.py)."""
 class EmbeddedStore(GraphStore):
     """A LadybugDB file opened read-write by this process (the only one that may write it)."""
 
-    sole_writer = True
-    shares_answers = True
-
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
         self.url = str(self.path)

@@ -72,7 +72,6 @@ class Neo4jStore(GraphStore):
     """
 
     prunes_walks = True
-    shares_answers = True
 
     def __init__(
         self,

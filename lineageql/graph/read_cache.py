@@ -1,17 +1,13 @@
-"""Answers of keyed reads kept for as long as they are sure to be current.
+"""Answers of keyed reads, kept between requests for as long as they are sure to be current.
 
-- For a store only this process writes (the embedded store admits one writing process),
-  answers are kept between requests: every change passes through this process and says what
-  it touched (``store.Topic`` and the keys under it), and a cache forgets exactly the answers
-  that cover a touched key (an answer covers its key and the nodes its rows name). So a run
-  recorded or an event ingested forgets that run, its pipeline's lists and the versions it
-  linked, and nothing a reader of other runs holds; version records and what existing
-  versions were derived from are forgotten only by the rare writes that change them. An
-  answer read while a write that touched it committed is not kept.
-- For a store others write too (Neo4j), answers are kept inside a read scope only
-  (``read_scope()``, one GraphQL query): each record is read once per query, and a read that
-  joins records in anyway (a step's outputs with their versions) hands them over, so the
-  next level of the query does not ask again.
+Every change a store commits says what it touched (``store.Topic`` and the keys under it):
+this process's own writes at once, other processes' writes to a shared Neo4j through
+``GraphStore.sync_changes`` before each request reads. A cache forgets exactly the answers
+that cover a touched key (an answer covers its key and the nodes its rows name). So a run
+recorded or an event ingested forgets that run, its pipeline's lists and the versions it
+linked, and nothing a reader of other runs holds; version records and what existing versions
+were derived from are forgotten only by the rare writes that change them. An answer read
+while a write that touched it committed is not kept.
 
 It holds what the nested walk reads most: each artifact version's neighbours along
 DERIVED_FROM (a hop over a 400-version frontier costs ~10 ms on LadybugDB), artifact version
@@ -20,33 +16,15 @@ records, and the rows of keyed queries.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Generic, TypeVar
 
 from lineageql.graph.store import GraphStore, Topic
 
 V = TypeVar("V")
 
 MAX_ENTRIES = 500_000
-"""Beyond this many answers the shared cache starts over (about 100 MB at worst)."""
-
-_scope: ContextVar[dict[KeyedCache[Any], dict[str, Any]] | None] = ContextVar(
-    "lineageql_read_scope", default=None
-)
-
-
-@contextmanager
-def read_scope() -> Iterator[None]:
-    """Keep keyed answers until the block ends (one read-only request; tasks it starts share
-    the scope). Inside a scope a store written by others can serve a record twice from one
-    read; writes must not happen inside one."""
-    token = _scope.set({})
-    try:
-        yield
-    finally:
-        _scope.reset(token)
+"""Beyond this many answers a cache starts over (about 100 MB at worst)."""
 
 
 class KeyedCache(Generic[V]):
@@ -76,21 +54,17 @@ class KeyedCache(Generic[V]):
         self._holders: dict[str, set[str]] = {}
         """Node key -> the kept keys whose answers cover it (may name keys since gone)."""
 
-    def _current(self) -> dict[str, V] | None:
-        """Where answers are kept now: the shared entries (with what writes touched since
-        the last look forgotten), the scope's, or nowhere."""
-        if self._store.shares_answers:
-            generation = self._store.generation_of(self._topic)
-            if generation != self._generation:
-                touched = self._store.touched_since(self._topic, self._generation)
-                if touched is None or not self._per_key or len(self._entries) > MAX_ENTRIES:
-                    self._entries, self._holders = {}, {}
-                else:
-                    self._forget(touched)
-                self._generation = generation
-            return self._entries
-        scope = _scope.get()
-        return None if scope is None else scope.setdefault(self, {})
+    def _current(self) -> dict[str, V]:
+        """The kept answers, with what writes touched since the last look forgotten."""
+        generation = self._store.generation_of(self._topic)
+        if generation != self._generation:
+            touched = self._store.touched_since(self._topic, self._generation)
+            if touched is None or not self._per_key or len(self._entries) > MAX_ENTRIES:
+                self._entries, self._holders = {}, {}
+            else:
+                self._forget(touched)
+            self._generation = generation
+        return self._entries
 
     def _forget(self, touched: frozenset[str]) -> None:
         for node in touched:
@@ -103,8 +77,6 @@ class KeyedCache(Generic[V]):
         """The answer for each key: kept ones, and ``read`` for the rest (which must answer
         every key it is given)."""
         entries = self._current()
-        if entries is None:
-            return await read(list(dict.fromkeys(keys)))
         generation = self.generation()
         missing = [key for key in dict.fromkeys(keys) if key not in entries]
         found = {key: entries[key] for key in keys if key in entries}
@@ -117,7 +89,7 @@ class KeyedCache(Generic[V]):
     def peek(self, keys: Sequence[str]) -> dict[str, V] | None:
         """The kept answers of every key, or None unless all are kept (nothing is read)."""
         entries = self._current()
-        if entries is None or any(key not in entries for key in keys):
+        if any(key not in entries for key in keys):
             return None
         return {key: entries[key] for key in keys}
 
@@ -131,10 +103,8 @@ class KeyedCache(Generic[V]):
 
     def _keep(self, read_at: int, answers: Mapping[str, V]) -> None:
         entries = self._current()
-        if entries is None:
-            return
         touched: frozenset[str] | None = frozenset()
-        if self._store.shares_answers and read_at != self._generation:
+        if read_at != self._generation:
             # Writes committed while these answers were read: keep only what they spared.
             touched = self._store.touched_since(self._topic, read_at)
             if touched is None or not self._per_key:
@@ -146,6 +116,5 @@ class KeyedCache(Generic[V]):
             if touched and not touched.isdisjoint(covered):
                 continue
             entries[key] = value
-            if self._store.shares_answers:
-                for node in covered:
-                    self._holders.setdefault(node, set()).add(key)
+            for node in covered:
+                self._holders.setdefault(node, set()).add(key)

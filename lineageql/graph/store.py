@@ -69,17 +69,10 @@ class GraphStore(ABC):
 
     url: str
     round_trips: int = 0
-    sole_writer: bool = False
-    """True when no other process writes this store, so this process sees every change."""
-    shares_answers: bool = False
-    """True when read caches may keep answers between requests: this process learns of
-    every change, its own at once and others' through ``sync_changes``."""
     prunes_walks: bool = False
     """True when a variable-length pattern returning distinct end nodes runs as a pruning
     breadth-first search (Neo4j's ``VarLengthExpand(Pruning)``), not path by path, so a whole
     lineage neighbourhood is one query (``queries.DERIVED_CLOSURE``)."""
-    generation: int = 0
-    """Counts the write transactions committed through this object."""
 
     def generation_of(self, topic: Topic) -> int:
         """Counts the committed write transactions that touched ``topic`` (for caches)."""
@@ -109,7 +102,6 @@ class GraphStore(ABC):
             log = self._change_logs.setdefault(topic, deque(maxlen=CHANGE_LOG))
             count = log[-1][0] + 1 if log else 1
             log.append((count, None if keys is None else frozenset(keys)))
-        self.generation += 1
 
     @property
     def _change_logs(self) -> dict[Topic, deque[tuple[int, frozenset[str] | None]]]:

@@ -57,6 +57,13 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     """Runs a query's root fields through the read path when it knows their whole selection
     and the context offers a repository (``context.repo``) with ``context.fast_reads`` on."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._estimated = 0
+        """Objects the operation's root fields so far must answer at least."""
+        self._slice_started = time.perf_counter()
+        """When the current stretch of building without a pause began."""
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -104,7 +111,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         estimate = self._estimate(field_def, details, 1)
         if details[0].node.name.value in WALK_ROOTS:
             estimate += 2 * MAX_LINEAGE_NODES
-        self._estimated: int = getattr(self, "_estimated", 0) + estimate
+        self._estimated += estimate
         return budget.exceeded() if self._estimated > budget.limit else None
 
     def _estimate(self, field_def: GraphQLField, details: FieldDetailsList, multiplier: int) -> int:
@@ -161,11 +168,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         return complete(return_type, field_details_list, info, path, result, position_context)
 
     def _slice_over(self) -> bool:
-        started: float = getattr(self, "_slice_started", 0.0)
-        if not started:
-            self._slice_started = time.perf_counter()
-            return False
-        return time.perf_counter() - started > SLICE_SECONDS
+        return time.perf_counter() - self._slice_started > SLICE_SECONDS
 
     async def _pause(self) -> None:
         """Let the event loop run other work; the first to resume starts a new slice."""

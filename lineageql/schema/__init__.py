@@ -12,8 +12,8 @@ from lineageql.schema.errors import add_code, is_client_error
 from lineageql.schema.limits import limit_extensions
 from lineageql.schema.mutation import Mutation
 from lineageql.schema.query import Query
-from lineageql.schema.read_scope import ReadScope
 from lineageql.schema.subscription import Subscription
+from lineageql.schema.sync import SyncChanges
 from lineageql.schema.types import LineageStepNode, LineageVersionNode
 
 
@@ -36,7 +36,7 @@ schema = LineageSchema(
     types=[LineageVersionNode, LineageStepNode],
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[*limit_extensions(), AccessControl, ReadScope],
+    extensions=[*limit_extensions(), AccessControl, SyncChanges],
     execution_context_class=PlannedExecutor,
 )
 
