@@ -97,14 +97,18 @@ async def prune_artifacts(
         needed = FilesInUse(store, stored)
         deletable = []
         for version in pruned:
-            uris = (version.uri, *(shown.uri for shown in version.visualizations))
-            reason = next(filter(None, map(needed.reason, uris)), None)
+            reason = next(filter(None, map(needed.reason, files_of(version))), None)
             if reason is None:
                 deletable.append(version)
             else:
                 result.in_use.append(KeptInUse(version.id, version.uri, reason))
         await asyncio.to_thread(_delete_files, store, deletable, result, ignore_errors, threads)
     return result
+
+
+def files_of(version: ArtifactVersionRecord) -> tuple[str, ...]:
+    """The URIs a version's files are at: its data, then its visualizations."""
+    return (version.uri, *(shown.uri for shown in version.visualizations))
 
 
 class FilesInUse:
@@ -115,7 +119,7 @@ class FilesInUse:
         self.store = store
         owners: dict[str, ArtifactVersionRecord] = {}
         for version in versions:
-            for uri in (version.uri, *(shown.uri for shown in version.visualizations)):
+            for uri in files_of(version):
                 path = store.inside_path(uri)
                 if path is not None:
                     owners.setdefault(path, version)
@@ -178,7 +182,7 @@ def _delete_files(
 def _delete_version_files(
     store: ArtifactStore, version: ArtifactVersionRecord
 ) -> PruneFailure | None:
-    targets = [version.uri, *(v.uri for v in version.visualizations if store.contains(v.uri))]
+    targets = [uri for uri in files_of(version) if store.contains(uri)]
     try:
         for target in targets:
             if store.exists(target):

@@ -6,6 +6,7 @@ custom version fails it with a coded error and leaves the graph as it was.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import strawberry
@@ -221,22 +222,9 @@ class Mutation:
             deleted_version_ids=[strawberry.ID(i) for i in result.deleted_version_ids],
             deleted_uris=result.deleted_uris,
             kept_uris=result.kept_uris,
-            in_use=[
-                PruneKept(
-                    artifact_version_id=strawberry.ID(kept.artifact_version_id),
-                    uri=kept.uri,
-                    reason=kept.reason,
-                )
-                for kept in result.in_use
-            ],
-            failures=[
-                PruneFailure(
-                    artifact_version_id=strawberry.ID(f.artifact_version_id),
-                    uri=f.uri,
-                    message=f.message,
-                )
-                for f in result.failures
-            ],
+            # The pruning records and these types have the same fields, ids as plain text.
+            in_use=[PruneKept(**asdict(kept)) for kept in result.in_use],
+            failures=[PruneFailure(**asdict(failure)) for failure in result.failures],
             left_uris=result.left_uris,
             stopped=result.stopped,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lineageql.errors import BadInputError, NotFoundError, ResponseTooLargeError
 from lineageql.graph import queries as q
@@ -186,18 +186,7 @@ class LineageReads(KeyedReads):
     ) -> dict[str, list[str]] | None:
         """The neighbours a walk from ``origins`` to ``depth`` visits, if every one is kept
         (then the walk costs no round trip); None otherwise."""
-        hops = self._hops[direction]
-        found: dict[str, list[str]] = {}
-        frontier = list(dict.fromkeys(origins))
-        for _ in range(depth):
-            kept = hops.peek(frontier)
-            if kept is None:
-                return None
-            found.update(kept)
-            frontier = [n for ns in kept.values() for n in ns if n not in found]
-            if not frontier:
-                break
-        return found
+        return _visit(self._hops[direction].peek, origins, depth)
 
     async def _closure(
         self, direction: Direction, origins: Sequence[str], depth: int
@@ -214,7 +203,13 @@ class LineageReads(KeyedReads):
             for row in rows:
                 found[row["source"]].append(row["id"])
             self._versions.prime(read_at, joined_versions(rows))
-            self._hops[direction].prime(hops_at, _visited_short_of(found, origins, depth))
+            complete = _visit(
+                lambda nodes: {node: sorted(found.get(node, [])) for node in nodes},
+                origins,
+                depth,
+            )
+            # The versions reached short of the end have all their neighbours in the rows.
+            self._hops[direction].prime(hops_at, complete or {})
         return found
 
     async def _hop(self, direction: Direction, ids: list[str]) -> dict[str, list[str]]:
@@ -271,18 +266,21 @@ class LineageReads(KeyedReads):
         ]
 
 
-def _visited_short_of(
-    neighbours: dict[str, list[str]], origins: Sequence[str], depth: int
-) -> dict[str, list[str]]:
-    """The complete neighbour lists a closure read gives: those of the versions it reached in
-    fewer than ``depth`` hops (a version there with no row has none)."""
-    complete: dict[str, list[str]] = {}
+def _visit(
+    neighbours_of: Callable[[list[str]], dict[str, list[str]] | None],
+    origins: Sequence[str],
+    depth: int,
+) -> dict[str, list[str]] | None:
+    """The neighbours of every version a walk from ``origins`` visits short of ``depth``
+    hops, asked of ``neighbours_of`` a hop at a time; None as soon as it answers None."""
+    found: dict[str, list[str]] = {}
     frontier = list(dict.fromkeys(origins))
     for _ in range(depth):
-        next_frontier = []
-        for node in frontier:
-            if node not in complete:
-                complete[node] = sorted(neighbours.get(node, []))
-                next_frontier.extend(complete[node])
-        frontier = next_frontier
-    return complete
+        hop = neighbours_of(frontier)
+        if hop is None:
+            return None
+        found.update(hop)
+        frontier = list(dict.fromkeys(n for ns in hop.values() for n in ns if n not in found))
+        if not frontier:
+            break
+    return found
