@@ -4,7 +4,9 @@ on both stores; and while its Neo4j is killed and kept away for five seconds. Ea
 retries an event until it is answered 201, as a production emitter with retries does. Every
 event answered 201 is stored, the graph the stream leaves is exactly the graph the same
 events make on a server that was never interrupted, and during the outage clients get 503
-STORE_UNAVAILABLE, never a 500, until the server recovers by itself."""
+STORE_UNAVAILABLE, never a 500, until the server recovers by itself. SDK runs writing
+through the server lose nothing when it is killed while a step computes: the client retries
+what the server never received, and the runs equal uninterrupted ones."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
@@ -26,6 +28,8 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 from openlineage.client.facet_v2 import error_message_run, parent_run
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
+from lineageql import pipeline, step
+from lineageql.client import close_connections
 from lineageql.graph import LineageRepository
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.openlineage import change_of, parse_run_event
@@ -284,3 +288,105 @@ def test_a_neo4j_outage_mid_stream_loses_nothing_and_answers_503(
 
 async def _migrated(url: str) -> None:
     await (await open_neo4j(url)).close()
+
+
+class Restarts:
+    """The server the SDK writes through, SIGKILLed from inside a step and started again on
+    its port by another thread, while the step (and then its write) carries on."""
+
+    def __init__(self, stack: ExitStack, location: str, **env: str) -> None:
+        self.stack, self.location, self.env = stack, location, env
+        self.server = stack.enter_context(served(location, **env))
+        self.port = int(self.server.url.rsplit(":", 1)[1])
+        self.kills = 0
+        self.restarted: list[threading.Thread] = []
+
+    def kill_and_restart(self) -> None:
+        self.server.process.send_signal(signal.SIGKILL)
+        self.server.process.wait()
+        self.kills += 1
+        thread = threading.Thread(target=self._start)
+        thread.start()
+        self.restarted.append(thread)
+
+    def _start(self) -> None:
+        self.server = self.stack.enter_context(served(self.location, port=self.port, **self.env))
+
+
+RESTARTS: list[Restarts] = []
+"""The test's server, for the step that kills it."""
+
+
+@step
+def read_rows(count: int) -> Annotated[list[int], "rows"]:
+    return list(range(count))
+
+
+@step
+def total_while_the_server_restarts(rows: list[int]) -> Annotated[int, "total"]:
+    """A step during which the server dies: its result must still be recorded."""
+    if RESTARTS:
+        RESTARTS[0].kill_and_restart()
+    return sum(rows)
+
+
+@step
+def report(total: int) -> Annotated[dict, "report"]:
+    return {"total": total}
+
+
+@pipeline
+def restarted_pipeline(count: int = 10) -> None:
+    report(total_while_the_server_restarts(read_rows(count=count)))
+
+
+SDK_RUNS = 3
+SDK_SNAPSHOT = """query { pipelineRuns(first: 50, orderBy: {field: CREATED, direction: ASC}) {
+  edges { node { status steps { name status
+    outputs { name artifactVersion { name version } } } } } } }"""
+
+
+def _sdk_graph(url: str) -> list[Any]:
+    answer = httpx.post(f"{url}/graphql", json={"query": SDK_SNAPSHOT}, timeout=60).json()
+    return [edge["node"] for edge in answer["data"]["pipelineRuns"]["edges"]]
+
+
+def test_sdk_runs_writing_through_a_killed_server_lose_nothing(
+    location: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run's middle step kills the server (SIGKILL) and has it started again; the step's
+    end is written once the server is back, and the runs equal uninterrupted ones."""
+    artifacts = str(tmp_path / "artifacts")
+    monkeypatch.setenv("LINEAGEQL_ARTIFACT_STORE", artifacts)
+    with ExitStack() as stack:
+        restarts = Restarts(stack, location, LINEAGEQL_ARTIFACT_STORE=artifacts)
+        RESTARTS.append(restarts)
+        monkeypatch.setenv("LINEAGEQL_URL", restarts.server.url)
+        close_connections()
+        try:
+            runs = [restarted_pipeline(count=10 + i) for i in range(SDK_RUNS)]
+            assert [run.steps["report"].output.load() for run in runs] == [
+                {"total": sum(range(10 + i))} for i in range(SDK_RUNS)
+            ]
+        finally:
+            RESTARTS.clear()
+            close_connections()
+        for thread in restarts.restarted:
+            thread.join()
+        assert restarts.kills == SDK_RUNS
+        interrupted = _sdk_graph(restarts.server.url)
+
+    reference = str(tmp_path / "reference.lbdb")
+    monkeypatch.setenv("LINEAGEQL_STORE", reference)
+    monkeypatch.delenv("LINEAGEQL_URL")
+    close_connections()
+    try:
+        for i in range(SDK_RUNS):
+            restarted_pipeline(count=10 + i)
+    finally:
+        close_connections()
+    with served(reference) as server:
+        expected = _sdk_graph(server.url)
+    assert len(expected) == SDK_RUNS
+    assert all(run["status"] == "COMPLETED" for run in expected)
+    assert interrupted == expected

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
@@ -103,10 +104,28 @@ def _loop_running_here() -> bool:
     return True
 
 
+class _NotTaken(Exception):
+    """The server did not take a request; ``error`` is what its caller gets if it never does."""
+
+    def __init__(self, error: LineageError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _is_read(document: str) -> bool:
+    """Whether the document is plainly a query (anything else counts as a write)."""
+    return document.lstrip().startswith(("query", "{"))
+
+
 def server_base_url(url: str) -> str:
     """The server's base URL, given it or its ``/graphql`` endpoint."""
     base = url.strip().rstrip("/")
     return base.removesuffix("/graphql").rstrip("/")
+
+
+RETRY_SECONDS = 30.0
+"""How long an HTTP client keeps retrying a request the server did not take: one it could
+not deliver (the server is restarting) or one answered STORE_UNAVAILABLE."""
 
 
 class HttpTransport:
@@ -114,29 +133,67 @@ class HttpTransport:
 
     ``url`` is the server's base URL (``http://host:port``) or its GraphQL endpoint
     (``http://host:port/graphql``, as ``lineageql serve`` prints it); both work.
+
+    A request the server cannot have applied is retried, backing off, for ``retry_seconds``:
+    one that never reached it (connection refused while it restarts) and one it answered
+    STORE_UNAVAILABLE. A query is also retried when the connection broke after sending; a
+    mutation then is not (the server may have applied it), and the error says so.
     """
 
-    def __init__(self, url: str, token: str | None = None, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        timeout: float = 60.0,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         self.url = server_base_url(url)
+        self.retry_seconds = retry_seconds
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
     def execute(self, document: str, variables: dict[str, Any] | None = None) -> Data:
+        deadline = time.monotonic() + self.retry_seconds
+        delay = 0.05
+        while True:
+            try:
+                answer = self._post(document, variables)
+            except _NotTaken as refusal:
+                if time.monotonic() + delay > deadline:
+                    raise refusal.error from refusal
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+                continue
+            if answer.get("errors"):
+                raise_first_error(answer["errors"])
+            return dict(answer.get("data") or {})
+
+    def _post(self, document: str, variables: dict[str, Any] | None) -> dict[str, Any]:
+        """The server's JSON answer; ``_NotTaken`` when retrying it is safe."""
         try:
             response = self._http.post("/graphql", json={"query": document, "variables": variables})
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise _NotTaken(self._unreachable(error)) from error
         except httpx.TransportError as error:
+            if _is_read(document):
+                raise _NotTaken(self._unreachable(error)) from error
             raise StoreUnavailableError(
-                f"cannot reach the lineageql server at {self.url}: {error}"
+                f"the connection to {self.url} broke before the server answered ({error!r}); "
+                "the server may or may not have applied the change: look before retrying"
             ) from error
         try:
-            answer = response.json()
+            answer: dict[str, Any] = response.json()
         except ValueError as error:
             raise LineageError(
                 f"the server at {self.url} answered {response.status_code} without JSON"
             ) from error
-        if answer.get("errors"):
-            raise_first_error(answer["errors"])
-        return dict(answer.get("data") or {})
+        errors = answer.get("errors") or []
+        if errors and (errors[0].get("extensions") or {}).get("code") == "STORE_UNAVAILABLE":
+            raise _NotTaken(StoreUnavailableError(errors[0].get("message", "store unavailable")))
+        return answer
+
+    def _unreachable(self, error: Exception) -> StoreUnavailableError:
+        return StoreUnavailableError(f"cannot reach the lineageql server at {self.url}: {error}")
 
     def download(self, artifact_version_id: str) -> httpx.Response:
         """The streamed response of the download route (the caller closes it)."""

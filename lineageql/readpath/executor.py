@@ -28,6 +28,8 @@ from graphql.execution.collect_fields import FieldDetails
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 
 from lineageql.budget import ResponseBudget, current_budget
 from lineageql.errors import ResponseTooLargeError
@@ -249,7 +251,7 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         token = current_budget.set(share)
         try:
             args = self._arguments(field_def, details[0])
-            found = await ROOTS[node.name.value](self.context_value.repo, args)
+            found = await ROOTS[node.name.value](self.context_value.repo, **args)
             [value] = await self._complete(field_def.type, [found], details)
         except ResponseTooLargeError as error:
             self.handle_field_error(error, field_def.type, details, path)
@@ -265,15 +267,24 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         self.context_value.planned_roots += 1
         return value
 
-    def _arguments(self, field_def: Any, first: FieldDetails) -> dict[str, Any]:
+    def _arguments(self, field_def: GraphQLField, first: FieldDetails) -> dict[str, Any]:
+        """The field's arguments as its resolver gets them: Python names, input objects
+        built, enums and scalars parsed (Strawberry's own conversion)."""
         if not field_def.args and not first.node.arguments:
             return {}
-        return get_argument_values(
+        raw = get_argument_values(
             field_def,
             first.node,
             self.variable_values,
             first.fragment_variable_values,
             self.hide_suggestions,
+        )
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        return convert_arguments(
+            raw,
+            field_def.extensions[GraphQLCoreConverter.DEFINITION_BACKREF].arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
         )
 
     async def _complete(
@@ -346,6 +357,9 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             else:
                 args = self._arguments(field_def, sub[0])
                 values = await spec.relations[name](repo, parents, args)
+                failed = next((v for v in values if isinstance(v, Exception)), None)
+                if failed is not None:
+                    raise failed  # the resolvers report it where GraphQL wants it
             for answer, value in zip(
                 answers, await self._complete(field_def.type, values, sub), strict=True
             ):

@@ -1,9 +1,14 @@
-"""What the read path knows of each GraphQL object type: how to read its scalar fields off a
-record, and how to fetch a field's children for a whole level of parents in one batch.
+"""Each GraphQL object field's data access, declared once: how to read a scalar field off a
+record, and how to fetch a field's children for many parents in one batch.
 
-Each fetch mirrors the resolver of the same field in ``lineageql.schema``: the same
-repository reads, the same order, the same errors (raised here, they send the root field
-back to the ordinary resolvers, which raise them again where GraphQL wants them).
+Both ways of answering a query use this table: the planned executor fetches a field for a
+whole level of parents at once, and the schema's resolvers fetch it through a per-request
+loader (``lineageql.readpath.field_reads``) that batches the parents asking together.
+Arguments arrive under their Python names, as Strawberry converts them.
+
+A fetch answers one value per parent, in parent order; where one parent's value cannot be
+made (a record gone, a singular field over several links) its place holds the error, so that
+only that parent's field fails.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any, TypeVar
 
 from lineageql.arguments import stored_time
 from lineageql.budget import check_budget
-from lineageql.errors import NotFoundError
+from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
@@ -30,6 +35,7 @@ from lineageql.readpath.objects import (
     StepArtifactValue,
 )
 from lineageql.records import (
+    ArtifactVersionRecord,
     ExecutionStatus,
     IOLink,
     parse_time,
@@ -39,7 +45,7 @@ from lineageql.records import (
 T = TypeVar("T")
 Getter = Callable[[Any], Any]
 Fetch = Callable[[LineageRepository, list[Any], dict[str, Any]], Awaitable[list[Any]]]
-"""Children for each parent, in parent order: an object or None, or a list."""
+"""Children for each parent, in parent order: an object or None, a list, or the error."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ def _time(text: str | None) -> datetime | None:
 
 
 def _attr(name: str) -> Getter:
-    return lambda obj: getattr(obj, name)
+    return operator.attrgetter(name)
 
 
 def _ids(parents: Sequence[Any]) -> list[str]:
@@ -74,16 +80,17 @@ async def _records(
 def _one(
     read: Callable[[LineageRepository, list[str]], Awaitable[Sequence[Any]]],
     key: Callable[[Any], str],
-    missing: str | None = None,
+    gone: Callable[[Any], str],
 ) -> Fetch:
-    """A to-one field keyed by ``key(parent)``; with ``missing``, a gone record is an error."""
+    """A required to-one field keyed by ``key(parent)``; a gone record is that parent's
+    NotFoundError, saying ``gone(parent)``."""
 
     async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        keys = [key(parent) for parent in parents]
-        found = list(await read(repo, keys))
-        if missing is not None and any(record is None for record in found):
-            raise NotFoundError(missing)
-        return found
+        found = await read(repo, [key(parent) for parent in parents])
+        return [
+            record if record is not None else NotFoundError(gone(parent))
+            for parent, record in zip(parents, found, strict=True)
+        ]
 
     return fetch
 
@@ -119,6 +126,22 @@ async def _connections(
     return connections
 
 
+def _id_pages(
+    read_ids: Callable[[LineageRepository, list[str]], Awaitable[list[list[str]]]],
+    records: Callable[[LineageRepository], Callable[[list[str]], Awaitable[Sequence[Any]]]],
+) -> Fetch:
+    """A connection over each parent's id list (``read_ids``, newest first), paged by
+    ``first`` and ``after``; ``records(repo)`` reads the records of a page."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        groups = await read_ids(repo, _ids(parents))
+        first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
+        windows = [IdWindow.of(ids, first, after) for ids in groups]
+        return await _connections(windows, records(repo))
+
+    return fetch
+
+
 # -- pipelines ---------------------------------------------------------------------------
 
 
@@ -132,14 +155,14 @@ async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any
     status = args.get("status")
     statuses = [ExecutionStatus(status)] if status is not None else []
     first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
-    # One pipeline at a time, as the resolver reads it: a cursor belongs to one list.
+    # One pipeline at a time: a cursor belongs to one list.
     windows = [(await repo.run_pages([parent.id], first, after, statuses))[0] for parent in parents]
     return await _connections(windows, repo.get_runs)
 
 
 def _newest_run(successful: bool) -> Fetch:
     async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        as_of = stored_time(args.get("asOf"))
+        as_of = stored_time(args.get("as_of"))
         return await repo.last_runs(_ids(parents), successful=successful, as_of=as_of)
 
     return fetch
@@ -173,6 +196,19 @@ async def _step_by_name(
     return [next((s for s in group if s.name == args["name"]), None) for group in groups]
 
 
+def _named(
+    links: list[IOLink], versions: dict[str, ArtifactVersionRecord | None]
+) -> list[StepArtifactValue] | NotFoundError:
+    """A step's links with their versions, or the error naming a version that is gone."""
+    named = []
+    for link in links:
+        version = versions[link.artifact_version_id]
+        if version is None:
+            return NotFoundError(f"artifact version {link.artifact_version_id!r} is gone")
+        named.append(StepArtifactValue(link.name, version))
+    return named
+
+
 def _step_artifacts(
     read: Callable[[LineageRepository, list[str]], Awaitable[list[list[IOLink]]]],
 ) -> Fetch:
@@ -180,34 +216,33 @@ def _step_artifacts(
         link_groups = await read(repo, _ids(parents))
         ids = list(dict.fromkeys(link.artifact_version_id for g in link_groups for link in g))
         found = dict(zip(ids, await repo.get_artifact_versions(ids), strict=True)) if ids else {}
-        answer = []
-        for links in link_groups:
-            group = []
-            for link in links:
-                version = found[link.artifact_version_id]
-                if version is None:
-                    raise NotFoundError(f"artifact version {link.artifact_version_id!r} is gone")
-                group.append(StepArtifactValue(link.name, version))
-            answer.append(group)
+        return [_named(links, found) for links in link_groups]
+
+    return fetch
+
+
+def _only(which: str, fetch_all: Fetch) -> Fetch:
+    """The single input or output (``which``) of each step; several are that step's error."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        answer: list[Any] = []
+        for step, group in zip(parents, await fetch_all(repo, parents, args), strict=True):
+            if isinstance(group, Exception):
+                answer.append(group)
+            elif len(group) > 1:
+                names = ", ".join(item.name for item in group)
+                answer.append(
+                    BadInputError(
+                        f"step {step.name!r} has several {which}s ({names}); "
+                        f"ask for `{which}s` and pick by name",
+                        which,
+                    )
+                )
+            else:
+                answer.append(group[0] if group else None)
         return answer
 
     return fetch
-
-
-def _only(fetch_all: Fetch) -> Fetch:
-    """The single input or output; several raise, and the resolvers report the error."""
-
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        groups = await fetch_all(repo, parents, args)
-        if any(len(group) > 1 for group in groups):
-            raise _Several("a step has several inputs or outputs")
-        return [group[0] if group else None for group in groups]
-
-    return fetch
-
-
-class _Several(Exception):
-    """A singular field over several values: the resolver's error is the answer."""
 
 
 def _step_reach(upstream: bool) -> Fetch:
@@ -252,13 +287,6 @@ async def _latest_version(
     groups = await repo.version_ids_of_artifacts(_ids(parents))
     found = await _records(repo.get_artifact_versions, [group[:1] for group in groups])
     return [group[0] if group else None for group in found]
-
-
-async def _versions(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-    groups = await repo.version_ids_of_artifacts(_ids(parents))
-    first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
-    windows = [IdWindow.of(ids, first, after) for ids in groups]
-    return await _connections(windows, repo.get_artifact_versions)
 
 
 def _held(children_of: Callable[[Any], Any]) -> Fetch:
@@ -405,7 +433,7 @@ TYPES: dict[str, TypeSpec] = {
             "pipeline": _one(
                 lambda repo, ids: repo.get_pipelines(ids),
                 lambda run: run.pipeline_id,
-                "the pipeline of a run is gone",
+                lambda run: f"the pipeline of run {run.name!r} is gone",
             ),
             "steps": _steps,
             "step": _step_by_name,
@@ -418,19 +446,28 @@ TYPES: dict[str, TypeSpec] = {
             "structureHash": _attr("structure_hash"),
             "created": lambda v: parse_time(v.created),
         },
-        relations={},
+        relations={
+            "runs": _id_pages(
+                lambda repo, ids: repo.run_ids_of_pipeline_versions(ids),
+                lambda repo: repo.get_runs,
+            ),
+        },
     ),
     "Step": TypeSpec(
         scalars=_STEP_SCALARS,
         relations={
             "runMetadata": _metadata(NodeKind.STEP),
             "run": _one(
-                lambda repo, ids: repo.get_runs(ids), lambda step: step.run_id, "a run is gone"
+                lambda repo, ids: repo.get_runs(ids),
+                lambda step: step.run_id,
+                lambda step: f"the run of step {step.name!r} is gone",
             ),
             "inputs": _step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids)),
             "outputs": _step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids)),
-            "input": _only(_step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids))),
-            "output": _only(_step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids))),
+            "input": _only("input", _step_artifacts(lambda repo, ids: repo.inputs_of_steps(ids))),
+            "output": _only(
+                "output", _step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids))
+            ),
             "upstreamSteps": _step_reach(upstream=True),
             "downstreamSteps": _step_reach(upstream=False),
         },
@@ -448,7 +485,7 @@ TYPES: dict[str, TypeSpec] = {
             "artifact": _one(
                 lambda repo, ids: repo.get_artifacts(ids),
                 lambda version: version.artifact_id,
-                "the artifact of a version is gone",
+                lambda version: f"the artifact of version {version.id!r} is gone",
             ),
             "producedBy": _producers(executed=True),
             "reusedBy": _producers(executed=False),
@@ -466,7 +503,10 @@ TYPES: dict[str, TypeSpec] = {
         relations={
             "tags": _tags(NodeKind.ARTIFACT),
             "latestVersion": _latest_version,
-            "versions": _versions,
+            "versions": _id_pages(
+                lambda repo, ids: repo.version_ids_of_artifacts(ids),
+                lambda repo: repo.get_artifact_versions,
+            ),
         },
     ),
     "Visualization": TypeSpec(scalars={"type": _attr("type"), "uri": _attr("uri")}, relations={}),
@@ -482,7 +522,9 @@ TYPES: dict[str, TypeSpec] = {
         scalars={"hasNextPage": _attr("has_next_page"), "endCursor": _attr("end_cursor")},
         relations={},
     ),
+    **_connection("Pipeline"),
     **_connection("PipelineRun"),
+    **_connection("Artifact"),
     **_connection("ArtifactVersion"),
     "Lineage": TypeSpec(
         scalars={"truncated": lambda lineage: lineage.graph.truncated},

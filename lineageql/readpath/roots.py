@@ -1,72 +1,153 @@
-"""The root query fields the read path answers itself, each one repository read (or a few)
-that mirrors the resolver of the same name in ``lineageql.schema.query``."""
+"""The root query fields' data access, declared once: each takes the repository and the field's
+arguments under their Python names, and answers a record (or None), a connection, or a
+lineage value. The schema's root resolvers and the planned executor both call these."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import datetime
+from enum import Enum
+from typing import Any, Protocol, TypeVar
 
 from lineageql.arguments import one_of, stored_time
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
+from lineageql.graph.listing import DEFAULT_PAGE_SIZE, Page, PageRequest, SortDirection
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
-from lineageql.readpath.objects import LineageValue
+from lineageql.readpath.objects import ConnectionValue, EdgeValue, LineageValue, PageInfoValue
+from lineageql.records import ArtifactVersionRecord, StepRecord
 
-RootFetch = Callable[[LineageRepository, dict[str, Any]], Awaitable[Any]]
-
-
-def _enum_value(value: Any) -> str:
-    return str(getattr(value, "value", value))
+F = TypeVar("F", covariant=True)
+RootFetch = Callable[..., Awaitable[Any]]
 
 
-async def _pipeline(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    if one_of(id=args.get("id"), name=args.get("name")) == "id":
-        return (await repo.get_pipelines([str(args["id"])]))[0]
-    return (await repo.get_pipelines_by_name([str(args["name"])]))[0]
+class FilterInput(Protocol[F]):
+    """A filter input object: it knows the repository filter it stands for."""
+
+    def to_filter(self) -> F: ...
 
 
-async def _pipeline_run(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    which = one_of(id=args.get("id"), name=args.get("name"), namePrefix=args.get("namePrefix"))
+class OrderInput(Protocol):
+    """An ordering input object: a sort field and a direction."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> Any: ...
+
+
+def page_request(first: int, after: str | None, order: OrderInput | None) -> PageRequest:
+    """The repository page a connection's ``first``, ``after`` and ``orderBy`` ask for."""
+    if order is None:
+        return PageRequest(first=first, after=after)
+    return PageRequest(
+        first=first,
+        after=after,
+        sort_by=order.field.value,
+        direction=SortDirection(order.direction),
+    )
+
+
+def _connection(page: Page[Any]) -> ConnectionValue:
+    edges = [
+        EdgeValue(cursor=cursor, node=item)
+        for cursor, item in zip(page.cursors, page.items, strict=True)
+    ]
+    return ConnectionValue(
+        edges, PageInfoValue(page.has_next_page, page.end_cursor), page.total_count
+    )
+
+
+def _listing(
+    read: Callable[[LineageRepository], Callable[[Any, PageRequest], Awaitable[Page[Any]]]],
+) -> RootFetch:
+    """A root listing: ``read(repo)`` with the filter and page the arguments give."""
+
+    async def fetch(
+        repo: LineageRepository,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: FilterInput[Any] | None = None,
+        order_by: OrderInput | None = None,
+    ) -> ConnectionValue:
+        spec = filter.to_filter() if filter else None
+        return _connection(await read(repo)(spec, page_request(first, after, order_by)))
+
+    return fetch
+
+
+pipelines = _listing(lambda repo: repo.list_pipelines)
+pipeline_runs = _listing(lambda repo: repo.list_runs)
+artifacts = _listing(lambda repo: repo.list_artifacts)
+artifact_versions = _listing(lambda repo: repo.list_artifact_versions)
+
+
+async def pipeline(repo: LineageRepository, id: str | None = None, name: str | None = None) -> Any:
+    if one_of(id=id, name=name) == "id":
+        return (await repo.get_pipelines([str(id)]))[0]
+    return (await repo.get_pipelines_by_name([str(name)]))[0]
+
+
+async def pipeline_run(
+    repo: LineageRepository,
+    id: str | None = None,
+    name: str | None = None,
+    name_prefix: str | None = None,
+) -> Any:
+    which = one_of(id=id, name=name, namePrefix=name_prefix)
     if which == "id":
-        return (await repo.get_runs([str(args["id"])]))[0]
+        return (await repo.get_runs([str(id)]))[0]
     if which == "name":
-        return (await repo.get_runs_by_name([str(args["name"])]))[0]
-    return await repo.find_run_by_prefix(str(args["namePrefix"]))
+        return (await repo.get_runs_by_name([str(name)]))[0]
+    return await repo.find_run_by_prefix(str(name_prefix))
 
 
-async def _step(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    return (await repo.get_steps([str(args["id"])]))[0]
+async def step(repo: LineageRepository, id: str) -> StepRecord | None:
+    return (await repo.get_steps([str(id)]))[0]
 
 
-async def _artifact(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    if one_of(id=args.get("id"), name=args.get("name")) == "id":
-        return (await repo.get_artifacts([str(args["id"])]))[0]
-    return (await repo.get_artifacts_by_name([str(args["name"])]))[0]
+async def cached_step(repo: LineageRepository, cache_key: str) -> StepRecord | None:
+    return await repo.find_cached_step(cache_key)
 
 
-async def _artifact_version(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    version, as_of = args.get("version"), args.get("asOf")
-    if one_of(id=args.get("id"), name=args.get("name")) == "id":
+async def artifact(repo: LineageRepository, id: str | None = None, name: str | None = None) -> Any:
+    if one_of(id=id, name=name) == "id":
+        return (await repo.get_artifacts([str(id)]))[0]
+    return (await repo.get_artifacts_by_name([str(name)]))[0]
+
+
+async def artifact_version(
+    repo: LineageRepository,
+    id: str | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    as_of: datetime | None = None,
+) -> ArtifactVersionRecord | None:
+    if one_of(id=id, name=name) == "id":
         if version is not None or as_of is not None:
             raise BadInputError("goes with name, not with id", "version" if version else "asOf")
-        return (await repo.get_artifact_versions([str(args["id"])]))[0]
+        return (await repo.get_artifact_versions([str(id)]))[0]
     try:
-        return await repo.find_artifact_version(str(args["name"]), version, stored_time(as_of))
+        return await repo.find_artifact_version(str(name), version, stored_time(as_of))
     except NotFoundError:
         return None
 
 
-async def _lineage(repo: LineageRepository, args: dict[str, Any]) -> Any:
-    version_id, name = args.get("artifactVersionId"), args.get("artifactName")
-    one_of(artifactVersionId=version_id, artifactName=name)
+async def lineage(
+    repo: LineageRepository,
+    artifact_version_id: str | None = None,
+    direction: Enum | None = None,
+    depth: int = DEFAULT_LINEAGE_DEPTH,
+    artifact_name: str | None = None,
+    as_of: datetime | None = None,
+) -> LineageValue:
+    one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
     start = await repo.lineage_start(
-        version_id and str(version_id), name, stored_time(args.get("asOf"))
+        artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
     )
-    graph = await repo.lineage(
-        start,
-        Direction(_enum_value(args.get("direction", "UPSTREAM"))),
-        args.get("depth", DEFAULT_LINEAGE_DEPTH),
-    )
+    walk = Direction(direction.value) if direction is not None else Direction.UPSTREAM
+    graph = await repo.lineage(start, walk, depth)
     versions = await repo.get_artifact_versions(list(graph.artifact_depths))
     steps = await repo.get_steps(graph.step_ids)
     return LineageValue(
@@ -75,10 +156,16 @@ async def _lineage(repo: LineageRepository, args: dict[str, Any]) -> Any:
 
 
 ROOTS: dict[str, RootFetch] = {
-    "pipeline": _pipeline,
-    "pipelineRun": _pipeline_run,
-    "step": _step,
-    "artifact": _artifact,
-    "artifactVersion": _artifact_version,
-    "lineage": _lineage,
+    "pipelines": pipelines,
+    "pipeline": pipeline,
+    "pipelineRuns": pipeline_runs,
+    "pipelineRun": pipeline_run,
+    "step": step,
+    "cachedStep": cached_step,
+    "artifacts": artifacts,
+    "artifact": artifact,
+    "artifactVersions": artifact_versions,
+    "artifactVersion": artifact_version,
+    "lineage": lineage,
 }
+"""Root query fields by GraphQL name."""

@@ -41,12 +41,12 @@ async def compare_runs(info: Info, ids: list[str], keys: list[str] | None) -> Ru
     unique = list(dict.fromkeys(ids))
     if not 1 <= len(unique) <= MAX_COMPARED_RUNS:
         raise BadInputError(f"give 1 to {MAX_COMPARED_RUNS} run ids, got {len(unique)}", "ids")
-    found = await info.context.loaders.run.load_many(unique)
+    found = await info.context.repo.get_runs(unique)
     missing = [run_id for run_id, run in zip(unique, found, strict=True) if run is None]
     if missing:
         raise NotFoundError(f"no pipeline run with id {missing[0]!r}")
     runs: list[RunRecord] = sorted((r for r in found if r), key=lambda r: (r.created, r.id))
-    entries = await info.context.loaders.metadata[NodeKind.RUN].load_many([r.id for r in runs])
+    entries = await info.context.repo.metadata_of(NodeKind.RUN, [r.id for r in runs])
     by_run = [{entry.key: entry for entry in run_entries} for run_entries in entries]
     wanted = keys if keys is not None else sorted({key for table in by_run for key in table})
     rows = []

@@ -1,4 +1,4 @@
-"""What every resolver gets: the repository, the artifact store, this request's loaders, and
+"""What every resolver gets: the repository, the artifact store, this request's field reads, and
 what the caller may do."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from strawberry.types import Info as StrawberryInfo
 from lineageql.artifacts import ArtifactStore
 from lineageql.budget import ResponseBudget
 from lineageql.graph import LineageRepository
-from lineageql.loaders import Loaders
+from lineageql.readpath import FieldReads
 
 
 @dataclass
 class Context:
-    """Per-request state; the loaders are new for each request, so nothing leaks between."""
+    """Per-request state; the field reads are new for each request, so nothing leaks between."""
 
     repo: LineageRepository
     artifact_store: ArtifactStore
@@ -29,10 +29,11 @@ class Context:
     """A WebSocket's connection_init payload (where a browser sends its token)."""
     budget: ResponseBudget = field(default_factory=ResponseBudget)
     """How many objects this request may still answer (``lineageql.budget``)."""
-    loaders: Loaders = field(init=False)
+    field_reads: FieldReads = field(init=False)
+    """The resolvers' batched reads (``lineageql.readpath.field_reads``), new per request."""
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.build(self.repo)
+        self.field_reads = FieldReads(self.repo)
 
 
 Info = StrawberryInfo[Context, None]

@@ -13,7 +13,6 @@ from lineageql.graph.listing import (
     ArtifactFilter,
     Comparison,
     MetadataCondition,
-    PageRequest,
     PipelineFilter,
     RunFilter,
     SortDirection,
@@ -142,14 +141,3 @@ class ArtifactVersionFilter:
             metadata=[m.condition() for m in self.metadata or []],
             only_unused=self.only_unused,
         )
-
-
-def page_request(first: int, after: str | None, order: RunOrder | NameOrder | None) -> PageRequest:
-    if order is None:
-        return PageRequest(first=first, after=after)
-    return PageRequest(
-        first=first,
-        after=after,
-        sort_by=order.field.value,
-        direction=SortDirection(order.direction),
-    )

@@ -15,7 +15,8 @@ from strawberry.scalars import JSON
 from lineageql.arguments import stored_time
 from lineageql.graph.repository import FinishedStep
 from lineageql.pruning import prune_artifacts
-from lineageql.records import ExecutionStatus, IOLink, typed_metadata
+from lineageql.readpath.objects import StepArtifactValue
+from lineageql.records import ExecutionStatus, typed_metadata
 from lineageql.schema.context import Info
 from lineageql.schema.mutation_inputs import (
     ArtifactVersionInput,
@@ -232,11 +233,12 @@ class Mutation:
 
 def _finished_step(info: Info, done: FinishedStep) -> Step:
     """The ended step, with what the write returned primed so that the usual follow-up
-    fields (outputs and their versions) answer without reading again."""
-    links = [
-        IOLink(step_id=done.step.id, name=name, artifact_version_id=version_id)
-        for name, version_id in sorted(done.outputs.items())
-    ]
-    info.context.loaders.outputs_of_step.prime(done.step.id, links)
-    info.context.loaders.version.prime_many({v.id: v for v in done.created})
+    field (its outputs and their versions) answers without reading again."""
+    created = {version.id: version for version in done.created}
+    if all(version_id in created for version_id in done.outputs.values()):
+        outputs = [
+            StepArtifactValue(name, created[version_id])
+            for name, version_id in sorted(done.outputs.items())
+        ]
+        info.context.field_reads.prime("Step", "outputs", done.step, outputs)
     return Step.of(done.step)

@@ -1,17 +1,16 @@
-"""The root Query type: thin resolvers over the repository and the request's loaders."""
+"""The root Query type: each field's shape here, its data access in ``lineageql.readpath``."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
-from lineageql.arguments import one_of, stored_time
-from lineageql.errors import BadInputError, NotFoundError
-from lineageql.graph import Direction
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.lineage_diff import DEFAULT_DIFF_DEPTH, diff_lineage
+from lineageql.readpath import ROOTS
 from lineageql.schema.comparison import RunComparison, compare_runs
 from lineageql.schema.connections import Connection
 from lineageql.schema.context import Info
@@ -23,9 +22,7 @@ from lineageql.schema.inputs import (
     PipelineFilterInput,
     PipelineRunFilter,
     RunOrder,
-    page_request,
 )
-from lineageql.schema.lineage import lineage_of
 from lineageql.schema.types import (
     Artifact,
     ArtifactVersion,
@@ -34,8 +31,13 @@ from lineageql.schema.types import (
     Pipeline,
     PipelineRun,
     Step,
-    present,
+    as_objects,
 )
+
+
+async def answer(info: Info, **args: Any) -> Any:
+    """The resolver's answer: its root field's read (``lineageql.readpath.roots``)."""
+    return as_objects(await ROOTS[info.field_name](info.context.repo, **args))
 
 
 @strawberry.type
@@ -49,19 +51,13 @@ class Query:
         filter: PipelineFilterInput | None = None,
         order_by: NameOrder | None = None,
     ) -> Connection[Pipeline]:
-        spec = filter.to_filter() if filter else None
-        page = await info.context.repo.list_pipelines(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, Pipeline.of)
+        return await answer(info, first=first, after=after, filter=filter, order_by=order_by)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def pipeline(
         self, info: Info, id: strawberry.ID | None = None, name: str | None = None
     ) -> Pipeline | None:
-        if one_of(id=id, name=name) == "id":
-            found = await info.context.loaders.pipeline.load(str(id))
-        else:
-            [found] = await info.context.repo.get_pipelines_by_name([str(name)])
-        return Pipeline.of(found) if found else None
+        return await answer(info, id=id, name=name)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def pipeline_runs(
@@ -72,9 +68,7 @@ class Query:
         filter: PipelineRunFilter | None = None,
         order_by: RunOrder | None = None,
     ) -> Connection[PipelineRun]:
-        spec = filter.to_filter() if filter else None
-        page = await info.context.repo.list_runs(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, PipelineRun.of)
+        return await answer(info, first=first, after=after, filter=filter, order_by=order_by)  # type: ignore[no-any-return]
 
     @strawberry.field(description="A run by id, by name, or by a name prefix that only it has.")
     async def pipeline_run(
@@ -84,25 +78,15 @@ class Query:
         name: str | None = None,
         name_prefix: str | None = None,
     ) -> PipelineRun | None:
-        which = one_of(id=id, name=name, namePrefix=name_prefix)
-        repo = info.context.repo
-        if which == "id":
-            found = await info.context.loaders.run.load(str(id))
-        elif which == "name":
-            [found] = await repo.get_runs_by_name([str(name)])
-        else:
-            found = await repo.find_run_by_prefix(str(name_prefix))
-        return PipelineRun.of(found) if found else None
+        return await answer(info, id=id, name=name, name_prefix=name_prefix)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def step(self, info: Info, id: strawberry.ID) -> Step | None:
-        found = await info.context.loaders.step.load(str(id))
-        return Step.of(found) if found else None
+        return await answer(info, id=id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The newest completed step with this cache key, if any.")
     async def cached_step(self, info: Info, cache_key: str) -> Step | None:
-        found = await info.context.repo.find_cached_step(cache_key)
-        return Step.of(found) if found else None
+        return await answer(info, cache_key=cache_key)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def artifacts(
@@ -113,19 +97,13 @@ class Query:
         filter: ArtifactFilterInput | None = None,
         order_by: NameOrder | None = None,
     ) -> Connection[Artifact]:
-        spec = filter.to_filter() if filter else None
-        page = await info.context.repo.list_artifacts(spec, page_request(first, after, order_by))
-        return Connection.from_page(page, Artifact.of)
+        return await answer(info, first=first, after=after, filter=filter, order_by=order_by)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def artifact(
         self, info: Info, id: strawberry.ID | None = None, name: str | None = None
     ) -> Artifact | None:
-        if one_of(id=id, name=name) == "id":
-            found = await info.context.loaders.artifact.load(str(id))
-        else:
-            [found] = await info.context.repo.get_artifacts_by_name([str(name)])
-        return Artifact.of(found) if found else None
+        return await answer(info, id=id, name=name)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def artifact_versions(
@@ -135,11 +113,7 @@ class Query:
         after: str | None = None,
         filter: ArtifactVersionFilter | None = None,
     ) -> Connection[ArtifactVersion]:
-        spec = filter.to_filter() if filter else None
-        page = await info.context.repo.list_artifact_versions(
-            spec, page_request(first, after, None)
-        )
-        return Connection.from_page(page, ArtifactVersion.of)
+        return await answer(info, first=first, after=after, filter=filter)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="By id, or by artifact name and version (latest if omitted; with asOf, "
@@ -153,20 +127,7 @@ class Query:
         version: str | None = None,
         as_of: datetime | None = None,
     ) -> ArtifactVersion | None:
-        if one_of(id=id, name=name) == "id":
-            if version is not None or as_of is not None:
-                which = "version" if version is not None else "asOf"
-                raise BadInputError("goes with name, not with id", which)
-            found = await info.context.loaders.version.load(str(id))
-            return ArtifactVersion.of(found) if found else None
-        try:
-            return ArtifactVersion.of(
-                await info.context.repo.find_artifact_version(
-                    str(name), version, stored_time(as_of)
-                )
-            )
-        except NotFoundError:
-            return None
+        return await answer(info, id=id, name=name, version=version, as_of=as_of)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="Lineage around an artifact version (by id, or an artifact's version "
@@ -181,16 +142,14 @@ class Query:
         artifact_name: str | None = None,
         as_of: datetime | None = None,
     ) -> Lineage:
-        repo = info.context.repo
-        one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
-        start = await repo.lineage_start(
-            artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
+        return await answer(  # type: ignore[no-any-return]
+            info,
+            artifact_version_id=artifact_version_id,
+            direction=direction,
+            depth=depth,
+            artifact_name=artifact_name,
+            as_of=as_of,
         )
-        graph = await repo.lineage(start, Direction(direction.value), depth)
-        loaders = info.context.loaders
-        versions = present(await loaders.version.load_many(list(graph.artifact_depths)))
-        steps = present(await loaders.step.load_many(graph.step_ids))
-        return lineage_of(graph, versions, steps)
 
     @strawberry.field(
         description="Why two artifact versions differ: their upstream steps and artifacts "
