@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from lineageql.demo import WALK_QUERY
-from lineageql.server.discovery import record_path
+from lineageql.discovery import record_path
 from tests.servers import STORE_KINDS, free_port, neo4j_credentials, store_for, wait_for_health
 
 

@@ -15,11 +15,10 @@ from uvicorn.supervisors import Multiprocess
 from lineageql.cli.output import console, friendly_errors
 from lineageql.client import close_connections
 from lineageql.demo import WALK_QUERY, record_demo
+from lineageql.discovery import find_server
 from lineageql.errors import BadInputError
 from lineageql.graph import open_store
 from lineageql.graph.connect import is_neo4j_url
-from lineageql.server import create_app
-from lineageql.server.discovery import find_server
 from lineageql.server.origins import host_name, is_loopback
 from lineageql.server.protocol import DeadlineHttpProtocol
 from lineageql.settings import Settings
@@ -151,6 +150,8 @@ def _url(host: str, port: int) -> str:
 
 
 def _run_server(settings: Settings, host: str, port: int) -> None:
+    from lineageql.server import create_app  # the whole app: only for the commands that serve
+
     app = create_app(settings, advertise_url=_url(host, port))
     uvicorn.run(
         app,

@@ -37,10 +37,10 @@ from lineageql.client.views import (
     StepView,
     status_name,
 )
+from lineageql.discovery import find_server
 from lineageql.errors import NotFoundError
 from lineageql.graph.connect import is_neo4j_url
 from lineageql.records import ExecutionStatus
-from lineageql.server.discovery import find_server
 from lineageql.settings import Settings
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lineageql.graph.embedded_store import EmbeddedStore
-from lineageql.graph.neo4j_store import Neo4jStore
 from lineageql.graph.store import GraphStore
 from lineageql.settings import Settings
 
@@ -20,6 +19,10 @@ async def open_store(settings: Settings | None = None) -> GraphStore:
     settings = settings or Settings()
     store: GraphStore
     if is_neo4j_url(settings.store):
+        # Imported here: the driver (and the pandas it loads) costs a third of a second at
+        # start, which scripts and CLI commands on the embedded store need not pay.
+        from lineageql.graph.neo4j_store import Neo4jStore
+
         neo4j_store = Neo4jStore(
             settings.store,
             settings.neo4j_user,

@@ -23,12 +23,12 @@ from strawberry.types.unset import UnsetType
 
 from lineageql.artifacts import ArtifactStore
 from lineageql.budget import ResponseBudget
+from lineageql.discovery import remove_record, write_record
 from lineageql.errors import StoreUnavailableError
 from lineageql.graph import GraphStore, LineageRepository, open_store
 from lineageql.graph.connect import is_neo4j_url
 from lineageql.schema import Context, schema
 from lineageql.server.auth import access_for, access_of
-from lineageql.server.discovery import remove_record, write_record
 from lineageql.server.downloads import download_endpoint, visualization_endpoint
 from lineageql.server.limits import RequestBodyLimits
 from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
