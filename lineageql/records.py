@@ -562,8 +562,8 @@ class RunEventChange(Record):
     step_id: str
     step_name: str
     run_step_id: str
-    """The id of the step that stands for the run itself (the event's own step when it has
-    no parent): once it has finished, the run takes its status."""
+    """The id of the step that would stand for the run itself: an event with this step id
+    is the run's own, and reports the run's status."""
     event_time: str
     status: ExecutionStatus | None
     """None for an event that only adds facets."""

@@ -12,7 +12,7 @@ import pytest
 from lineageql.errors import ConflictError
 from lineageql.graph import LineageRepository
 from lineageql.openlineage import run_step_id
-from lineageql.records import DatasetChange, ExecutionStatus, RunEventChange
+from lineageql.records import DatasetChange, ExecutionStatus, NewRun, RunEventChange
 from tests.graphql_client import execute
 
 DAGS = 12
@@ -145,10 +145,14 @@ async def test_a_batch_with_a_conflict_stores_none_of_its_events(
 ) -> None:
     first = dag_events("conflict", 1)
     await repo.record_run_events(first[:2])
+    other = str(uuid.uuid4())
+    await repo.create_run(NewRun(pipeline_name="scripts", name=other))
     before = await snapshot_of_one(repo)
-    # A second step named "extract" under another id cannot be stored; nor is the rest.
-    clash = first[1].model_copy(update={"step_id": str(uuid.uuid4())})
-    with pytest.raises(ConflictError, match="already has a step named 'extract'"):
+    # A new run under a name another run has cannot be stored; nor is the rest.
+    clash = first[1].model_copy(
+        update={"run_id": str(uuid.uuid4()), "run_name": other, "step_id": str(uuid.uuid4())}
+    )
+    with pytest.raises(ConflictError, match=f"a pipeline run named '{other}' already exists"):
         await repo.record_run_events([*first[2:5], clash])
     assert await snapshot_of_one(repo) == before
 

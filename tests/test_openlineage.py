@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attr
 import httpx
 import orjson
 import pytest
@@ -27,7 +28,6 @@ from openlineage.client.facet_v2 import (
 from openlineage.client.serde import Serde
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
-from lineageql.openlineage import run_step_id
 from tests.servers import STORE_KINDS, serving, store_for
 
 TOKEN = "openlineage-test-token"
@@ -167,9 +167,9 @@ def test_an_airflow_dag_run_becomes_a_pipeline_run_with_lineage(server: str) -> 
     assert run["pipeline"]["name"] == "orders_dag" and run["status"] == "COMPLETED"
     assert run["created"].startswith("2026-11-20T06:00:00")
     steps = steps_of(run)
-    assert set(steps) == {"orders_dag", "orders_dag.extract", "orders_dag.transform"}
+    # The DAG run's own events report its status; only its tasks are steps.
+    assert set(steps) == {"orders_dag.extract", "orders_dag.transform"}
     assert steps["orders_dag.extract"]["id"] == extract
-    assert steps["orders_dag"]["id"] == run_step_id(dag)
     assert {s["status"] for s in steps.values()} == {"COMPLETED"}
     [raw] = steps["orders_dag.extract"]["inputs"]
     assert raw["artifactVersion"] == {
@@ -491,11 +491,12 @@ def test_hostile_names_and_namespaces_are_stored_verbatim(server: str, hostile: 
 
 
 async def test_events_sent_together_are_stored_together_and_fail_alone(server: str) -> None:
-    """Twenty tasks of one DAG run at once; a twenty-first reuses a task's name under another
-    runId, which the graph cannot hold (a step name is unique in its run): only it fails."""
+    """Twenty tasks of one DAG run at once, and a twenty-first whose 1,001 run facets are more
+    than one write may set: only it fails."""
     dag = str(uuid.uuid4())
     tasks = [str(uuid.uuid4()) for _ in range(21)]
-    names = [f"task_{i}" for i in range(20)] + ["task_3"]
+    names = [f"task_{i}" for i in range(21)]
+    too_many = {f"custom_{i}": {"value": i} for i in range(1001)}
     bodies = [
         Serde.to_json(
             event(
@@ -505,6 +506,7 @@ async def test_events_sent_together_are_stored_together_and_fail_alone(server: s
                 1,
                 parent=(dag, "burst_dag"),
                 outputs=[OutputDataset(namespace="s3://burst", name=name)],
+                run_facets=too_many if name == "task_20" else None,
             )
         )
         for task, name in zip(tasks, names, strict=True)
@@ -518,8 +520,180 @@ async def test_events_sent_together_are_stored_together_and_fail_alone(server: s
         )
     statuses = [answer.status_code for answer in answers]
     assert statuses[:19] == [201] * 19
-    assert statuses[19] == 409
-    assert "already has a step named 'task_3'" in answers[19].json()["errors"][0]["message"]
+    assert statuses[19] == 400
+    assert "1001 metadata keys in one write" in answers[19].json()["errors"][0]["message"]
     run = run_of(server, dag)
     assert sorted(s["name"] for s in run["steps"]) == sorted(names[:20])
     assert run["status"] == "COMPLETED"
+
+
+AIRFLOW_PRODUCER = "https://github.com/apache/airflow/tree/providers-openlineage/2.3.0"
+LOAD = "billing.load_ledger"
+SPARK_PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.31.0/integration/spark"
+
+
+def test_an_airflow_task_retried_keeps_both_attempts(server: str) -> None:
+    """Airflow gives a retried task instance a new runId under the same DAG run: each try
+    is its own step, the second numbered, and the DAG run has no step of its own."""
+    client = emitter(server)
+    dag, first_try, second_try, publish = (str(uuid.uuid4()) for _ in range(4))
+    parent = (dag, "billing")
+    invoices = InputDataset(namespace="postgres://billing-db:5432", name="billing.public.invoices")
+    ledger = OutputDataset(namespace="s3://finance-lake", name="ledger/2026-11-20.parquet")
+    error = error_message_run.ErrorMessageRunFacet(
+        message="psycopg2.OperationalError: server closed the connection unexpectedly",
+        programmingLanguage="python",
+    )
+    sent = [
+        event(RunState.START, dag, "billing", 0),
+        event(
+            RunState.START, first_try, "billing.load_ledger", 1, parent=parent, inputs=[invoices]
+        ),
+        event(
+            RunState.FAIL,
+            first_try,
+            "billing.load_ledger",
+            2,
+            parent=parent,
+            run_facets={"errorMessage": error},
+        ),
+        event(
+            RunState.START, second_try, "billing.load_ledger", 7, parent=parent, inputs=[invoices]
+        ),
+        event(
+            RunState.COMPLETE,
+            second_try,
+            "billing.load_ledger",
+            9,
+            parent=parent,
+            inputs=[invoices],
+            outputs=[ledger],
+        ),
+        event(RunState.START, publish, "billing.publish", 10, parent=parent),
+        event(RunState.COMPLETE, publish, "billing.publish", 11, parent=parent),
+        event(RunState.COMPLETE, dag, "billing", 12),
+    ]
+    for item in sent:
+        client.emit(item)
+    run = run_of(server, dag)
+    steps = steps_of(run)
+    assert set(steps) == {"billing.load_ledger", "billing.load_ledger#2", "billing.publish"}
+    assert steps["billing.load_ledger"]["id"] == first_try
+    assert steps["billing.load_ledger"]["status"] == "FAILED"
+    assert "server closed the connection" in steps["billing.load_ledger"]["errorMessage"]
+    assert steps["billing.load_ledger#2"]["id"] == second_try
+    assert steps["billing.load_ledger#2"]["status"] == "COMPLETED"
+    [written] = steps["billing.load_ledger#2"]["outputs"]
+    assert written["artifactVersion"]["name"] == "s3://finance-lake/ledger/2026-11-20.parquet"
+    # The DAG run reported success after the retry: that is the run's status.
+    assert run["status"] == "COMPLETED"
+    step_names = graphql(
+        server, "query($id: ID!) { pipelineRun(id: $id) { steps { name stepName } } }", id=dag
+    )["pipelineRun"]["steps"]
+    assert {s["stepName"] for s in step_names} == {"billing.load_ledger", "billing.publish"}
+    # Replayed, nothing changes (the retry keeps its number).
+    before = run_of(server, dag)
+    for item in sent:
+        client.emit(item)
+    assert run_of(server, dag) == before
+
+
+def test_a_spark_application_with_repeated_actions_keeps_every_action(server: str) -> None:
+    """The Spark integration sends the application's own START/COMPLETE and, for each SQL
+    action, a run with the application as parent; the same action can run twice."""
+    client = emitter(server)
+    app = str(uuid.uuid4())
+    parent = (app, "nightly_rollup")
+    events_table = InputDataset(namespace="s3://events-lake", name="raw/clicks")
+    daily = OutputDataset(namespace="s3://events-lake", name="marts/daily_clicks")
+    actions = [
+        (str(uuid.uuid4()), "nightly_rollup.execute_drop_table", [], []),
+        (str(uuid.uuid4()), "nightly_rollup.execute_drop_table", [], []),
+        (
+            str(uuid.uuid4()),
+            "nightly_rollup.execute_insert_into_hadoop_fs_relation_command.marts_daily_clicks",
+            [events_table],
+            [daily],
+        ),
+    ]
+
+    def spark_event(kind: RunState, run_id: str, job: str, minute: float, **more: Any) -> RunEvent:
+        item = event(kind, run_id, job, minute, namespace="spark-prod", **more)
+        return attr.evolve(item, producer=SPARK_PRODUCER)
+
+    client.emit(spark_event(RunState.START, app, "nightly_rollup", 0))
+    for index, (run_id, job, inputs, outputs) in enumerate(actions):
+        client.emit(spark_event(RunState.START, run_id, job, index + 1, parent=parent))
+        client.emit(
+            spark_event(
+                RunState.COMPLETE,
+                run_id,
+                job,
+                index + 1.5,
+                parent=parent,
+                inputs=inputs,
+                outputs=outputs,
+            )
+        )
+    client.emit(spark_event(RunState.COMPLETE, app, "nightly_rollup", 5))
+    run = run_of(server, app)
+    names = sorted(s["name"] for s in run["steps"])
+    assert names == [
+        "nightly_rollup.execute_drop_table",
+        "nightly_rollup.execute_drop_table#2",
+        "nightly_rollup.execute_insert_into_hadoop_fs_relation_command.marts_daily_clicks",
+    ]
+    assert run["status"] == "COMPLETED"
+    assert {s["status"] for s in run["steps"]} == {"COMPLETED"}
+
+
+def test_events_without_event_type_and_with_loose_times_are_taken(server: str) -> None:
+    """The spec lets a RunEvent leave out eventType (it then only adds what it carries), and
+    producers send times without a zone (taken as UTC) or with nanoseconds."""
+    run_id = str(uuid.uuid4())
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    bodies = [
+        {
+            "eventType": "START",
+            "eventTime": "2026-11-20T08:00:00",
+            "run": {"runId": run_id},
+            "job": {"namespace": "cron", "name": "export_accounts"},
+            "producer": "https://example.com/scheduler/v3",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        },
+        {
+            "eventTime": "2026-11-20T08:00:30.123456789Z",
+            "run": {
+                "runId": run_id,
+                "facets": {
+                    "nominalTime": {
+                        "_producer": "https://example.com/scheduler/v3",
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json",
+                        "nominalStartTime": "2026-11-20T08:00:00Z",
+                    }
+                },
+            },
+            "job": {"namespace": "cron", "name": "export_accounts"},
+            "producer": "https://example.com/scheduler/v3",
+        },
+        {
+            "eventType": "COMPLETE",
+            "eventTime": "2026-11-20T09:01:00.987654321+01:00",
+            "run": {"runId": run_id},
+            "job": {"namespace": "cron", "name": "export_accounts"},
+            "producer": "https://example.com/scheduler/v3",
+        },
+    ]
+    for body in bodies:
+        response = httpx.post(
+            f"{server}/api/v1/lineage", content=orjson.dumps(body), headers=headers
+        )
+        assert response.status_code == 201, response.text
+    run = run_of(server, run_id)
+    assert run["status"] == "COMPLETED"
+    assert run["created"].startswith("2026-11-20T08:00:00")
+    metadata = {m["key"]: m["value"] for m in run["runMetadata"]}
+    assert metadata["nominalTime"]["nominalStartTime"] == "2026-11-20T08:00:00Z"
+    # 09:01 at +01:00 is 08:01 UTC; nanoseconds are cut to the microseconds stored.
+    ended = graphql(server, "query($id: ID!) { pipelineRun(id: $id) { endTime } }", id=run_id)
+    assert ended["pipelineRun"]["endTime"].startswith("2026-11-20T08:01:00.987654")

@@ -71,6 +71,7 @@ NODES: tuple[NodeTable, ...] = (
             "git_sha": "STRING",
             "docstring": "STRING",
             "pipeline_version_id": "STRING",
+            "reported_status": "STRING",
         },
         unique=("id", "name"),
         indexed=("created", "status", "pipeline_version_id"),

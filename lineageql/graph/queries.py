@@ -122,8 +122,9 @@ SET_RUN_STATES = """
 UNWIND $rows AS row
 MATCH (r:PipelineRun {id: row.id})
 SET r.status = row.status, r.created = row.created, r.start_time = row.start_time,
-    r.end_time = row.end_time
+    r.end_time = row.end_time, r.reported_status = row.reported_status
 """
+"""Runs' states as lineage events leave them, with the status their own events reported."""
 
 UPDATE_RUN = f"""
 MATCH (r:PipelineRun {{id: $id}})

@@ -56,9 +56,11 @@ def _event_time(event: dict[str, Any]) -> str:
     return value
 
 
-def _event_type(value: Any) -> EventType:
+def _event_type(value: Any) -> EventType | None:
+    """The event's type; None when the event leaves it out (the spec allows that: such an
+    event only adds what it carries, like OTHER)."""
     if value is None:
-        raise BadInputError(f"is required, one of {EVENT_TYPES}", "eventType")
+        return None
     try:
         return EventType(value)
     except ValueError as error:

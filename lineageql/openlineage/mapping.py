@@ -3,14 +3,16 @@
 - A run with a ``parent`` run facet is a step of its parent's pipeline run: the pipeline run's
   id is the parent's runId, the pipeline is the parent job's name, the step is named after the
   child job and its id is the child's runId.
-- A run without a parent is a pipeline run of its own (id = runId, pipeline = job name) with
-  one step named after the job, which stands for the run.
+- A run without a parent is a pipeline run of its own (id = runId, pipeline = job name); its
+  own events report the run's status, and those that carry datasets make one step named
+  after the job, standing for the run (so a parent whose children are its steps has none).
+- A job run again under the same parent gets a step of its own (``job#2``, ...).
 - Datasets are artifacts named ``<namespace>/<name>``.
 - START and RUNNING mean running, COMPLETE completed, FAIL and ABORT failed (the
-  ``errorMessage`` facet becomes the step's error); OTHER only adds facets.
+  ``errorMessage`` facet becomes the step's error); OTHER, or no eventType, only adds facets.
 - Facets are kept as metadata, one entry per facet named after it: run facets on the step
-  (on the pipeline run for a run without a parent), job facets on the step, dataset facets on
-  the artifact version the event creates.
+  (on the pipeline run for a run without a parent), job facets on the step (on the pipeline
+  run when no step stands for it), dataset facets on the artifact version the event creates.
 """
 
 from __future__ import annotations

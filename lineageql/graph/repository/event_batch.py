@@ -2,16 +2,23 @@
 memory from the part of the graph it touches, so that ``ingest`` can write the outcome with
 a few statements for the whole batch. Events apply in order, each as if it came alone:
 
-- A step's status only moves forward: a running event never undoes a finished step, and of
-  two finishing events the later one (by event time) wins.
+- A run's own events (those of a run without a parent) report the run's status; they make a
+  step standing for the run only when they carry datasets, so a parent whose children are
+  its steps (an Airflow DAG run, a Spark application) has no step of its own.
+- A child run is a step named after its job; a job that runs again under the same parent (a
+  retried task, a repeated Spark action) gets a step of its own, its name numbered from the
+  second on in the order the runs arrive (``load``, ``load#2``); each keeps the job's name
+  as its ``step_name``.
+- A status only moves forward: a running event never undoes a finished step or report, and
+  of two finishing events the later one (by event time) wins.
 - Creation and start times are the earliest event times seen.
 - Inputs are consumed at the artifact's latest version (an external version is created for
   a dataset seen for the first time); an input already linked under that name is kept.
 - Outputs become new versions produced by the step once it has completed; an output already
   produced under that name is kept.
 - Each output is derived from each input of its step (DERIVED_FROM).
-- The run takes the status of the step that stands for it once that step has finished;
-  until then, its steps' outcome (failed if any failed, completed when all completed).
+- The run takes the status its own events reported once they report it finished; until
+  then, its steps' outcome (failed if any failed, completed when all completed).
 - Metadata entries (facets) are set at the event's time; a key set again takes the new value.
 
 No Cypher here: this module only decides.
@@ -22,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lineageql.errors import ConflictError
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.writes import metadata_rows
 from lineageql.records import (
@@ -49,6 +55,8 @@ class RunState:
     created: str
     start_time: str | None
     end_time: str | None
+    reported: ExecutionStatus | None = None
+    """The status the run's own events reported (None before any did)."""
     new: bool = False
     changed: bool = False
 
@@ -60,6 +68,8 @@ class StepState:
     id: str
     run_id: str
     name: str
+    step_name: str
+    """The job's name; ``name`` is numbered for a job run again under the same parent."""
     status: ExecutionStatus
     created: str
     start_time: str | None
@@ -109,7 +119,17 @@ class EventBatch:
     def apply(self, change: RunEventChange) -> None:
         """Apply one event (see the module's docstring)."""
         run = self._run(change)
-        step, fresh = self._step(change)
+        own = change.step_id == change.run_step_id
+        reported = own and self._report(run, change)
+        has_data = bool(change.inputs or change.outputs)
+        if own and not has_data and change.step_id not in self.stored.steps:
+            # The run speaking for itself with no data: no step stands for it.
+            metadata = {**change.run_metadata, **change.step_metadata}
+            self._set_metadata(NodeKind.RUN, run.id, metadata, change.event_time)
+            if reported:
+                self._settle(run)
+            return
+        step, fresh = self._step(change, run)
         advanced = self._advance(step, change)
         linked = self._consume(step, change.inputs)
         if step.status is ExecutionStatus.COMPLETED and change.outputs:
@@ -120,8 +140,30 @@ class EventBatch:
         self._set_metadata(NodeKind.STEP, step.id, change.step_metadata, change.event_time)
         # A running step of a running run changes nothing the run's status depends on.
         unsettled = step.status in FINISHED or run.status is not ExecutionStatus.RUNNING
-        if (advanced or fresh) and unsettled:
-            self._settle(run, change.run_step_id)
+        if reported or ((advanced or fresh) and unsettled):
+            self._settle(run)
+
+    @staticmethod
+    def _report(run: RunState, change: RunEventChange) -> bool:
+        """Record the status the run's own event reports unless it already reported one
+        further along; whether it changed."""
+        status = change.status
+        if status is None or (status not in FINISHED and run.reported in FINISHED):
+            return False
+        if (
+            status in FINISHED
+            and run.reported in FINISHED
+            and run.end_time is not None
+            and run.end_time > change.event_time
+        ):
+            return False
+        if status == run.reported:
+            return False
+        run.reported = status
+        if status in FINISHED:
+            run.end_time = change.event_time
+        run.changed = True
+        return True
 
     def _run(self, change: RunEventChange) -> RunState:
         run = self.stored.runs.get(change.run_id)
@@ -141,27 +183,37 @@ class EventBatch:
             _earliest(run, change.event_time)
         return run
 
-    def _step(self, change: RunEventChange) -> tuple[StepState, bool]:
-        """The event's step, and whether this event created it."""
+    def _step(self, change: RunEventChange, run: RunState) -> tuple[StepState, bool]:
+        """The event's step, and whether this event created it. A step standing for its run
+        made by a later event starts when the run did."""
         step = self.stored.steps.get(change.step_id)
         if step is not None:
             _earliest(step, change.event_time)
             return step, False
-        if any(s.run_id == change.run_id and s.name == change.step_name for s in self.steps):
-            raise ConflictError(f"the run already has a step named {change.step_name!r}")
+        began = run.created if change.step_id == change.run_step_id else change.event_time
         step = StepState(
             id=change.step_id,
             run_id=change.run_id,
-            name=change.step_name,
+            name=self._free_name(change.run_id, change.step_name),
+            step_name=change.step_name,
             status=ExecutionStatus.RUNNING,
-            created=change.event_time,
-            start_time=change.event_time,
+            created=began,
+            start_time=began,
             end_time=None,
             error_message=None,
             new=True,
         )
         self.stored.steps[step.id] = step
         return step, True
+
+    def _free_name(self, run_id: str, job: str) -> str:
+        """``job``, or ``job#N`` with the first N from 2 that no step of the run has."""
+        taken = {s.name for s in self.steps if s.run_id == run_id}
+        name, attempt = job, 1
+        while name in taken:
+            attempt += 1
+            name = f"{job}#{attempt}"
+        return name
 
     @staticmethod
     def _advance(step: StepState, change: RunEventChange) -> bool:
@@ -245,14 +297,14 @@ class EventBatch:
                 "created": at,
             }
 
-    def _settle(self, run: RunState, run_step_id: str) -> None:
-        """Give the run the status its steps call for (see the module's docstring)."""
+    def _settle(self, run: RunState) -> None:
+        """Give the run the status its own events or its steps call for (see the module's
+        docstring)."""
         steps = [s for s in self.steps if s.run_id == run.id]
-        own = self.stored.steps.get(run_step_id)
         status: ExecutionStatus
         end: str | None
-        if own is not None and own.run_id == run.id and own.status in FINISHED:
-            status, end = own.status, own.end_time
+        if run.reported in FINISHED:
+            status, end = run.reported, run.end_time
         elif any(s.status is ExecutionStatus.FAILED for s in steps):
             status, end = ExecutionStatus.FAILED, max(s.end_time or "" for s in steps) or None
         elif steps and all(s.status is ExecutionStatus.COMPLETED for s in steps):

@@ -94,7 +94,9 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
     """The runs and steps the events name, every step of those runs, the existing steps'
     links, and the latest version of each dataset consumed."""
     runs = {
-        row["id"]: RunState(**_state(row), pipeline_name="")
+        row["id"]: RunState(
+            **_state(row), pipeline_name="", reported=_status(row.get("reported_status"))
+        )
         for row in await tx.run(q.RUNS_BY_ID, {"keys": sorted({c.run_id for c in changes})})
     }
     step_rows = await tx.run(q.STEPS_OF_RUNS, {"keys": sorted(runs)}) if runs else []
@@ -102,7 +104,9 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
     if elsewhere:
         step_rows = [*step_rows, *await tx.run(q.STEPS_BY_ID, {"keys": elsewhere})]
     steps = {
-        row["id"]: StepState(**_state(row), run_id=row["run_id"], error_message=None)
+        row["id"]: StepState(
+            **_state(row), run_id=row["run_id"], step_name=row["step_name"], error_message=None
+        )
         for row in step_rows
     }
     linked = sorted({c.step_id for c in changes if c.inputs or c.outputs} & set(steps))
@@ -118,6 +122,10 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
         rows = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": keys})
         latest = {row["name"]: row["id"] for row in rows}
     return StoredPart(runs=runs, steps=steps, latest=latest)
+
+
+def _status(value: str | None) -> ExecutionStatus | None:
+    return ExecutionStatus(value) if value is not None else None
 
 
 def _state(row: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +161,12 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
             )
         await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
         await tx.run(q.CREATE_RUNS, {"rows": [_new_run_row(run) for run in new_runs]})
-    changed_runs = [_run_row(run) for run in batch.runs if run.changed and not run.new]
+    # New runs too when their own events reported a status (CREATE_RUNS does not set it).
+    changed_runs = [
+        _run_row(run)
+        for run in batch.runs
+        if (run.changed and not run.new) or (run.new and run.reported is not None)
+    ]
     if changed_runs:
         await tx.run(q.SET_RUN_STATES, {"rows": changed_runs})
     new_steps = [_new_step_row(step) for step in batch.steps if step.new]
@@ -191,6 +204,7 @@ def _run_row(run: RunState) -> dict[str, Any]:
         "created": run.created,
         "start_time": run.start_time,
         "end_time": run.end_time,
+        "reported_status": run.reported.value if run.reported is not None else None,
     }
 
 
@@ -223,7 +237,7 @@ def _new_step_row(step: StepState) -> dict[str, Any]:
         **_step_row(step),
         "run_id": step.run_id,
         "name": step.name,
-        "step_name": step.name,
+        "step_name": step.step_name,
         "cache_key": None,
         "parameters": to_json({}, "parameters"),
         "settings": to_json({}, "settings"),
