@@ -88,6 +88,11 @@ def default_run_name(pipeline_name: str, moment: datetime | None = None) -> str:
     return f"{pipeline_name}-{moment.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
 
 
+def column_id_for(version_id: str, name: str) -> str:
+    """The id of the column ``name`` of the artifact version ``version_id``."""
+    return derived_id("column", version_id, name)
+
+
 def metadata_id_for(owner_id: str, key: str) -> str:
     """The id of the metadata entry ``key`` on the node ``owner_id``."""
     return derived_id("metadata", owner_id, key)
@@ -505,6 +510,80 @@ class NewStep(Record):
         return self if self.step_name else self.model_copy(update={"step_name": self.name})
 
 
+MAX_COLUMNS = 5_000
+"""Columns one artifact version may have."""
+
+
+class NewColumn(Record):
+    """A column of a new artifact version (a table's field, a DataFrame's column)."""
+
+    name: str
+    type: str | None = None
+    description: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "column name")
+
+
+def check_columns(columns: Sequence[NewColumn], field: str = "columns") -> None:
+    """A BadInputError for more columns than a version may have, or a name given twice."""
+    if len(columns) > MAX_COLUMNS:
+        raise BadInputError(f"{len(columns)} columns; at most {MAX_COLUMNS} are allowed", field)
+    names = [column.name for column in columns]
+    if len(set(names)) != len(names):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise BadInputError(f"column {twice!r} is given twice", field)
+
+
+class ColumnRecord(Record):
+    """A column of an artifact version, in the version's column order."""
+
+    id: str
+    version_id: str
+    name: str
+    type: str | None = None
+    description: str | None = None
+    position: int
+
+
+class ColumnLink(Record):
+    """A column derived from another (``source_id``), as a producer's column-level lineage
+    said, with the transformation it named."""
+
+    column_id: str
+    source_id: str
+    transformation: str | None = None
+    """DIRECT or INDIRECT."""
+    subtype: str | None = None
+    """IDENTITY, TRANSFORMATION, AGGREGATION, FILTER, JOIN, GROUP_BY, SORT, WINDOW, ..."""
+    description: str | None = None
+    masking: bool = False
+    """Whether the transformation masks the data (a hash, a redaction)."""
+
+
+class ColumnLineageGraph(Record):
+    """The columns around a start column, with the links between them."""
+
+    column_depths: dict[str, int]
+    """Each column's distance in links from the start (which has depth 0)."""
+    links: list[ColumnLink]
+    truncated: bool = False
+
+
+class ColumnSource(Record):
+    """Where one column of a dataset came from: a column of another dataset."""
+
+    dataset: str
+    """The source dataset's artifact name."""
+    field: str
+    transformation: str | None = None
+    subtype: str | None = None
+    description: str | None = None
+    masking: bool = False
+
+
 class NewArtifactVersion(Record):
     """What creating an artifact version takes; ``version=None`` numbers it automatically."""
 
@@ -518,11 +597,18 @@ class NewArtifactVersion(Record):
     tags: list[str] = Field(default_factory=list)
     visualizations: list[Visualization] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    columns: list[NewColumn] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_name(value, "name")
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: list[NewColumn]) -> list[NewColumn]:
+        check_columns(value)
+        return value
 
     @field_validator("version")
     @classmethod
@@ -545,6 +631,10 @@ class DatasetChange(Record):
     name: str
     uri: str
     metadata: dict[str, Any] = Field(default_factory=dict)
+    columns: list[NewColumn] = Field(default_factory=list)
+    """Its columns, from a ``schema`` facet (and those column lineage names)."""
+    column_sources: dict[str, list[ColumnSource]] = Field(default_factory=dict)
+    """For an output, each column's sources, from a ``columnLineage`` facet."""
 
     @field_validator("name")
     @classmethod

@@ -29,6 +29,8 @@ class SavedValue:
     artifact_type: str
     metadata: dict[str, Any] = field(default_factory=dict)
     visualizations: list[Visualization] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    """A table-like value's columns (name, type)."""
 
 
 def version_folder(uri: str) -> str:
@@ -61,6 +63,7 @@ def save_value(
         data_type=qualified_name(type(value)),
         materializer=qualified_name(chosen),
         artifact_type=chosen.artifact_type,
+        columns=writer.columns(value),
     )
     if extract_metadata:
         saved.metadata = {**writer.metadata(value), "storage_size": StorageSize(store.size(uri))}

@@ -4,6 +4,7 @@ lineage printed as a tree."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import typer
 from rich.tree import Tree
@@ -114,12 +115,19 @@ def lineage(
     depth: int = typer.Option(3, help="How many steps to follow."),
     downstream: bool = typer.Option(False, help="Follow what was derived from it instead."),
     version: str | None = typer.Option(None, help="A version of the named artifact."),
+    column: str | None = typer.Option(
+        None, help="Follow one column of it instead (column-level lineage)."
+    ),
 ) -> None:
     """Print the upstream (or downstream) lineage of an artifact version as a tree."""
     with friendly_errors():
         client = Client()
         by_id = UUID.match(artifact) and version is None
         start = client.get_artifact_version(artifact, None if by_id else version)
+        if column is not None:
+            found = client.column_lineage(start.id, column, downstream=downstream, depth=depth)
+            console.print(_column_tree(found, downstream))
+            return
         graph = client.lineage(start.id, downstream=downstream, depth=depth)
     versions = {v["artifactVersion"]["id"]: v["artifactVersion"] for v in graph["artifactVersions"]}
     steps = {s["id"]: s for s in graph["steps"]}
@@ -165,6 +173,45 @@ def _grow(
             seen.add(next_id)
             leaf = branch.add(_label(versions[next_id]))
             _grow(leaf, next_id, step_of, versions_of, versions, steps, seen)
+
+
+def _column_tree(graph: dict[str, Any], downstream: bool) -> Tree:
+    """Column lineage as a tree from the start column: under each column, the columns it
+    came from (or that came from it), each with the transformation between them."""
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    next_of: dict[str, list[dict[str, Any]]] = {}
+    for edge in graph["edges"]:
+        near, far = (
+            (edge["source"], edge["target"]) if downstream else (edge["target"], edge["source"])
+        )
+        next_of.setdefault(near, []).append({**edge, "far": far})
+    start = next(node for node in graph["nodes"] if node["depth"] == 0)
+    tree = Tree(_column_label(start))
+    seen = {start["id"]}
+
+    def grow(branch: Tree, column_id: str) -> None:
+        for edge in sorted(
+            next_of.get(column_id, []), key=lambda e: _column_label(nodes[e["far"]])
+        ):
+            how = " ".join(part for part in (edge["transformation"], edge["subtype"]) if part)
+            masked = " [yellow]masked[/yellow]" if edge["masking"] else ""
+            label = f"{_column_label(nodes[edge['far']])}  [cyan]{how.lower()}[/cyan]{masked}"
+            if edge["far"] in seen:
+                branch.add(label + "  (shown above)")
+                continue
+            seen.add(edge["far"])
+            grow(branch.add(label), edge["far"])
+
+    grow(tree, start["id"])
+    if graph["truncated"]:
+        tree.add("[dim]... more beyond --depth[/dim]")
+    return tree
+
+
+def _column_label(node: dict[str, Any]) -> str:
+    column, version = node["column"], node["column"]["artifactVersion"]
+    kind = f" [dim]{column['type']}[/dim]" if column["type"] else ""
+    return f"[bold]{column['name']}[/bold]{kind}  {version['name']} v{version['version']}"
 
 
 def _label(version: dict[str, str]) -> str:

@@ -292,6 +292,18 @@ class Client:
             self.execute(d.LINEAGE, id=version_id, direction=direction, depth=depth)["lineage"]
         )
 
+    def column_lineage(
+        self, version_id: str, column: str, downstream: bool = False, depth: int = 3
+    ) -> dict[str, Any]:
+        """The column-level lineage around one column of a version: columns (with depth and
+        their versions) and the links between them, each with its transformation."""
+        direction = "DOWNSTREAM" if downstream else "UPSTREAM"
+        return dict(
+            self.execute(
+                d.COLUMN_LINEAGE, id=version_id, column=column, direction=direction, depth=depth
+            )["columnLineage"]
+        )
+
     def get_artifact_version(
         self,
         name_or_id: str,

@@ -196,6 +196,15 @@ query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!) {
   }
 }"""
 
+COLUMN_LINEAGE = """
+query ColumnLineage($id: ID!, $column: String!, $direction: LineageDirection!, $depth: Int!) {
+  columnLineage(artifactVersionId: $id, column: $column, direction: $direction, depth: $depth) {
+    nodes { id depth column { name type artifactVersion { id name version } } }
+    edges { source target transformation subtype description masking }
+    truncated
+  }
+}"""
+
 GET_ARTIFACT = (
     VERSION_FIELDS
     + """

@@ -118,6 +118,17 @@ NODES: tuple[NodeTable, ...] = (
         },
         indexed=("name", "created"),
     ),
+    NodeTable(
+        "DatasetColumn",
+        {
+            "id": "STRING",
+            "version_id": "STRING",
+            "name": "STRING",
+            "type": "STRING",
+            "description": "STRING",
+            "position": "INT64",
+        },
+    ),
     NodeTable("Tag", {"id": "STRING"}),
     NodeTable("RunName", {"id": "STRING"}),
     NodeTable(
@@ -146,6 +157,17 @@ RELS: tuple[RelTable, ...] = (
     RelTable("CONSUMED", (("Step", "ArtifactVersion"),), {"name": "STRING"}),
     RelTable("HAS_VERSION", (("Artifact", "ArtifactVersion"),)),
     RelTable("DERIVED_FROM", (("ArtifactVersion", "ArtifactVersion"),), {"step_id": "STRING"}),
+    RelTable("HAS_COLUMN", (("ArtifactVersion", "DatasetColumn"),)),
+    RelTable(
+        "COLUMN_FROM",
+        (("DatasetColumn", "DatasetColumn"),),
+        {
+            "transformation": "STRING",
+            "subtype": "STRING",
+            "description": "STRING",
+            "masking": "BOOLEAN",
+        },
+    ),
     RelTable("TAGGED", tuple((label, "Tag") for label in TAGGABLE)),
     RelTable("HAS_METADATA", tuple((label, "MetadataEntry") for label in METADATA_OWNERS)),
 )

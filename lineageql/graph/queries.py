@@ -559,6 +559,65 @@ ORDER BY key, meta_key
 
 _HOP_ARROWS = (("UPSTREAM", "-[:DERIVED_FROM]->"), ("DOWNSTREAM", "<-[:DERIVED_FROM]-"))
 
+# -- columns and column-level lineage ---------------------------------------------------
+
+COLUMN_RETURN = columns("c", "DatasetColumn")
+
+CREATE_COLUMNS = """
+UNWIND $rows AS row
+MATCH (v:ArtifactVersion {id: row.version_id})
+CREATE (v)-[:HAS_COLUMN]->(:DatasetColumn {
+    id: row.id, version_id: row.version_id, name: row.name, type: row.type,
+    description: row.description, position: row.position
+})
+"""
+"""Columns of versions (each version's columns written once, with the version; a source
+column a producer named but no schema listed is added to its version when first linked)."""
+
+EXISTING_COLUMNS = "UNWIND $keys AS k MATCH (c:DatasetColumn {id: k}) RETURN k AS key, c.id AS id"
+
+LINK_COLUMNS = """
+UNWIND $rows AS row
+MATCH (c:DatasetColumn {id: row.column_id}), (s:DatasetColumn {id: row.source_id})
+CREATE (c)-[:COLUMN_FROM {
+    transformation: row.transformation, subtype: row.subtype,
+    description: row.description, masking: row.masking
+}]->(s)
+"""
+"""A derived column to each column it came from."""
+
+COLUMNS_BY_ID = f"""
+MATCH (c:DatasetColumn)
+WHERE c.id IN $keys
+RETURN c.id AS key, {COLUMN_RETURN}
+"""
+
+COLUMNS_OF_VERSIONS = f"""
+MATCH (v:ArtifactVersion)-[:HAS_COLUMN]->(c:DatasetColumn)
+WHERE v.id IN $keys
+RETURN v.id AS key, {COLUMN_RETURN}
+ORDER BY key, c.position, c.name
+"""
+
+_COLUMN_LINK = (
+    "e.transformation AS transformation, e.subtype AS subtype, "
+    "e.description AS description, e.masking AS masking"
+)
+COLUMN_LINKS_OF_COLUMNS = {
+    "UPSTREAM": f"""
+MATCH (c:DatasetColumn)-[e:COLUMN_FROM]->(s:DatasetColumn)
+WHERE c.id IN $keys
+RETURN c.id AS key, c.id AS column_id, s.id AS source_id, {_COLUMN_LINK}
+""",
+    "DOWNSTREAM": f"""
+MATCH (c:DatasetColumn)<-[e:COLUMN_FROM]-(d:DatasetColumn)
+WHERE c.id IN $keys
+RETURN c.id AS key, d.id AS column_id, c.id AS source_id, {_COLUMN_LINK}
+""",
+}
+"""Each column's links one hop upstream (what it came from) or downstream (what came
+from it), keyed by the column."""
+
 DERIVED_HOP = {
     direction: f"""
 MATCH (a:ArtifactVersion){arrow}(b:ArtifactVersion)

@@ -7,7 +7,9 @@
   own events report the run's status, and those that carry datasets make one step named
   after the job, standing for the run (so a parent whose children are its steps has none).
 - A job run again under the same parent gets a step of its own (``job#2``, ...).
-- Datasets are artifacts named ``<namespace>/<name>``.
+- Datasets are artifacts named ``<namespace>/<name>``. A dataset's ``schema`` facet gives the
+  version it makes its columns; an output's ``columnLineage`` facet links each of its columns
+  to the input columns it came from, with the transformations the facet names.
 - START and RUNNING mean running, COMPLETE completed, FAIL and ABORT failed (the
   ``errorMessage`` facet becomes the step's error); OTHER, or no eventType, only adds facets.
 - Facets are kept as metadata, one entry per facet named after it: run facets on the step
@@ -26,7 +28,14 @@ from openlineage.client.event_v2 import InputDataset, OutputDataset, RunEvent
 from openlineage.client.generated.base import EventType
 
 from lineageql.errors import BadInputError
-from lineageql.records import DatasetChange, ExecutionStatus, RunEventChange, format_time
+from lineageql.records import (
+    ColumnSource,
+    DatasetChange,
+    ExecutionStatus,
+    NewColumn,
+    RunEventChange,
+    format_time,
+)
 
 _STATUS = {
     EventType.START: ExecutionStatus.RUNNING,
@@ -108,9 +117,80 @@ def _dataset(
     dataset: InputDataset | OutputDataset, own_facets: Mapping[str, Any] | None
 ) -> DatasetChange:
     name = f"{dataset.namespace}/{dataset.name}"
+    facets = {**(dataset.facets or {}), **(own_facets or {})}
     try:
+        sources = _column_sources(facets.get("columnLineage"))
+        listed = _schema_columns(facets.get("schema"))
+        named = {column.name for column in listed}
+        columns = listed + [NewColumn(name=field) for field in sources if field not in named]
         return DatasetChange(
-            name=name, uri=name, metadata={**(dataset.facets or {}), **(own_facets or {})}
+            name=name, uri=name, metadata=facets, columns=columns, column_sources=sources
         )
     except BadInputError as error:
         raise BadInputError(f"dataset {name[:100]!r} {error.message}") from error
+
+
+def _schema_columns(facet: Any) -> list[NewColumn]:
+    """The top-level fields of a ``schema`` facet as columns (none for another shape)."""
+    fields = facet.get("fields") if isinstance(facet, dict) else None
+    if not isinstance(fields, list):
+        return []
+    columns: dict[str, NewColumn] = {}
+    for field in fields:
+        if isinstance(field, dict) and isinstance(field.get("name"), str):
+            columns.setdefault(
+                field["name"],
+                NewColumn(
+                    name=field["name"],
+                    type=_text_or_none(field.get("type")),
+                    description=_text_or_none(field.get("description")),
+                ),
+            )
+    return list(columns.values())
+
+
+def _column_sources(facet: Any) -> dict[str, list[ColumnSource]]:
+    """Each output column's sources from a ``columnLineage`` facet: one per input field and
+    transformation (the older ``transformationType`` form too); none for another shape."""
+    fields = facet.get("fields") if isinstance(facet, dict) else None
+    if not isinstance(fields, dict):
+        return {}
+    sources: dict[str, list[ColumnSource]] = {}
+    for column, lineage in fields.items():
+        inputs = lineage.get("inputFields") if isinstance(lineage, dict) else None
+        if not isinstance(column, str) or not isinstance(inputs, list):
+            continue
+        found = sources.setdefault(column, [])
+        for source in inputs:
+            if not isinstance(source, dict) or not all(
+                isinstance(source.get(key), str) for key in ("namespace", "name", "field")
+            ):
+                continue
+            dataset = f"{source['namespace']}/{source['name']}"
+            given = source.get("transformations")
+            transformations = (
+                [t for t in given if isinstance(t, dict)]
+                if isinstance(given, list) and given
+                else [
+                    {
+                        "type": lineage.get("transformationType"),
+                        "description": lineage.get("transformationDescription"),
+                    }
+                ]
+            )
+            found.extend(
+                ColumnSource(
+                    dataset=dataset,
+                    field=source["field"],
+                    transformation=_text_or_none(t.get("type")),
+                    subtype=_text_or_none(t.get("subtype")),
+                    description=_text_or_none(t.get("description")),
+                    masking=t.get("masking") is True,
+                )
+                for t in transformations
+            )
+    return sources
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

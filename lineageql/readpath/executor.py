@@ -45,7 +45,7 @@ SLICE_SECONDS = 0.01
 """The longest stretch of building an answer without returning to the event loop, so that a
 large answer never keeps /health and small queries waiting longer than that."""
 
-WALK_ROOTS = frozenset({"lineage", "lineageDiff"})
+WALK_ROOTS = frozenset({"lineage", "lineageDiff", "columnLineage"})
 """Root fields that walk lineage whatever they select: each may read up to MAX_LINEAGE_NODES
 versions and their steps (twice, for a diff), counted against the bound before it runs."""
 

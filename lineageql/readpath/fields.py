@@ -26,6 +26,8 @@ from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.readpath.objects import (
+    ColumnLineageValue,
+    ColumnNodeValue,
     ConnectionValue,
     EdgeValue,
     LineageGraphNode,
@@ -303,6 +305,27 @@ def _same(attribute: str) -> Fetch:
     return _held(operator.attrgetter(attribute))
 
 
+# -- columns ---------------------------------------------------------------------------
+
+
+async def _columns(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+    return await repo.columns_of_versions(_ids(parents))
+
+
+def _column_reach(upstream: bool) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        depth = args.get("depth", 1)
+        read = repo.upstream_column_ids if upstream else repo.downstream_column_ids
+        return await _records(repo.get_columns, await read(_ids(parents), depth))
+
+    return fetch
+
+
+def _column_nodes(parent: ColumnLineageValue) -> list[ColumnNodeValue]:
+    depths = parent.graph.column_depths
+    return [ColumnNodeValue(c.id, depths[c.id], c) for c in parent.columns]
+
+
 # -- lineage -----------------------------------------------------------------------------
 
 
@@ -492,7 +515,47 @@ TYPES: dict[str, TypeSpec] = {
             "consumedBy": _consumers,
             "upstream": _walk(upstream=True),
             "downstream": _walk(upstream=False),
+            "columns": _columns,
         },
+    ),
+    "Column": TypeSpec(
+        scalars={
+            "id": _attr("id"),
+            "name": _attr("name"),
+            "type": _attr("type"),
+            "description": _attr("description"),
+        },
+        relations={
+            "artifactVersion": _one(
+                lambda repo, ids: repo.get_artifact_versions(ids),
+                lambda column: column.version_id,
+                lambda column: f"the artifact version of column {column.name!r} is gone",
+            ),
+            "upstream": _column_reach(upstream=True),
+            "downstream": _column_reach(upstream=False),
+        },
+    ),
+    "ColumnLineage": TypeSpec(
+        scalars={"truncated": lambda lineage: lineage.graph.truncated},
+        relations={
+            "nodes": _held(_column_nodes),
+            "edges": _held(lambda lineage: list(lineage.graph.links)),
+        },
+    ),
+    "ColumnLineageNode": TypeSpec(
+        scalars={"id": _attr("id"), "depth": _attr("depth")},
+        relations={"column": _same("column")},
+    ),
+    "ColumnLineageEdge": TypeSpec(
+        scalars={
+            "source": _attr("source_id"),
+            "target": _attr("column_id"),
+            "transformation": _attr("transformation"),
+            "subtype": _attr("subtype"),
+            "description": _attr("description"),
+            "masking": _attr("masking"),
+        },
+        relations={},
     ),
     "Artifact": TypeSpec(
         scalars={

@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lineageql.records import ArtifactVersionRecord, LineageGraph, StepRecord
+from lineageql.records import (
+    ArtifactVersionRecord,
+    ColumnLineageGraph,
+    ColumnRecord,
+    LineageGraph,
+    StepRecord,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +66,18 @@ class LineageValue:
     graph: LineageGraph
     versions: list[ArtifactVersionRecord]
     steps: list[StepRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnNodeValue:
+    """One column of a column-lineage answer, with its distance from the start."""
+
+    id: str
+    depth: int
+    column: ColumnRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLineageValue:
+    graph: ColumnLineageGraph
+    columns: list[ColumnRecord]

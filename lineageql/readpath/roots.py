@@ -14,7 +14,13 @@ from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, Page, PageRequest, SortDirection
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
-from lineageql.readpath.objects import ConnectionValue, EdgeValue, LineageValue, PageInfoValue
+from lineageql.readpath.objects import (
+    ColumnLineageValue,
+    ConnectionValue,
+    EdgeValue,
+    LineageValue,
+    PageInfoValue,
+)
 from lineageql.records import ArtifactVersionRecord, StepRecord
 
 F = TypeVar("F", covariant=True)
@@ -155,6 +161,27 @@ async def lineage(
     )
 
 
+async def column_lineage(
+    repo: LineageRepository,
+    column: str,
+    artifact_version_id: str | None = None,
+    artifact_name: str | None = None,
+    as_of: datetime | None = None,
+    direction: Enum | None = None,
+    depth: int = DEFAULT_LINEAGE_DEPTH,
+) -> ColumnLineageValue:
+    one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
+    version_id = await repo.lineage_start(
+        artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
+    )
+    start = await repo.column_start(version_id, column)
+    walk = Direction(direction.value) if direction is not None else Direction.UPSTREAM
+    graph = await repo.column_lineage(start, walk, depth)
+    depths = graph.column_depths
+    found = [c for c in await repo.get_columns(list(depths)) if c is not None]
+    return ColumnLineageValue(graph, sorted(found, key=lambda c: (depths[c.id], c.name, c.id)))
+
+
 ROOTS: dict[str, RootFetch] = {
     "pipelines": pipelines,
     "pipeline": pipeline,
@@ -167,5 +194,6 @@ ROOTS: dict[str, RootFetch] = {
     "artifactVersions": artifact_versions,
     "artifactVersion": artifact_version,
     "lineage": lineage,
+    "columnLineage": column_lineage,
 }
 """Root query fields by GraphQL name."""

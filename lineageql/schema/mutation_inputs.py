@@ -15,6 +15,7 @@ from lineageql.graph import NodeKind
 from lineageql.records import (
     ExecutionStatus,
     NewArtifactVersion,
+    NewColumn,
     NewRun,
     NewStep,
     OutputRef,
@@ -148,6 +149,13 @@ class VisualizationInput:
     uri: str
 
 
+@strawberry.input(description="A column of a new artifact version.")
+class ColumnInput:
+    name: str
+    type: str | None = None
+    description: str | None = None
+
+
 @strawberry.input
 class ArtifactVersionInput:
     name: str
@@ -167,6 +175,9 @@ class ArtifactVersionInput:
         description="Metadata key to type name, for values JSON cannot type (StorageSize, DType, "
         "Uri, Path).",
     )
+    columns: list[ColumnInput] | None = strawberry.field(
+        default=None, description="Its columns (a table's fields), in their order."
+    )
 
     def to_record(self, save_type: SaveType | None = None) -> NewArtifactVersion:
         return NewArtifactVersion(
@@ -185,6 +196,10 @@ class ArtifactVersionInput:
                 json_object(self.metadata, "metadata"),
                 json_object(self.metadata_types, "metadataTypes"),
             ),
+            columns=[
+                NewColumn(name=c.name, type=c.type, description=c.description)
+                for c in self.columns or []
+            ],
         )
 
 

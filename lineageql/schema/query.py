@@ -26,6 +26,7 @@ from lineageql.schema.inputs import (
 from lineageql.schema.types import (
     Artifact,
     ArtifactVersion,
+    ColumnLineage,
     Lineage,
     LineageDirection,
     Pipeline,
@@ -149,6 +150,30 @@ class Query:
             depth=depth,
             artifact_name=artifact_name,
             as_of=as_of,
+        )
+
+    @strawberry.field(
+        description="Column-level lineage around one column of an artifact version (by id, "
+        "or an artifact's version current at asOf, its newest without), ready to draw."
+    )
+    async def column_lineage(
+        self,
+        info: Info,
+        column: str,
+        artifact_version_id: strawberry.ID | None = None,
+        artifact_name: str | None = None,
+        as_of: datetime | None = None,
+        direction: LineageDirection = LineageDirection.UPSTREAM,
+        depth: int = DEFAULT_LINEAGE_DEPTH,
+    ) -> ColumnLineage:
+        return await answer(  # type: ignore[no-any-return]
+            info,
+            column=column,
+            artifact_version_id=artifact_version_id,
+            artifact_name=artifact_name,
+            as_of=as_of,
+            direction=direction,
+            depth=depth,
         )
 
     @strawberry.field(

@@ -22,6 +22,8 @@ from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.readpath import TYPES
 from lineageql.readpath.objects import (
+    ColumnLineageValue,
+    ColumnNodeValue,
     ConnectionValue,
     LineageGraphNode,
     LineageNodeValue,
@@ -31,6 +33,8 @@ from lineageql.readpath.objects import (
 from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
+    ColumnLink,
+    ColumnRecord,
     ExecutionStatus,
     MetadataRecord,
     PipelineRecord,
@@ -337,6 +341,31 @@ class ArtifactVersion(FromRecord):
     ) -> list[ArtifactVersion]:
         return await related(info, self, depth=depth)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="Its columns (a table's fields), in their order.")
+    async def columns(self, info: Info) -> list[Column]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="A column of an artifact version.")
+class Column(FromRecord):
+    record: strawberry.Private[ColumnRecord]
+    id: strawberry.ID
+    name: str
+    type: str | None
+    description: str | None
+
+    @strawberry.field
+    async def artifact_version(self, info: Info) -> ArtifactVersion:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Columns this one came from, within depth links.")
+    async def upstream(self, info: Info, depth: int = 1) -> list[Column]:
+        return await related(info, self, depth=depth)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Columns that came from this one, within depth links.")
+    async def downstream(self, info: Info, depth: int = 1) -> list[Column]:
+        return await related(info, self, depth=depth)  # type: ignore[no-any-return]
+
 
 @strawberry.type
 class Artifact(FromRecord):
@@ -452,6 +481,46 @@ class Lineage(FromRecord):
         return await related(info, self)  # type: ignore[no-any-return]
 
 
+@strawberry.type(description="A column in a column-lineage answer.")
+class ColumnLineageNode(FromRecord):
+    record: strawberry.Private[ColumnNodeValue]
+    id: strawberry.ID
+    depth: int = strawberry.field(description="Distance in links from the start column.")
+
+    @strawberry.field
+    async def column(self, info: Info) -> Column:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="Data flowing from one column (source) into another (target).")
+class ColumnLineageEdge(FromRecord):
+    record: strawberry.Private[ColumnLink]
+    source: strawberry.ID
+    target: strawberry.ID
+    transformation: str | None = strawberry.field(description="DIRECT or INDIRECT.")
+    subtype: str | None = strawberry.field(
+        description="IDENTITY, TRANSFORMATION, AGGREGATION, FILTER, JOIN, GROUP_BY, ..."
+    )
+    description: str | None
+    masking: bool
+
+
+@strawberry.type(description="Columns around a start column, with the links to draw.")
+class ColumnLineage(FromRecord):
+    record: strawberry.Private[ColumnLineageValue]
+    truncated: bool = strawberry.field(
+        description="More lineage lies beyond the depth limit or the size bound."
+    )
+
+    @strawberry.field(description="The start column first, then by distance.")
+    async def nodes(self, info: Info) -> list[ColumnLineageNode]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def edges(self, info: Info) -> list[ColumnLineageEdge]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
 _OBJECT_TYPES: dict[type, type[FromRecord]] = {
     PipelineRecord: Pipeline,
     PipelineVersionRecord: PipelineVersion,
@@ -465,5 +534,9 @@ _OBJECT_TYPES: dict[type, type[FromRecord]] = {
     LineageValue: Lineage,
     LineageNodeValue: LineageArtifactNode,
     LineageEdgeRecord: LineageEdge,
+    ColumnRecord: Column,
+    ColumnNodeValue: ColumnLineageNode,
+    ColumnLink: ColumnLineageEdge,
+    ColumnLineageValue: ColumnLineage,
 }
 """The GraphQL type of each record or read-path value."""

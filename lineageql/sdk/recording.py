@@ -38,6 +38,7 @@ def version_input(
         "visualizations": [{"type": v.type, "uri": v.uri} for v in saved.visualizations],
         "metadata": metadata,
         "metadataTypes": metadata_type_names(metadata),
+        "columns": [{"name": name, "type": kind} for name, kind in saved.columns],
     }
 
 

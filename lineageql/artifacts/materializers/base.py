@@ -45,6 +45,10 @@ class Materializer(ABC):
         """Renderings of ``value`` to store beside it."""
         return []
 
+    def columns(self, value: Any) -> list[tuple[str, str]]:
+        """The value's columns (name, type), for a table-like value; none otherwise."""
+        return []
+
     def path(self, filename: str) -> str:
         """The URI of ``filename`` inside this artifact's folder."""
         return f"{self.uri}/{filename}"

@@ -40,9 +40,13 @@ class PandasMaterializer(Materializer):
             return series
         return frame
 
+    def columns(self, value: Any) -> list[tuple[str, str]]:
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        return [(str(name), str(dtype)) for name, dtype in frame.dtypes.items()]
+
     def metadata(self, value: Any) -> dict[str, Any]:
         frame = value.to_frame() if isinstance(value, pd.Series) else value
-        columns = {str(name): str(dtype) for name, dtype in frame.dtypes.items()}
+        columns = dict(self.columns(value))
         statistics: dict[str, dict[str, float | None]] = {}
         for name in frame.select_dtypes("number").columns:
             column = frame[name]

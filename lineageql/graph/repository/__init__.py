@@ -1,10 +1,11 @@
 """The lineage repository: every read and write the API and the SDK make, on any store.
 
 Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
-(filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``writes`` (one transaction
-each), ``bulk`` (whole runs at once), ``ingest`` (other systems' lineage events, applied
-idempotently, a batch at a time as ``event_batch`` works out in memory), over ``base``
-(the store, its caches and batched-read helpers) and ``rows`` (stored rows to records).
+(filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``columns`` (versions'
+columns and walks along COLUMN_FROM), ``writes`` (one transaction each), ``bulk`` (whole
+runs at once), ``ingest`` (other systems' lineage events, applied idempotently, a batch at a
+time as ``event_batch`` works out in memory), over ``base`` (the store, its caches and
+batched-read helpers) and ``rows`` (stored rows to records).
 """
 
 from lineageql.graph.repository.base import (
@@ -16,13 +17,13 @@ from lineageql.graph.repository.base import (
     NodeKind,
 )
 from lineageql.graph.repository.bulk import BulkWrites
+from lineageql.graph.repository.columns import ColumnReads
 from lineageql.graph.repository.ingest import IngestWrites
-from lineageql.graph.repository.lineage import LineageReads
 from lineageql.graph.repository.listings import Listings
 from lineageql.graph.repository.writes import FinishedStep
 
 
-class LineageRepository(BulkWrites, IngestWrites, LineageReads, Listings):
+class LineageRepository(BulkWrites, IngestWrites, ColumnReads, Listings):
     """Typed, batched access to the lineage graph in one store."""
 
 

@@ -17,6 +17,10 @@ a few statements for the whole batch. Events apply in order, each as if it came 
 - Outputs become new versions produced by the step once it has completed; an output already
   produced under that name is kept.
 - Each output is derived from each input of its step (DERIVED_FROM).
+- A new version gets the columns its dataset lists; each column of an output is linked to
+  the columns it came from (COLUMN_FROM), in the source dataset's version the step consumed
+  (else its latest, else a new external version); a source column no schema listed is added
+  to its version.
 - The run takes the status its own events reported once they report it finished; until
   then, its steps' outcome (failed if any failed, completed when all completed).
 - Metadata entries (facets) are set at the event's time; a key set again takes the new value.
@@ -30,13 +34,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lineageql.graph.repository.base import NodeKind
-from lineageql.graph.repository.writes import metadata_rows
+from lineageql.graph.repository.writes import column_row, metadata_rows
 from lineageql.records import (
     DatasetChange,
     ExecutionStatus,
     NewArtifactVersion,
+    NewColumn,
     RunEventChange,
     SaveType,
+    column_id_for,
     metadata_id_for,
     new_id,
 )
@@ -105,6 +111,10 @@ class EventBatch:
     inputs: list[dict[str, str]] = field(default_factory=list)
     outputs: list[dict[str, str]] = field(default_factory=list)
     derived: dict[tuple[str, str], None] = field(default_factory=dict)
+    column_links: list[dict[str, Any]] = field(default_factory=list)
+    """COLUMN_FROM rows: a new output's column to each source column."""
+    source_columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Source columns the links need, by id, unless they exist (rows as CREATE_COLUMNS takes)."""
     metadata: dict[tuple[NodeKind, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     """Rows by owner (kind, id) and key; a key set again keeps the newest row."""
 
@@ -263,8 +273,35 @@ class EventBatch:
             version_id = self._new_version(dataset, SaveType.STEP_OUTPUT)
             step.outputs[dataset.name] = version_id
             self.outputs.append(_link_row(step.id, dataset.name, version_id))
+            self._link_columns(step, version_id, dataset)
             linked = True
         return linked
+
+    def _link_columns(self, step: StepState, version_id: str, dataset: DatasetChange) -> None:
+        """Link the new output version's columns to the columns they came from."""
+        for column, sources in dataset.column_sources.items():
+            for source in sources:
+                source_version = step.inputs.get(source.dataset) or self.stored.latest.get(
+                    source.dataset
+                )
+                if source_version is None:
+                    external = DatasetChange(name=source.dataset, uri=source.dataset)
+                    source_version = self._new_version(external, SaveType.EXTERNAL)
+                source_id = column_id_for(source_version, source.field)
+                self.source_columns.setdefault(
+                    source_id, column_row(source_version, NewColumn(name=source.field), None)
+                )
+                self.column_links.append(
+                    {
+                        "column_id": column_id_for(version_id, column),
+                        "source_id": source_id,
+                        "source_version_id": source_version,
+                        "transformation": source.transformation,
+                        "subtype": source.subtype,
+                        "description": source.description,
+                        "masking": source.masking,
+                    }
+                )
 
     def _new_version(self, dataset: DatasetChange, save_type: SaveType) -> str:
         version_id = new_id()
@@ -274,6 +311,7 @@ class EventBatch:
             type="dataset",
             save_type=save_type,
             metadata=dataset.metadata,
+            columns=dataset.columns,
         )
         self.versions.append((version_id, new))
         self.stored.latest[dataset.name] = version_id

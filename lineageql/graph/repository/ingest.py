@@ -74,6 +74,8 @@ def _touched_by(batch: EventBatch) -> Touched:
         keys |= {link["step_id"], link["artifact_version_id"]}
     for output, source in batch.derived:
         keys |= {output, source}
+    for link in batch.column_links:
+        keys |= {link["column_id"], link["source_id"], link["source_version_id"]}
     upstream = (
         any(link["step_id"] not in new_steps for link in batch.inputs)
         or any(output not in new_versions for output, _ in batch.derived)
@@ -115,7 +117,16 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
             step = steps[row["key"]]
             links = step.inputs if row["direction"] == "CONSUMED" else step.outputs
             links[row["name"]] = row["artifact_version_id"]
-    names = sorted({d.name for c in changes for d in c.inputs})
+    names = sorted(
+        {d.name for c in changes for d in c.inputs}
+        | {
+            source.dataset
+            for c in changes
+            for d in c.outputs
+            for sources in d.column_sources.values()
+            for source in sources
+        }
+    )
     latest: dict[str, str] = {}
     if names:
         keys = [artifact_id_for(name) for name in names]
@@ -185,6 +196,13 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
     if batch.derived:
         pairs = [{"output": o, "input": i} for o, i in batch.derived]
         await tx.run(q.DERIVE_PAIRS, {"rows": pairs})
+    if batch.column_links:
+        wanted = sorted(batch.source_columns)
+        present = {row["id"] for row in await tx.run(q.EXISTING_COLUMNS, {"keys": wanted})}
+        missing = [batch.source_columns[key] for key in wanted if key not in present]
+        if missing:
+            await tx.run(q.CREATE_COLUMNS, {"rows": missing})
+        await tx.run(q.LINK_COLUMNS, {"rows": batch.column_links})
     new_owners = {run.id for run in new_runs} | {step["id"] for step in new_steps}
     for kind in (NodeKind.RUN, NodeKind.STEP):
         rows = [

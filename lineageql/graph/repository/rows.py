@@ -10,6 +10,8 @@ from lineageql.graph.store import Row
 from lineageql.records import (
     ArtifactRecord,
     ArtifactVersionRecord,
+    ColumnLink,
+    ColumnRecord,
     ExecutionStatus,
     PipelineRecord,
     PipelineVersionRecord,
@@ -118,3 +120,25 @@ def joined_versions(rows: list[Row]) -> dict[str, ArtifactVersionRecord]:
                 {key[start:]: value for key, value in row.items() if key.startswith(JOINED_VERSION)}
             )
     return found
+
+
+def column_record(row: Row) -> ColumnRecord:
+    return ColumnRecord.model_construct(
+        id=row["id"],
+        version_id=row["version_id"],
+        name=row["name"],
+        type=row["type"],
+        description=row["description"],
+        position=int(row["position"]),
+    )
+
+
+def column_link(row: Row) -> ColumnLink:
+    return ColumnLink.model_construct(
+        column_id=row["column_id"],
+        source_id=row["source_id"],
+        transformation=row["transformation"],
+        subtype=row["subtype"],
+        description=row["description"],
+        masking=bool(row["masking"]),
+    )

@@ -35,6 +35,7 @@ from lineageql.records import (
     ExecutionStatus,
     MetadataType,
     NewArtifactVersion,
+    NewColumn,
     NewRun,
     NewStep,
     RunRecord,
@@ -43,6 +44,7 @@ from lineageql.records import (
     check_metadata_size,
     check_name,
     check_tags,
+    column_id_for,
     metadata_id_for,
     metadata_type_of,
     new_id,
@@ -643,4 +645,27 @@ async def create_versions_in(
             await tx.run(query, {"id": record.id, "tags": list(new.tags)})
     owned = [(r.id, metadata_rows(n.metadata)) for r, n in zip(records, news, strict=True)]
     await write_metadata_in(tx, NodeKind.ARTIFACT_VERSION, owned, now, new_owners=True)
+    columns = [
+        column_row(record.id, column, position)
+        for record, new in zip(records, news, strict=True)
+        for position, column in enumerate(new.columns)
+    ]
+    if columns:
+        await tx.run(q.CREATE_COLUMNS, {"rows": columns})
     return records
+
+
+def column_row(version_id: str, column: NewColumn, position: int | None) -> dict[str, Any]:
+    """The stored row of a version's column (``position`` None: after the listed ones)."""
+    return {
+        "id": column_id_for(version_id, column.name),
+        "version_id": version_id,
+        "name": column.name,
+        "type": column.type,
+        "description": column.description,
+        "position": position if position is not None else UNLISTED_POSITION,
+    }
+
+
+UNLISTED_POSITION = 1_000_000
+"""The position of a column a producer named without listing it in a schema."""
