@@ -4,6 +4,8 @@
 Each DAG run is six events: the DAG's START, two tasks' START and COMPLETE (extract reads an
 s3 file and writes a table, transform reads that table and writes another), the DAG's
 COMPLETE. Prints events per second, p50/p95/p99 latency per event, and the graph it left.
+With ``--columns N``, every dataset carries a ``schema`` facet of N columns and every output a
+``columnLineage`` facet (each column from the input's column of the same name), as Spark sends.
 
 Each thread sends one event at a time and waits for its answer, as one Airflow task does;
 the server stores the events that arrive together in one transaction, so the rate grows with
@@ -11,6 +13,7 @@ the senders (16 by default; Airflow runs up to 32 tasks at once by default).
 
     python bench/openlineage_bench.py --store embedded --seconds 30 --threads 16
     python bench/openlineage_bench.py --store neo4j-harness --seconds 30
+    python bench/openlineage_bench.py --store embedded --seconds 30 --columns 20
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from pathlib import Path
 import httpx
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.facet_v2 import parent_run
+from openlineage.client.facet_v2 import column_lineage_dataset as cl
+from openlineage.client.facet_v2 import parent_run, schema_dataset
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,13 +41,57 @@ from bench.graph_bench import store_location
 from tests.servers import serving
 
 
-def dag_events(index: int) -> list[RunEvent]:
+def column_facets(
+    columns: int, source: InputDataset | None = None
+) -> dict[str, schema_dataset.SchemaDatasetFacet | cl.ColumnLineageDatasetFacet]:
+    """A schema of ``columns`` columns and, with ``source``, each column's lineage from the
+    source's column of the same name."""
+    if not columns:
+        return {}
+    names = [f"col_{j:02d}" for j in range(columns)]
+    facets: dict[str, schema_dataset.SchemaDatasetFacet | cl.ColumnLineageDatasetFacet] = {
+        "schema": schema_dataset.SchemaDatasetFacet(
+            fields=[schema_dataset.SchemaDatasetFacetFields(name=n, type="string") for n in names]
+        )
+    }
+    if source is not None:
+        identity = cl.Transformation(type="DIRECT", subtype="IDENTITY")
+        facets["columnLineage"] = cl.ColumnLineageDatasetFacet(
+            fields={
+                n: cl.Fields(
+                    inputFields=[
+                        cl.InputField(
+                            namespace=source.namespace,
+                            name=source.name,
+                            field=n,
+                            transformations=[identity],
+                        )
+                    ]
+                )
+                for n in names
+            }
+        )
+    return facets
+
+
+def dag_events(index: int, columns: int = 0) -> list[RunEvent]:
     """One DAG run's six events, in the order Airflow sends them."""
     dag, extract, transform = (str(uuid.uuid4()) for _ in range(3))
     start = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(minutes=index)
-    raw = InputDataset(namespace="s3://raw", name=f"orders-{index % 50}.csv")
-    table = OutputDataset(namespace="postgres://db:5432", name=f"analytics.orders_{index % 50}")
-    daily = OutputDataset(namespace="postgres://db:5432", name=f"analytics.daily_{index % 50}")
+    raw = InputDataset(
+        namespace="s3://raw", name=f"orders-{index % 50}.csv", facets=column_facets(columns)
+    )
+    table = OutputDataset(
+        namespace="postgres://db:5432",
+        name=f"analytics.orders_{index % 50}",
+        facets=column_facets(columns, raw),
+    )
+    table_source = InputDataset(namespace=table.namespace, name=table.name)
+    daily = OutputDataset(
+        namespace="postgres://db:5432",
+        name=f"analytics.daily_{index % 50}",
+        facets=column_facets(columns, table_source),
+    )
     parent = parent_run.ParentRunFacet(
         run=parent_run.Run(runId=dag), job=parent_run.Job(namespace="airflow", name="etl")
     )
@@ -90,11 +138,13 @@ class SharedCounter:
             return self._next
 
 
-def sender(url: str, seconds: float, next_index: SharedCounter, samples: list[float]) -> None:
+def sender(
+    url: str, seconds: float, next_index: SharedCounter, samples: list[float], columns: int
+) -> None:
     client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=60)))
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        for item in dag_events(next_index()):
+        for item in dag_events(next_index(), columns):
             begin = time.perf_counter()
             client.emit(item)
             samples.append((time.perf_counter() - begin) * 1000)
@@ -105,6 +155,7 @@ def main() -> None:
     parser.add_argument("--store", default="embedded")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--columns", type=int, default=0, help="columns per dataset (0: none)")
     args = parser.parse_args()
     with ExitStack() as stack:
         location = store_location(args.store, stack)
@@ -112,7 +163,9 @@ def main() -> None:
         samples: list[float] = []
         counter = SharedCounter()
         threads = [
-            threading.Thread(target=sender, args=(url, args.seconds, counter, samples))
+            threading.Thread(
+                target=sender, args=(url, args.seconds, counter, samples, args.columns)
+            )
             for _ in range(args.threads)
         ]
         begin = time.perf_counter()
@@ -126,7 +179,10 @@ def main() -> None:
             f"{url}/graphql",
             json={"query": "{ pipelineRuns { totalCount } artifactVersions { totalCount } }"},
         ).json()["data"]
-        print(f"store: {location}   threads: {args.threads}   seconds: {args.seconds:.0f}")
+        print(
+            f"store: {location}   threads: {args.threads}   seconds: {args.seconds:.0f}   "
+            f"columns per dataset: {args.columns}"
+        )
         print(
             f"events: {len(samples)}   {len(samples) / elapsed:,.0f} events/s   "
             f"p50 {statistics.median(samples):.1f} ms   "

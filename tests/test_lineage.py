@@ -6,6 +6,8 @@ import pytest
 
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
+from lineageql.records import ExecutionStatus, NewStep
+from tests.graphql_client import execute
 from tests.lineage_builders import Recorder
 
 CHAIN_LENGTH = 12
@@ -117,3 +119,41 @@ async def test_depth_is_validated_and_unknown_versions_are_not_found(
     with pytest.raises(NotFoundError, match="no artifact version"):
         await repo.lineage("00000000-0000-0000-0000-000000000000")
     assert await repo.upstream_version_ids(["nope"], 3) == [[]]
+
+
+CACHED_LINEAGE = """query($id: ID!) { lineage(artifactVersionId: $id, depth: 3) {
+  nodes { __typename name
+    ... on LineageVersionNode { reuseCount artifactVersion { reusedBy { id } } }
+    ... on LineageStepNode { status } }
+  edges { kind name } } }"""
+
+
+async def test_cached_reuse_is_counted_not_drawn(repo: LineageRepository) -> None:
+    """A hundred cached runs reused a loader's data: the model's lineage shows the loader
+    that ran once, and the data it made with the count of cached steps that reused it."""
+    first = await Recorder.start(repo, "training", "training-0")
+    await first.step("load", outputs=["features"])
+    await first.step("fit", inputs={"x": "load.features"}, outputs=["model"])
+    for index in range(1, 101):
+        again = await Recorder.start(repo, "training", f"training-{index}")
+        cached = await repo.create_step(
+            NewStep(run_id=again.run.id, name="load", status=ExecutionStatus.CACHED)
+        )
+        await repo.link_step_io(cached.id, outputs={"features": first.version_id("load.features")})
+    answer = await execute(repo, CACHED_LINEAGE, id=first.version_id("fit.model"))
+    assert "errors" not in answer, answer
+    nodes = answer["data"]["lineage"]["nodes"]
+    steps = [n for n in nodes if n["__typename"] == "LineageStepNode"]
+    assert sorted((s["name"], s["status"]) for s in steps) == [
+        ("fit", "COMPLETED"),
+        ("load", "COMPLETED"),
+    ]
+    features = next(n for n in nodes if n["name"] == "features")
+    assert features["reuseCount"] == 100
+    assert len(features["artifactVersion"]["reusedBy"]) == 100
+    model = next(n for n in nodes if n["name"] == "model")
+    assert model["reuseCount"] == 0
+    assert len(answer["data"]["lineage"]["edges"]) == 3  # load → features → fit → model
+    # The upstream list keeps its meaning: what the model came from.
+    [ids] = await repo.upstream_version_ids([first.version_id("fit.model")], 3)
+    assert await names(repo, ids) == {"features"}

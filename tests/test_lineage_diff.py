@@ -233,7 +233,8 @@ async def test_as_of_answers_what_was_current_then(repo: LineageRepository) -> N
 
 def test_the_client_diffs_the_seeds_iris_models(sdk_env: Path) -> None:
     """The seeds' iris pipeline with two gammas: only the trainer changed, with its gamma;
-    the loader (reused by the second run's cached step) and its data are the same."""
+    the loader (which ran once: the second run's cached step reused its data, and lineage
+    draws the step that made the data) and its data are the same."""
     training = build_pipeline()
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*stored as a pickle.*")
@@ -250,7 +251,8 @@ def test_the_client_diffs_the_seeds_iris_models(sdk_env: Path) -> None:
     assert steps["svc_trainer"].source_changed is False
     loader = steps["training_data_loader"]
     assert loader.change is ChangeKind.SAME
-    assert loader.after is not None and loader.after.status == "CACHED"
+    assert loader.after is not None and loader.after.status == "COMPLETED"
+    assert loader.before is not None and loader.before.id == loader.after.id
     artifacts = {a.name: a for a in found.artifacts}
     assert artifacts["X_train"].change is ChangeKind.SAME
     assert artifacts["y_train"].change is ChangeKind.SAME

@@ -129,7 +129,14 @@ def lineage(
             console.print(_column_tree(found, downstream))
             return
         graph = client.lineage(start.id, downstream=downstream, depth=depth)
-    versions = {v["artifactVersion"]["id"]: v["artifactVersion"] for v in graph["artifactVersions"]}
+    reuses = {node["id"]: node.get("reuseCount", 0) for node in graph["nodes"]}
+    versions = {
+        v["artifactVersion"]["id"]: {
+            **v["artifactVersion"],
+            "reuses": reuses.get(v["artifactVersion"]["id"], 0),
+        }
+        for v in graph["artifactVersions"]
+    }
     steps = {s["id"]: s for s in graph["steps"]}
     # Upstream, a version's producer leads to what that step consumed; downstream, its
     # consumers lead to what they produced.
@@ -151,12 +158,12 @@ def _grow(
     version_id: str,
     step_of: dict[str, list[str]],
     versions_of: dict[str, list[str]],
-    versions: dict[str, dict[str, str]],
+    versions: dict[str, dict[str, Any]],
     steps: dict[str, dict[str, str]],
     seen: set[str],
 ) -> None:
-    """Add the steps next to ``version_id`` (grouped by step name, since cached reuses and
-    other runs share them) and, under each, the versions one step further."""
+    """Add the steps next to ``version_id`` (grouped by step name, since other runs share
+    them) and, under each, the versions one step further."""
     by_name: dict[str, list[str]] = {}
     for step_id in dict.fromkeys(step_of.get(version_id, [])):
         by_name.setdefault(steps[step_id]["name"], []).append(step_id)
@@ -214,5 +221,9 @@ def _column_label(node: dict[str, Any]) -> str:
     return f"[bold]{column['name']}[/bold]{kind}  {version['name']} v{version['version']}"
 
 
-def _label(version: dict[str, str]) -> str:
-    return f"[bold]{version['name']}[/bold] v{version['version']}  [dim]{version['id']}[/dim]"
+def _label(version: dict[str, Any]) -> str:
+    """A version's line: name, version, id, and how many cached steps reused it."""
+    reused = version.get("reuses", 0)
+    note = f"  [yellow]reused by {reused} cached step{'s' if reused != 1 else ''}[/yellow]"
+    shown = f"[bold]{version['name']}[/bold] v{version['version']}  [dim]{version['id']}[/dim]"
+    return shown + (note if reused else "")

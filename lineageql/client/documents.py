@@ -191,7 +191,7 @@ query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int!) {
     artifactVersions { depth artifactVersion { id name version } }
     steps { id name status }
     edges { kind stepId artifactVersionId name source target }
-    nodes { id kind name depth }
+    nodes { id kind name depth ... on LineageVersionNode { reuseCount } }
     truncated
   }
 }"""

@@ -676,13 +676,15 @@ def lineage_edges(direction: str) -> str:
     """PRODUCED and CONSUMED edges of the steps next to the frontier, inside the id set.
 
     Upstream, the steps are the producers of the frontier versions; downstream, their
-    consumers. Only edges whose artifact version is in ``$ids`` are returned.
+    consumers. Only edges whose artifact version is in ``$ids`` are returned. Cached steps
+    are left out: they ran nothing, and a version they reused is drawn once, from the step
+    that made it (the answer counts them instead).
     """
     via = "PRODUCED" if direction == "UPSTREAM" else "CONSUMED"
     parts = [
         f"""
 MATCH (s:Step)-[:{via}]->(f:ArtifactVersion)
-WHERE f.id IN $frontier
+WHERE f.id IN $frontier AND s.status <> 'cached'
 WITH DISTINCT s
 MATCH (s)-[e:{kind}]->(a:ArtifactVersion)
 WHERE a.id IN $ids

@@ -268,6 +268,13 @@ def _producers(executed: bool) -> Fetch:
     return fetch
 
 
+async def _reuse_count(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    steps = await _records(repo.get_steps, await repo.producers_of(_ids(parents)))
+    return [len(split_producers(group)[1]) for group in steps]
+
+
 async def _consumers(
     repo: LineageRepository, parents: list[Any], args: dict[str, Any]
 ) -> list[Any]:
@@ -416,6 +423,14 @@ _VERSION_SCALARS: dict[str, Getter] = {
     "materializer": _attr("materializer"),
     "saveType": _attr("save_type"),
     "created": lambda v: parse_time(v.created),
+}
+
+
+_LINEAGE_NODE_SCALARS: dict[str, Getter] = {
+    "id": _attr("id"),
+    "kind": _attr("kind"),
+    "name": _attr("name"),
+    "depth": _attr("depth"),
 }
 
 
@@ -598,26 +613,14 @@ TYPES: dict[str, TypeSpec] = {
             "edges": _held(_lineage_edges),
         },
     ),
-    **{
-        typename: TypeSpec(
-            scalars={
-                "id": _attr("id"),
-                "kind": _attr("kind"),
-                "name": _attr("name"),
-                "depth": _attr("depth"),
-                **extra,
-            },
-            relations={child: _same(attribute) for child, attribute in children.items()},
-        )
-        for typename, extra, children in (
-            (
-                "LineageVersionNode",
-                {"version": _attr("version")},
-                {"artifactVersion": "artifact_version"},
-            ),
-            ("LineageStepNode", {"status": _attr("status")}, {"step": "step"}),
-        )
-    },
+    "LineageVersionNode": TypeSpec(
+        scalars={**_LINEAGE_NODE_SCALARS, "version": _attr("version")},
+        relations={"artifactVersion": _same("artifact_version"), "reuseCount": _reuse_count},
+    ),
+    "LineageStepNode": TypeSpec(
+        scalars={**_LINEAGE_NODE_SCALARS, "status": _attr("status")},
+        relations={"step": _same("step")},
+    ),
     "LineageArtifactNode": TypeSpec(
         scalars={"depth": _attr("depth")},
         relations={"artifactVersion": _same("artifact_version")},

@@ -444,6 +444,13 @@ class LineageVersionNode(LineageNode, FromRecord):
     async def artifact_version(self, info: Info) -> ArtifactVersion:
         return await related(info, self)  # type: ignore[no-any-return]
 
+    @strawberry.field(
+        description="Cached steps that reused this version instead of running: they are not "
+        "drawn as producers; artifactVersion.reusedBy lists them."
+    )
+    async def reuse_count(self, info: Info) -> int:
+        return await related(info, self)  # type: ignore[no-any-return]
+
 
 @strawberry.type
 class LineageStepNode(LineageNode, FromRecord):
