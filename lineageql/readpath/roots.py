@@ -21,7 +21,7 @@ from lineageql.readpath.objects import (
     LineageValue,
     PageInfoValue,
 )
-from lineageql.records import ArtifactVersionRecord, StepRecord
+from lineageql.records import ArtifactVersionRecord, StepRecord, column_id_for
 
 F = TypeVar("F", covariant=True)
 RootFetch = Callable[..., Awaitable[Any]]
@@ -174,11 +174,13 @@ async def column_lineage(
     version_id = await repo.lineage_start(
         artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
     )
-    start = await repo.column_start(version_id, column)
+    start = column_id_for(version_id, column)
     walk = Direction(direction.value) if direction is not None else Direction.UPSTREAM
     graph = await repo.column_lineage(start, walk, depth)
     depths = graph.column_depths
     found = [c for c in await repo.get_columns(list(depths)) if c is not None]
+    if not any(c.id == start for c in found):  # asked after the walk: one read fewer
+        raise NotFoundError(f"artifact version {version_id!r} has no column {column!r}")
     return ColumnLineageValue(graph, sorted(found, key=lambda c: (depths[c.id], c.name, c.id)))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lineageql.errors import NotFoundError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import (
     DEFAULT_LINEAGE_DEPTH,
@@ -15,7 +14,7 @@ from lineageql.graph.repository.base import (
 )
 from lineageql.graph.repository.lineage import LineageReads
 from lineageql.graph.repository.rows import column_link, column_record
-from lineageql.records import ColumnLineageGraph, ColumnLink, ColumnRecord, column_id_for
+from lineageql.records import ColumnLineageGraph, ColumnLink, ColumnRecord
 
 
 class ColumnReads(LineageReads):
@@ -52,13 +51,6 @@ class ColumnReads(LineageReads):
         return [
             _reached(graph) for graph in await self._walks(column_ids, Direction.DOWNSTREAM, depth)
         ]
-
-    async def column_start(self, version_id: str, name: str) -> str:
-        """The id of the column ``name`` of version ``version_id``, or a NotFoundError."""
-        column_id = column_id_for(version_id, name)
-        if (await self.get_columns([column_id]))[0] is None:
-            raise NotFoundError(f"artifact version {version_id!r} has no column {name!r}")
-        return column_id
 
     async def column_lineage(
         self,
