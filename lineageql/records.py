@@ -642,6 +642,22 @@ class DatasetChange(Record):
         return check_name(value, "name")
 
 
+class JobDeclaration(Record):
+    """A job's declared inputs and outputs, from an OpenLineage JobEvent: they replace what
+    the job declared before."""
+
+    pipeline_name: str
+    inputs: list[DatasetChange] = Field(default_factory=list)
+    outputs: list[DatasetChange] = Field(default_factory=list)
+
+
+class DatasetDeclaration(Record):
+    """A dataset's facets (and columns) from an OpenLineage DatasetEvent: they are set on its
+    latest version, or on a new external version when it has none."""
+
+    dataset: DatasetChange
+
+
 class RunEventChange(Record):
     """One lineage event of another system's run, as changes to one step of one pipeline
     run. Applying it twice, or applying a run's events in any order, gives the same graph."""

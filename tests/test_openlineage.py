@@ -16,9 +16,20 @@ import orjson
 import pytest
 import requests
 from openlineage.client import OpenLineageClient
-from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.event_v2 import (
+    DatasetEvent,
+    InputDataset,
+    Job,
+    JobEvent,
+    OutputDataset,
+    Run,
+    RunEvent,
+    RunState,
+    StaticDataset,
+)
 from openlineage.client.facet_v2 import (
     column_lineage_dataset,
+    documentation_dataset,
     error_message_run,
     parent_run,
     processing_engine_run,
@@ -407,9 +418,13 @@ BAD_EVENTS = {
         },
         "eventTime: is not an ISO 8601 date-time",
     ),
-    "a DatasetEvent": (
-        {"eventTime": at(0), "dataset": {"namespace": "n", "name": "d"}},
-        "a DatasetEvent describes no run",
+    "a DatasetEvent without a name": (
+        {"eventTime": at(0), "dataset": {"namespace": "n"}},
+        "dataset.name: is required",
+    ),
+    "a JobEvent with a bad output": (
+        {"eventTime": at(0), "job": {"namespace": "n", "name": "j"}, "outputs": ["t"]},
+        "outputs[0]: must be a JSON object",
     ),
     "a control character in a job name": (
         {
@@ -697,3 +712,92 @@ def test_events_without_event_type_and_with_loose_times_are_taken(server: str) -
     # 09:01 at +01:00 is 08:01 UTC; nanoseconds are cut to the microseconds stored.
     ended = graphql(server, "query($id: ID!) { pipelineRun(id: $id) { endTime } }", id=run_id)
     assert ended["pipelineRun"]["endTime"].startswith("2026-11-20T08:01:00.987654")
+
+
+def test_job_and_dataset_events_declare_static_lineage(server: str) -> None:
+    """A JobEvent (what dbt and Airflow send for a job's declared datasets) and a
+    DatasetEvent (a dataset's schema published on its own), as openlineage-python sends them."""
+    client = emitter(server)
+    orders = InputDataset(namespace="postgres://warehouse:5432", name="shop.public.orders")
+    refunds = InputDataset(namespace="postgres://warehouse:5432", name="shop.public.refunds")
+    revenue = OutputDataset(namespace="postgres://warehouse:5432", name="shop.marts.net_revenue")
+    job = Job(namespace="dbt", name="shop.net_revenue")
+    declared = JobEvent(
+        eventTime=at(30),
+        producer=AIRFLOW_PRODUCER,
+        job=job,
+        inputs=[orders, refunds],
+        outputs=[revenue],
+    )
+    client.emit(declared)
+    client.emit(declared)  # replayed: the same declaration
+    query = """query($name: String!) { pipeline(name: $name) {
+      declaredInputs { name } declaredOutputs { name latestVersion { id } } } }"""
+    found = graphql(server, query, name="shop.net_revenue")["pipeline"]
+    assert [a["name"] for a in found["declaredInputs"]] == [
+        "postgres://warehouse:5432/shop.public.orders",
+        "postgres://warehouse:5432/shop.public.refunds",
+    ]
+    assert found["declaredOutputs"] == [
+        {"name": "postgres://warehouse:5432/shop.marts.net_revenue", "latestVersion": None}
+    ]
+    # Declared again without refunds: the new declaration replaces the old.
+    client.emit(attr.evolve(declared, inputs=[orders]))
+    again = graphql(server, query, name="shop.net_revenue")["pipeline"]
+    assert [a["name"] for a in again["declaredInputs"]] == [
+        "postgres://warehouse:5432/shop.public.orders"
+    ]
+
+    published = DatasetEvent(
+        eventTime=at(31),
+        producer=AIRFLOW_PRODUCER,
+        dataset=StaticDataset(
+            namespace="s3://finance-lake",
+            name="reference/fx_rates.parquet",
+            facets={
+                "schema": schema_dataset.SchemaDatasetFacet(
+                    fields=[
+                        schema_dataset.SchemaDatasetFacetFields(name="currency", type="string"),
+                        schema_dataset.SchemaDatasetFacetFields(name="rate", type="double"),
+                    ]
+                ),
+                "documentation": documentation_dataset.DocumentationDatasetFacet(
+                    description="Daily FX rates from the treasury feed"
+                ),
+            },
+        ),
+    )
+    client.emit(published)
+    version_query = """query($name: String!) { artifactVersion(name: $name) {
+      version saveType runMetadata { key value } columns { name type } } }"""
+    version = graphql(server, version_query, name="s3://finance-lake/reference/fx_rates.parquet")[
+        "artifactVersion"
+    ]
+    assert version["saveType"] == "EXTERNAL" and version["version"] == "1"
+    assert [(c["name"], c["type"]) for c in version["columns"]] == [
+        ("currency", "string"),
+        ("rate", "double"),
+    ]
+    metadata = {m["key"]: m["value"] for m in version["runMetadata"]}
+    assert metadata["documentation"]["description"] == "Daily FX rates from the treasury feed"
+    # Published again with a new description: set on the same version, no new one.
+    client.emit(
+        attr.evolve(
+            published,
+            dataset=attr.evolve(
+                published.dataset,
+                facets={
+                    "documentation": documentation_dataset.DocumentationDatasetFacet(
+                        description="FX rates, end of day"
+                    )
+                },
+            ),
+        )
+    )
+    version = graphql(server, version_query, name="s3://finance-lake/reference/fx_rates.parquet")[
+        "artifactVersion"
+    ]
+    assert version["version"] == "1"
+    metadata = {m["key"]: m["value"] for m in version["runMetadata"]}
+    assert metadata["documentation"]["description"] == "FX rates, end of day"
+    assert "schema" in metadata

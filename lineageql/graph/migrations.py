@@ -158,6 +158,7 @@ RELS: tuple[RelTable, ...] = (
     RelTable("HAS_VERSION", (("Artifact", "ArtifactVersion"),)),
     RelTable("DERIVED_FROM", (("ArtifactVersion", "ArtifactVersion"),), {"step_id": "STRING"}),
     RelTable("HAS_COLUMN", (("ArtifactVersion", "DatasetColumn"),)),
+    RelTable("DECLARES", (("Pipeline", "Artifact"),), {"direction": "STRING"}),
     RelTable(
         "COLUMN_FROM",
         (("DatasetColumn", "DatasetColumn"),),

@@ -559,6 +559,28 @@ ORDER BY key, meta_key
 
 _HOP_ARROWS = (("UPSTREAM", "-[:DERIVED_FROM]->"), ("DOWNSTREAM", "<-[:DERIVED_FROM]-"))
 
+# -- what jobs declare (OpenLineage JobEvents) -------------------------------------------
+
+FORGET_DECLARATIONS = "MATCH (:Pipeline {id: $id})-[d:DECLARES]->(:Artifact) DELETE d"
+
+DECLARE = """
+UNWIND $rows AS row
+MATCH (p:Pipeline {id: row.pipeline_id}), (a:Artifact {id: row.artifact_id})
+CREATE (p)-[:DECLARES {direction: row.direction}]->(a)
+"""
+"""A pipeline (a job) to each artifact (a dataset) it declares as INPUT or OUTPUT."""
+
+DECLARED_OF_PIPELINES = {
+    direction: f"""
+MATCH (p:Pipeline)-[d:DECLARES]->(a:Artifact)
+WHERE p.id IN $keys AND d.direction = '{direction}'
+RETURN p.id AS key, a.id AS id
+ORDER BY key, a.name
+"""
+    for direction in ("INPUT", "OUTPUT")
+}
+"""Each pipeline's declared input (or output) artifacts, by name."""
+
 # -- columns and column-level lineage ---------------------------------------------------
 
 COLUMN_RETURN = columns("c", "DatasetColumn")

@@ -1,8 +1,7 @@
 """OpenLineage events read from a request body and checked with openlineage-python's own
-event classes (the ``RunEvent`` they build is what the rest of lineageql reads).
-
-Only RunEvents are taken: a DatasetEvent or JobEvent describes no run, so it is refused
-with a message saying so.
+event classes (the events they build are what the rest of lineageql reads): RunEvents, and
+the static JobEvents (a job's declared inputs and outputs) and DatasetEvents (a dataset's
+facets), told apart by what they carry, as Marquez does.
 """
 
 from __future__ import annotations
@@ -11,7 +10,16 @@ from typing import Any
 
 import attr
 import orjson
-from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent
+from openlineage.client.event_v2 import (
+    DatasetEvent,
+    InputDataset,
+    Job,
+    JobEvent,
+    OutputDataset,
+    Run,
+    RunEvent,
+    StaticDataset,
+)
 from openlineage.client.generated.base import EventType
 
 from lineageql.errors import BadInputError
@@ -19,21 +27,50 @@ from lineageql.errors import BadInputError
 EVENT_TYPES = ", ".join(kind.value for kind in EventType)
 
 
+def parse_event(body: bytes) -> RunEvent | JobEvent | DatasetEvent:
+    """The event in ``body``: a RunEvent (it has ``run``), a DatasetEvent (``dataset``) or a
+    JobEvent (``job`` without ``run``); or a BadInputError naming the first thing wrong."""
+    event = _body(body)
+    if "run" in event:
+        return _run_event(event)
+    if "dataset" in event:
+        return DatasetEvent(
+            eventTime=_event_time(event),
+            producer=_text(event.get("producer", ""), "producer", required=False),
+            dataset=StaticDataset(
+                **_dataset_fields(_object(event["dataset"], "dataset"), "dataset")
+            ),
+        )
+    if "job" in event:
+        return JobEvent(
+            eventTime=_event_time(event),
+            producer=_text(event.get("producer", ""), "producer", required=False),
+            job=_job(event["job"], "job"),
+            inputs=[_input(item, f"inputs[{i}]") for i, item in enumerate(_list(event, "inputs"))],
+            outputs=[
+                _output(item, f"outputs[{i}]") for i, item in enumerate(_list(event, "outputs"))
+            ],
+        )
+    raise BadInputError("is required (or dataset, for a DatasetEvent; job, for a JobEvent)", "run")
+
+
 def parse_run_event(body: bytes) -> RunEvent:
     """The RunEvent in ``body``, or a BadInputError naming the first thing wrong."""
+    event = _body(body)
+    if "run" not in event:
+        raise BadInputError("is required", "run")
+    return _run_event(event)
+
+
+def _body(body: bytes) -> dict[str, Any]:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise BadInputError(f"the body is not JSON: {error}") from error
-    event = _object(data, "event")
-    if "run" not in event:
-        kind = "DatasetEvent" if "dataset" in event else "JobEvent" if "job" in event else None
-        if kind is not None:
-            raise BadInputError(
-                f"a {kind} describes no run and is not stored; send RunEvents "
-                "(with run, job and eventType)"
-            )
-        raise BadInputError("is required", "run")
+    return _object(data, "event")
+
+
+def _run_event(event: dict[str, Any]) -> RunEvent:
     return RunEvent(
         eventTime=_event_time(event),
         producer=_text(event.get("producer", ""), "producer", required=False),

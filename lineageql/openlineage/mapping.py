@@ -12,6 +12,10 @@
   to the input columns it came from, with the transformations the facet names.
 - START and RUNNING mean running, COMPLETE completed, FAIL and ABORT failed (the
   ``errorMessage`` facet becomes the step's error); OTHER, or no eventType, only adds facets.
+- A JobEvent declares a job's inputs and outputs: the pipeline named after the job gets them
+  (replacing what it declared before) as ``declaredInputs`` / ``declaredOutputs``. A
+  DatasetEvent's facets (and schema columns) go on the dataset's latest version, or on a new
+  external version when it has none.
 - Facets are kept as metadata, one entry per facet named after it: run facets on the step
   (on the pipeline run for a run without a parent), job facets on the step (on the pipeline
   run when no step stands for it), dataset facets on the artifact version the event creates.
@@ -24,14 +28,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from dateutil import parser as dates
-from openlineage.client.event_v2 import InputDataset, OutputDataset, RunEvent
+from openlineage.client.event_v2 import (
+    DatasetEvent,
+    InputDataset,
+    JobEvent,
+    OutputDataset,
+    RunEvent,
+    StaticDataset,
+)
 from openlineage.client.generated.base import EventType
 
 from lineageql.errors import BadInputError
 from lineageql.records import (
     ColumnSource,
     DatasetChange,
+    DatasetDeclaration,
     ExecutionStatus,
+    JobDeclaration,
     NewColumn,
     RunEventChange,
     format_time,
@@ -113,8 +126,19 @@ def _stored_time(text: str) -> str:
     return format_time(dates.isoparse(text))
 
 
+def declaration_of(event: JobEvent | DatasetEvent) -> JobDeclaration | DatasetDeclaration:
+    """What a static event declares: a job's inputs and outputs, or a dataset's facets."""
+    if isinstance(event, DatasetEvent):
+        return DatasetDeclaration(dataset=_dataset(event.dataset, None))
+    return JobDeclaration(
+        pipeline_name=event.job.name,
+        inputs=[_dataset(d, d.inputFacets) for d in event.inputs or []],
+        outputs=[_dataset(d, d.outputFacets) for d in event.outputs or []],
+    )
+
+
 def _dataset(
-    dataset: InputDataset | OutputDataset, own_facets: Mapping[str, Any] | None
+    dataset: InputDataset | OutputDataset | StaticDataset, own_facets: Mapping[str, Any] | None
 ) -> DatasetChange:
     name = f"{dataset.namespace}/{dataset.name}"
     facets = {**(dataset.facets or {}), **(own_facets or {})}

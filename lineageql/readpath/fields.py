@@ -170,6 +170,14 @@ def _newest_run(successful: bool) -> Fetch:
     return fetch
 
 
+def _declared(direction: str) -> Fetch:
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        groups = await repo.declared_artifact_ids(_ids(parents), direction)
+        return await _records(repo.get_artifacts, groups)
+
+    return fetch
+
+
 async def _pipeline_versions(
     repo: LineageRepository, parents: list[Any], args: dict[str, Any]
 ) -> list[Any]:
@@ -461,6 +469,8 @@ TYPES: dict[str, TypeSpec] = {
             "lastSuccessfulRun": _newest_run(successful=True),
             "tags": _tags(NodeKind.PIPELINE),
             "versions": _pipeline_versions,
+            "declaredInputs": _declared("INPUT"),
+            "declaredOutputs": _declared("OUTPUT"),
         },
     ),
     "PipelineRun": TypeSpec(

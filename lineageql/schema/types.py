@@ -163,6 +163,14 @@ class Pipeline(FromRecord):
     async def versions(self, info: Info) -> list[PipelineVersion]:
         return await related(info, self)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="Datasets the job declares it reads (OpenLineage JobEvent).")
+    async def declared_inputs(self, info: Info) -> list[Artifact]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Datasets the job declares it writes (OpenLineage JobEvent).")
+    async def declared_outputs(self, info: Info) -> list[Artifact]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
 
 @strawberry.type(description="One structure of a pipeline: its steps, their code and wiring.")
 class PipelineVersion(FromRecord):

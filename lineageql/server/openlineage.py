@@ -1,20 +1,21 @@
-"""``POST /api/v1/lineage``: OpenLineage RunEvents in, on the path Marquez serves them, so
+"""``POST /api/v1/lineage``: OpenLineage events in, on the path Marquez serves them, so
 ``openlineage-python``'s HttpTransport (and Airflow, Spark, dbt, Flink through it) can send
 to lineageql unchanged. Each event is stored whole (see ``lineageql.graph.repository.ingest``)
-in a transaction it shares with the events that arrived beside it; a bad event is answered
-400 and stores nothing."""
+in a transaction it shares with the events that arrived beside it; a JobEvent or
+DatasetEvent in one of its own. A bad event is answered 400 and stores nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
+from openlineage.client.event_v2 import RunEvent
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from lineageql.errors import LineageError, UnauthenticatedError, UnsupportedMediaTypeError
 from lineageql.graph import LineageRepository
-from lineageql.openlineage import change_of, parse_run_event
-from lineageql.records import RunEventChange
+from lineageql.openlineage import change_of, declaration_of, parse_event
+from lineageql.records import DatasetDeclaration, JobDeclaration, RunEventChange
 from lineageql.server.batching import GroupCommit
 from lineageql.server.responses import error_response
 
@@ -49,12 +50,26 @@ def lineage_endpoint(
                 raise UnsupportedMediaTypeError(
                     f"send OpenLineage events as application/json, not {sent}"
                 )
-            change = change_of(parse_run_event(await request.body()))
-            await writes.write(change)
+            event = parse_event(await request.body())
+            if isinstance(event, RunEvent):
+                change = change_of(event)
+                await writes.write(change)
+                answer = {"pipelineRunId": change.run_id, "stepId": change.step_id}
+            else:
+                answer = await declare(repo(), declaration_of(event))
         except LineageError as error:
             return error_response(error)
-        return JSONResponse(
-            {"pipelineRunId": change.run_id, "stepId": change.step_id}, status_code=201
-        )
+        return JSONResponse(answer, status_code=201)
 
     return receive
+
+
+async def declare(
+    repo: LineageRepository, declaration: JobDeclaration | DatasetDeclaration
+) -> dict[str, str]:
+    """Store what a JobEvent or DatasetEvent declares; the answer names what it stored."""
+    if isinstance(declaration, JobDeclaration):
+        await repo.declare_job(declaration)
+        return {"job": declaration.pipeline_name}
+    await repo.declare_dataset(declaration)
+    return {"dataset": declaration.dataset.name}

@@ -4,7 +4,8 @@ Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``
 (filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``columns`` (versions'
 columns and walks along COLUMN_FROM), ``writes`` (one transaction each), ``bulk`` (whole
 runs at once), ``ingest`` (other systems' lineage events, applied idempotently, a batch at a
-time as ``event_batch`` works out in memory), over ``base`` (the store, its caches and
+time as ``event_batch`` works out in memory), ``declarations`` (what jobs and datasets
+declare outside runs), over ``base`` (the store, its caches and
 batched-read helpers) and ``rows`` (stored rows to records).
 """
 
@@ -18,12 +19,13 @@ from lineageql.graph.repository.base import (
 )
 from lineageql.graph.repository.bulk import BulkWrites
 from lineageql.graph.repository.columns import ColumnReads
+from lineageql.graph.repository.declarations import DeclarationWrites
 from lineageql.graph.repository.ingest import IngestWrites
 from lineageql.graph.repository.listings import Listings
 from lineageql.graph.repository.writes import FinishedStep
 
 
-class LineageRepository(BulkWrites, IngestWrites, ColumnReads, Listings):
+class LineageRepository(BulkWrites, IngestWrites, DeclarationWrites, ColumnReads, Listings):
     """Typed, batched access to the lineage graph in one store."""
 
 

@@ -198,6 +198,13 @@ class KeyedReads(RepositoryBase):
         )
         return {row["id"]: row["status"] for row in rows}
 
+    async def declared_artifact_ids(
+        self, pipeline_ids: Sequence[str], direction: str
+    ) -> list[list[str]]:
+        """Each pipeline's declared INPUT or OUTPUT artifacts' ids (from JobEvents)."""
+        groups = await self._rows_by_key(q.DECLARED_OF_PIPELINES[direction], pipeline_ids)
+        return [[row["id"] for row in group] for group in groups]
+
     async def find_cached_step(self, cache_key: str) -> StepRecord | None:
         """The newest completed step with ``cache_key``, whose outputs a cached step reuses."""
         rows = await self.store.read(
