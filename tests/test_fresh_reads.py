@@ -35,7 +35,8 @@ WATCH = """query($data: ID!, $model: ID!) {
   model: artifactVersion(id: $model) { id upstream(depth: 3) { id }
     producedBy { name } reusedBy { name } }
   up: lineage(artifactVersionId: $model, direction: UPSTREAM, depth: 5) {
-    steps { name } artifactVersions { artifactVersion { id } } }
+    steps { name } artifactVersions { artifactVersion { id } }
+    nodes { id ... on LineageVersionNode { reuseCount } } }
   down: lineage(artifactVersionId: $data, direction: DOWNSTREAM, depth: 5) {
     steps { name } artifactVersions { artifactVersion { id } } }
 }"""
@@ -111,13 +112,19 @@ async def test_every_kind_of_write_is_seen_by_the_next_read(repo: LineageReposit
     assert seen["data"]["tags"] == ["golden"]
     assert seen["data"]["runMetadata"] == [{"key": "rows", "value": 150}]
 
-    # A cached step of a third run reuses the first model: another producer upstream.
+    # A cached step of a third run reuses the first model: counted on the model's node
+    # (lineage draws the step that ran, not each reuse).
     third = await repo.create_run(NewRun(pipeline_name="training", name="run-3"))
     cached = await repo.create_step(NewStep(run_id=third.id, name="train"), {"x": data})
     await repo.finish_step(cached.id, outputs={"model": model}, status=ExecutionStatus.CACHED)
     seen = await watch(repo, ids)
     assert [s["name"] for s in seen["model"]["reusedBy"]] == ["train"]
-    assert len(seen["up"]["steps"]) == len(before["up"]["steps"]) + 1
+    assert len(seen["up"]["steps"]) == len(before["up"]["steps"])
+
+    def reuses(answer: dict[str, Any]) -> int:
+        return next(n["reuseCount"] for n in answer["up"]["nodes"] if n["id"] == model)
+
+    assert reuses(seen) == reuses(before) + 1
 
     # An OpenLineage event: a job reading the model writes a report.
     event = {
