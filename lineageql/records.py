@@ -322,6 +322,8 @@ class PipelineRecord(Record):
     name: str
     docstring: str | None = None
     created: str
+    namespace: str | None = None
+    """The OpenLineage namespace of its job (None: a pipeline the SDK recorded)."""
 
 
 class PipelineVersionRecord(Record):
@@ -400,6 +402,10 @@ class ArtifactRecord(Record):
     id: str
     name: str
     created: str
+    namespace: str | None = None
+    """The OpenLineage namespace of its dataset (None: an artifact the SDK recorded)."""
+    source_name: str | None = None
+    """The dataset's name within its namespace (``name`` is ``namespace/source_name``)."""
 
 
 class Visualization(Record):
@@ -630,6 +636,9 @@ class DatasetChange(Record):
 
     name: str
     uri: str
+    namespace: str | None = None
+    source_name: str | None = None
+    """The dataset's namespace and its name within it (``name`` joins them)."""
     metadata: dict[str, Any] = Field(default_factory=dict)
     columns: list[NewColumn] = Field(default_factory=list)
     """Its columns, from a ``schema`` facet (and those column lineage names)."""
@@ -647,6 +656,7 @@ class JobDeclaration(Record):
     the job declared before."""
 
     pipeline_name: str
+    pipeline_namespace: str | None = None
     inputs: list[DatasetChange] = Field(default_factory=list)
     outputs: list[DatasetChange] = Field(default_factory=list)
 
@@ -663,6 +673,8 @@ class RunEventChange(Record):
     run. Applying it twice, or applying a run's events in any order, gives the same graph."""
 
     pipeline_name: str
+    pipeline_namespace: str | None = None
+    """The namespace of the job the pipeline stands for."""
     run_id: str
     run_name: str
     step_id: str

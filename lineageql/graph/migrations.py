@@ -42,6 +42,7 @@ NODES: tuple[NodeTable, ...] = (
             "docstring": "STRING",
             "created": "STRING",
             "version_counter": "INT64",
+            "namespace": "STRING",
         },
         unique=("id", "name"),
     ),
@@ -98,7 +99,14 @@ NODES: tuple[NodeTable, ...] = (
     ),
     NodeTable(
         "Artifact",
-        {"id": "STRING", "name": "STRING", "created": "STRING", "version_counter": "INT64"},
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "created": "STRING",
+            "version_counter": "INT64",
+            "namespace": "STRING",
+            "source_name": "STRING",
+        },
         unique=("id", "name"),
     ),
     NodeTable(

@@ -559,6 +559,85 @@ ORDER BY key, meta_key
 
 _HOP_ARROWS = (("UPSTREAM", "-[:DERIVED_FROM]->"), ("DOWNSTREAM", "<-[:DERIVED_FROM]-"))
 
+# -- the job and dataset view (OpenLineage's model, as Marquez serves it) ------------------
+
+SET_PIPELINE_NAMESPACES = """
+UNWIND $rows AS row
+MATCH (p:Pipeline {id: row.id})
+WHERE p.namespace IS NULL
+SET p.namespace = row.namespace
+"""
+"""The namespace of a job's pipeline, set the first time an event names it."""
+
+SET_DATASET_NAMES = """
+UNWIND $rows AS row
+MATCH (a:Artifact {id: row.id})
+WHERE a.namespace IS NULL
+SET a.namespace = row.namespace, a.source_name = row.source_name
+"""
+"""An OpenLineage dataset's namespace and name within it, beside the artifact's full name."""
+
+NAMESPACES = """
+MATCH (p:Pipeline)
+RETURN coalesce(p.namespace, $fallback) AS name, min(p.created) AS created
+UNION ALL
+MATCH (a:Artifact)
+RETURN coalesce(a.namespace, $fallback) AS name, min(a.created) AS created
+"""
+
+PIPELINES_IN_NAMESPACE = f"""
+MATCH (p:Pipeline)
+WHERE coalesce(p.namespace, $fallback) = $namespace
+RETURN {PIPELINE_RETURN}
+ORDER BY p.name
+"""
+
+ARTIFACTS_IN_NAMESPACE = f"""
+MATCH (a:Artifact)
+WHERE coalesce(a.namespace, $fallback) = $namespace
+RETURN {ARTIFACT_RETURN}
+ORDER BY a.name
+"""
+
+STEP_NAMES_OF_PIPELINES = """
+MATCH (p:Pipeline)-[:HAS_RUN]->(:PipelineRun)-[:HAS_STEP]->(s:Step)
+WHERE p.id IN $keys AND s.status <> 'cached'
+RETURN DISTINCT p.id AS key, s.step_name AS step_name
+"""
+"""The jobs of pipelines: each distinct step name that ran (cached reuses ran nothing)."""
+
+JOB_DATASETS = {
+    via: f"""
+MATCH (p:Pipeline)-[:HAS_RUN]->(:PipelineRun)-[:HAS_STEP]->(s:Step)-[:{via}]->(v:ArtifactVersion),
+      (a:Artifact)-[:HAS_VERSION]->(v)
+WHERE p.id IN $keys AND s.status <> 'cached'
+RETURN DISTINCT p.id AS key, s.step_name AS step_name, a.id AS artifact_id
+"""
+    for via in ("PRODUCED", "CONSUMED")
+}
+"""The datasets each job of the pipelines wrote (PRODUCED) or read (CONSUMED)."""
+
+DATASET_JOBS = {
+    via: f"""
+MATCH (a:Artifact)-[:HAS_VERSION]->(:ArtifactVersion)<-[:{via}]-(s:Step),
+      (p:Pipeline)-[:HAS_RUN]->(:PipelineRun)-[:HAS_STEP]->(s)
+WHERE a.id IN $keys AND s.status <> 'cached'
+RETURN DISTINCT a.id AS key, p.id AS pipeline_id, s.step_name AS step_name
+"""
+    for via in ("PRODUCED", "CONSUMED")
+}
+"""The jobs that wrote (PRODUCED) or read (CONSUMED) any version of each dataset."""
+
+STEPS_OF_JOB = f"""
+MATCH (:Pipeline {{id: $pipeline_id}})-[:HAS_RUN]->(:PipelineRun)-[:HAS_STEP]->(s:Step)
+WHERE s.step_name = $step_name AND s.status <> 'cached'
+RETURN {STEP_RETURN}
+ORDER BY s.created DESC
+LIMIT $limit
+"""
+"""A job's newest runs: the steps with its name (cached reuses ran nothing)."""
+
+
 # -- what jobs declare (OpenLineage JobEvents) -------------------------------------------
 
 FORGET_DECLARATIONS = "MATCH (:Pipeline {id: $id})-[d:DECLARES]->(:Artifact) DELETE d"

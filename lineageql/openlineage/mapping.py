@@ -74,17 +74,18 @@ def change_of(event: RunEvent) -> RunEventChange:
     parent = run_facets.pop("parent", None)
     error = run_facets.get("errorMessage")
     if parent is not None:
-        parent_run_id, pipeline_name = _parent(parent)
+        parent_run_id, pipeline_namespace, pipeline_name = _parent(parent)
         pipeline_run_id, step_id = parent_run_id, run_id
         run_metadata: dict[str, Any] = {}
         step_metadata = {**run_facets, **(event.job.facets or {})}
     else:
         pipeline_run_id, step_id = run_id, run_step_id(run_id)
-        pipeline_name = event.job.name
+        pipeline_namespace, pipeline_name = event.job.namespace, event.job.name
         run_metadata = run_facets
         step_metadata = dict(event.job.facets or {})
     return RunEventChange(
         pipeline_name=pipeline_name,
+        pipeline_namespace=pipeline_namespace,
         run_id=pipeline_run_id,
         run_name=pipeline_run_id,
         step_id=step_id,
@@ -100,16 +101,18 @@ def change_of(event: RunEvent) -> RunEventChange:
     )
 
 
-def _parent(facet: Mapping[str, Any]) -> tuple[str, str]:
+def _parent(facet: Mapping[str, Any]) -> tuple[str, str | None, str]:
+    """The parent's run id, job namespace and job name."""
     run, job = facet.get("run"), facet.get("job")
     run_id = run.get("runId") if isinstance(run, dict) else None
     name = job.get("name") if isinstance(job, dict) else None
+    namespace = job.get("namespace") if isinstance(job, dict) else None
     if not isinstance(run_id, str) or not isinstance(name, str) or not name.strip():
         raise BadInputError(
             "needs run.runId and job.name (the parent run and its job)", "run.facets.parent"
         )
     try:
-        return str(uuid.UUID(run_id)), name
+        return str(uuid.UUID(run_id)), namespace if isinstance(namespace, str) else None, name
     except ValueError as error:
         raise BadInputError(
             f"must be a UUID, got {run_id!r}", "run.facets.parent.run.runId"
@@ -132,6 +135,7 @@ def declaration_of(event: JobEvent | DatasetEvent) -> JobDeclaration | DatasetDe
         return DatasetDeclaration(dataset=_dataset(event.dataset, None))
     return JobDeclaration(
         pipeline_name=event.job.name,
+        pipeline_namespace=event.job.namespace,
         inputs=[_dataset(d, d.inputFacets) for d in event.inputs or []],
         outputs=[_dataset(d, d.outputFacets) for d in event.outputs or []],
     )
@@ -148,7 +152,13 @@ def _dataset(
         named = {column.name for column in listed}
         columns = listed + [NewColumn(name=field) for field in sources if field not in named]
         return DatasetChange(
-            name=name, uri=name, metadata=facets, columns=columns, column_sources=sources
+            name=name,
+            uri=name,
+            namespace=dataset.namespace,
+            source_name=dataset.name,
+            metadata=facets,
+            columns=columns,
+            column_sources=sources,
         )
     except BadInputError as error:
         raise BadInputError(f"dataset {name[:100]!r} {error.message}") from error

@@ -461,6 +461,7 @@ TYPES: dict[str, TypeSpec] = {
             "name": _attr("name"),
             "docstring": _attr("docstring"),
             "created": lambda p: parse_time(p.created),
+            "namespace": _attr("namespace"),
         },
         relations={
             "runCount": _run_count,
@@ -587,6 +588,7 @@ TYPES: dict[str, TypeSpec] = {
             "id": _attr("id"),
             "name": _attr("name"),
             "created": lambda a: parse_time(a.created),
+            "namespace": _attr("namespace"),
         },
         relations={
             "tags": _tags(NodeKind.ARTIFACT),

@@ -128,6 +128,9 @@ class Pipeline(FromRecord):
     name: str
     docstring: str | None
     created: datetime
+    namespace: str | None = strawberry.field(
+        description="The OpenLineage namespace of its job; null for a pipeline the SDK ran."
+    )
 
     @strawberry.field
     async def run_count(self, info: Info) -> int:
@@ -381,6 +384,9 @@ class Artifact(FromRecord):
     id: strawberry.ID
     name: str
     created: datetime
+    namespace: str | None = strawberry.field(
+        description="The OpenLineage namespace of its dataset; null for the SDK's artifacts."
+    )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[str]:

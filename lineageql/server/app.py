@@ -31,6 +31,7 @@ from lineageql.schema import Context, schema
 from lineageql.server.auth import access_for, access_of
 from lineageql.server.downloads import download_endpoint, visualization_endpoint
 from lineageql.server.limits import RequestBodyLimits
+from lineageql.server.marquez import marquez_routes
 from lineageql.server.openlineage import PATH as OPENLINEAGE_PATH
 from lineageql.server.openlineage import lineage_endpoint
 from lineageql.server.origins import TrustedOrigins
@@ -161,6 +162,7 @@ def create_app(
         Route("/artifact-versions/{id}/download", download),
         Route("/artifact-versions/{id}/visualizations/{index:int}", visualization),
         Route(OPENLINEAGE_PATH, receive_lineage, methods=["POST"]),
+        *marquez_routes(graphql.repository, lambda request: access_of(request, settings).may_read),
     ]
     middleware = [
         Middleware(ContentSecurityPolicy),

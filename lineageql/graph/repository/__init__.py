@@ -2,11 +2,12 @@
 
 Split by concern: ``keyed_reads`` (records and children by key, batch-first), ``listings``
 (filtered, paged lists), ``lineage`` (walks along DERIVED_FROM), ``columns`` (versions'
-columns and walks along COLUMN_FROM), ``writes`` (one transaction each), ``bulk`` (whole
-runs at once), ``ingest`` (other systems' lineage events, applied idempotently, a batch at a
-time as ``event_batch`` works out in memory), ``declarations`` (what jobs and datasets
-declare outside runs), over ``base`` (the store, its caches and
-batched-read helpers) and ``rows`` (stored rows to records).
+columns and walks along COLUMN_FROM), ``job_graph`` (the job and dataset view OpenLineage and
+Marquez use), ``writes`` (one transaction each), ``bulk`` (whole runs at once), ``ingest``
+(other systems' lineage events, applied idempotently, a batch at a time as ``event_batch``
+works out in memory), ``declarations`` (what jobs and datasets declare outside runs), over
+``base`` (the store, its caches and batched-read helpers) and ``rows`` (stored rows to
+records).
 """
 
 from lineageql.graph.repository.base import (
@@ -21,11 +22,14 @@ from lineageql.graph.repository.bulk import BulkWrites
 from lineageql.graph.repository.columns import ColumnReads
 from lineageql.graph.repository.declarations import DeclarationWrites
 from lineageql.graph.repository.ingest import IngestWrites
+from lineageql.graph.repository.job_graph import JobGraphReads
 from lineageql.graph.repository.listings import Listings
 from lineageql.graph.repository.writes import FinishedStep
 
 
-class LineageRepository(BulkWrites, IngestWrites, DeclarationWrites, ColumnReads, Listings):
+class LineageRepository(
+    BulkWrites, IngestWrites, DeclarationWrites, ColumnReads, JobGraphReads, Listings
+):
     """Typed, batched access to the lineage graph in one store."""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
+from lineageql.graph.repository.job_graph import set_namespaces_in
 from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     Writes,
@@ -43,6 +44,10 @@ class DeclarationWrites(Writes):
             pipeline = {"id": pipeline_id, "name": job.pipeline_name, "created": now}
             await tx.run(q.MERGE_PIPELINES, {"rows": [{**pipeline, "docstring": None}]})
             await _artifacts_in(tx, [dataset for _, dataset in declared], now)
+            namespaces = (
+                {job.pipeline_name: job.pipeline_namespace} if job.pipeline_namespace else {}
+            )
+            await set_namespaces_in(tx, namespaces, [dataset for _, dataset in declared])
             await tx.run(q.FORGET_DECLARATIONS, {"id": pipeline_id})
             pairs = dict.fromkeys((direction, d.name) for direction, d in declared)
             rows = [
@@ -67,6 +72,7 @@ class DeclarationWrites(Writes):
             latest = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": [artifact_id]})
             if not latest:
                 [created] = await create_versions_in(tx, [_external(dataset)])
+                await set_namespaces_in(tx, {}, [dataset])
                 return created.id
             version_id = str(latest[0]["id"])
             await write_metadata_in(

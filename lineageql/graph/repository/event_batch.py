@@ -113,6 +113,10 @@ class EventBatch:
     derived: dict[tuple[str, str], None] = field(default_factory=dict)
     column_links: list[dict[str, Any]] = field(default_factory=list)
     """COLUMN_FROM rows: a new output's column to each source column."""
+    datasets: dict[str, DatasetChange] = field(default_factory=dict)
+    """Every dataset the events named, by artifact name (for their namespaces)."""
+    pipeline_namespaces: dict[str, str] = field(default_factory=dict)
+    """The namespace of each new run's pipeline, by pipeline name."""
     source_columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Source columns the links need, by id, unless they exist (rows as CREATE_COLUMNS takes)."""
     metadata: dict[tuple[NodeKind, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
@@ -129,6 +133,8 @@ class EventBatch:
     def apply(self, change: RunEventChange) -> None:
         """Apply one event (see the module's docstring)."""
         run = self._run(change)
+        for dataset in (*change.inputs, *change.outputs):
+            self.datasets.setdefault(dataset.name, dataset)
         own = change.step_id == change.run_step_id
         reported = own and self._report(run, change)
         has_data = bool(change.inputs or change.outputs)
@@ -189,6 +195,8 @@ class EventBatch:
                 new=True,
             )
             self.stored.runs[run.id] = run
+            if change.pipeline_namespace is not None:
+                self.pipeline_namespaces.setdefault(run.pipeline_name, change.pipeline_namespace)
         else:
             _earliest(run, change.event_time)
         return run

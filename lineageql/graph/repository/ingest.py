@@ -15,6 +15,7 @@ from lineageql.errors import ConflictError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.event_batch import EventBatch, RunState, StepState, StoredPart
+from lineageql.graph.repository.job_graph import set_namespaces_in
 from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     Writes,
@@ -171,6 +172,7 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
                 },
             )
         await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
+        await set_namespaces_in(tx, batch.pipeline_namespaces, [])
         await tx.run(q.CREATE_RUNS, {"rows": [_new_run_row(run) for run in new_runs]})
     # New runs too when their own events reported a status (CREATE_RUNS does not set it).
     changed_runs = [
@@ -196,6 +198,7 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
     if batch.derived:
         pairs = [{"output": o, "input": i} for o, i in batch.derived]
         await tx.run(q.DERIVE_PAIRS, {"rows": pairs})
+    await set_namespaces_in(tx, {}, list(batch.datasets.values()))
     if batch.column_links:
         wanted = sorted(batch.source_columns)
         present = {row["id"] for row in await tx.run(q.EXISTING_COLUMNS, {"keys": wanted})}

@@ -34,7 +34,11 @@ def json_column(row: Row, column: str) -> Any:
 
 def pipeline_record(row: Row) -> PipelineRecord:
     return PipelineRecord.model_construct(
-        id=row["id"], name=row["name"], docstring=row["docstring"], created=row["created"]
+        id=row["id"],
+        name=row["name"],
+        docstring=row["docstring"],
+        created=row["created"],
+        namespace=row.get("namespace"),
     )
 
 
@@ -85,7 +89,13 @@ def step_record(row: Row) -> StepRecord:
 
 
 def artifact_record(row: Row) -> ArtifactRecord:
-    return ArtifactRecord.model_construct(id=row["id"], name=row["name"], created=row["created"])
+    return ArtifactRecord.model_construct(
+        id=row["id"],
+        name=row["name"],
+        created=row["created"],
+        namespace=row.get("namespace"),
+        source_name=row.get("source_name"),
+    )
 
 
 def version_record(row: Row) -> ArtifactVersionRecord:
