@@ -305,3 +305,42 @@ def test_bad_reads_say_what_is_wrong(
     response = httpx.get(f"{url}/api/v1{path}", params=params)
     assert response.status_code == status, response.text
     assert says in response.json()["errors"][0]["message"]
+
+
+def test_a_job_name_in_two_namespaces_is_two_pipelines(server: tuple[str, dict[str, str]]) -> None:
+    """``etl`` scheduled by two teams: two pipelines, each job read in its own namespace."""
+    url, _ = server
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, retry={"total": 0})))
+    runs = {}
+    for minute, team in enumerate(("team-a", "team-b")):
+        runs[team] = str(uuid.uuid4())
+        for kind in (RunState.START, RunState.COMPLETE):
+            client.emit(
+                RunEvent(
+                    eventType=kind,
+                    eventTime=(START + timedelta(hours=1, minutes=minute)).isoformat(),
+                    run=Run(runId=runs[team]),
+                    job=Job(namespace=team, name="etl"),
+                    producer="https://example.com/cron",
+                    outputs=[OutputDataset(namespace=f"s3://{team}", name="out.parquet")],
+                )
+            )
+    query = """query($id: ID!) { pipelineRun(id: $id) { pipeline { name namespace runCount } } }"""
+    pipelines = {
+        team: httpx.post(
+            f"{url}/graphql", json={"query": query, "variables": {"id": runs[team]}}
+        ).json()["data"]["pipelineRun"]["pipeline"]
+        for team in runs
+    }
+    assert pipelines == {
+        "team-a": {"name": "etl", "namespace": "team-a", "runCount": 1},
+        "team-b": {"name": "team-b/etl", "namespace": "team-b", "runCount": 1},
+    }
+    for team in runs:
+        [job] = get(url, f"/namespaces/{team}/jobs")["jobs"]
+        assert job["id"] == {"namespace": team, "name": "etl"}
+        assert job["outputs"] == [{"namespace": f"s3://{team}", "name": "out.parquet"}]
+        [run] = get(url, f"/namespaces/{team}/jobs/etl/runs")["runs"]
+        assert run["id"] == runs[team]
+        graph = get(url, "/lineage", nodeId=f"job:{team}:etl", depth=2)["graph"]
+        assert {n["id"] for n in graph} == {f"job:{team}:etl", f"dataset:s3://{team}:out.parquet"}

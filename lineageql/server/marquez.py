@@ -100,11 +100,11 @@ async def _jobs(repo: LineageRepository, request: Request) -> dict[str, Any]:
     datasets = await _datasets_by_id(
         repo, {a for found in (*links.reads.values(), *links.writes.values()) for a in found}
     )
-    jobs = [_pipeline_job(p) for p in pipelines]
+    jobs = [_job(JobKey(p.id, _pipeline_job_name(p)), p, links, datasets) for p in pipelines]
     jobs += [
         _job(job, by_id[job.pipeline_id], links, datasets)
         for job in await repo.jobs_of(list(by_id))
-        if _job_name(job, by_id[job.pipeline_id]) != by_id[job.pipeline_id].name
+        if _job_name(job, by_id[job.pipeline_id]) != _pipeline_job_name(by_id[job.pipeline_id])
     ]
     return {"jobs": jobs, "totalCount": len(jobs)}
 
@@ -143,7 +143,7 @@ async def _lineage(repo: LineageRepository, request: Request) -> dict[str, Any]:
         datasets.add((await _find_dataset(repo, namespace, name)).id)
     elif kind == "job" and namespace:
         pipeline, job = await _find_job(repo, namespace, name)
-        jobs.add(job or JobKey(pipeline.id, pipeline.name))
+        jobs.add(job or JobKey(pipeline.id, _pipeline_job_name(pipeline)))
     else:
         raise BadInputError(
             f"{node_id!r} is not dataset:NAMESPACE:NAME or job:NAMESPACE:NAME", "nodeId"
@@ -355,9 +355,17 @@ async def _dataset(repo: LineageRepository, artifact: ArtifactRecord) -> dict[st
 
 def _job_name(job: JobKey, pipeline: PipelineRecord) -> str:
     """``pipeline.step``, unless the step's name already is the pipeline's or starts so."""
-    if job.step_name == pipeline.name or job.step_name.startswith(pipeline.name + "."):
+    parent = _pipeline_job_name(pipeline)
+    if job.step_name == parent or job.step_name.startswith(parent + "."):
         return job.step_name
-    return f"{pipeline.name}.{job.step_name}"
+    return f"{parent}.{job.step_name}"
+
+
+def _pipeline_job_name(pipeline: PipelineRecord) -> str:
+    """The job a pipeline stands for: its name without the ``namespace/`` that tells apart
+    jobs of one name in several namespaces."""
+    prefix = f"{pipeline.namespace}/"
+    return pipeline.name.removeprefix(prefix) if pipeline.namespace else pipeline.name
 
 
 def _namespace_of(pipeline: PipelineRecord) -> str:
@@ -383,19 +391,11 @@ def _job(
 
     return {
         **_job_fields(pipeline, name),
-        "parentJobName": None if name == pipeline.name else pipeline.name,
+        "parentJobName": None
+        if name == _pipeline_job_name(pipeline)
+        else _pipeline_job_name(pipeline),
         "inputs": ids(links.reads.get(job, set())),
         "outputs": ids(links.writes.get(job, set())),
-    }
-
-
-def _pipeline_job(pipeline: PipelineRecord) -> dict[str, Any]:
-    """A pipeline as the parent job of its steps' jobs."""
-    return {
-        **_job_fields(pipeline, pipeline.name),
-        "parentJobName": None,
-        "inputs": [],
-        "outputs": [],
     }
 
 
@@ -457,9 +457,9 @@ async def _find_job(
     """The pipeline a job name belongs to, and the job (None: the pipeline itself)."""
     pipelines = await repo.pipelines_in(namespace)
     for pipeline in pipelines:
-        if pipeline.name == name:
+        if _pipeline_job_name(pipeline) == name:
             return pipeline, None
-    owners = [p for p in pipelines if name.startswith(p.name + ".")]
+    owners = [p for p in pipelines if name.startswith(_pipeline_job_name(p) + ".")]
     for job in await repo.jobs_of([p.id for p in owners]):
         pipeline = next(p for p in owners if p.id == job.pipeline_id)
         if _job_name(job, pipeline) == name:

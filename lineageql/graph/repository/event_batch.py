@@ -5,6 +5,8 @@ a few statements for the whole batch. Events apply in order, each as if it came 
 - A run's own events (those of a run without a parent) report the run's status; they make a
   step standing for the run only when they carry datasets, so a parent whose children are
   its steps (an Airflow DAG run, a Spark application) has no step of its own.
+- A job's pipeline keeps its namespace; a job of the same name in another namespace gets a
+  pipeline of its own, named ``namespace/job``.
 - A child run is a step named after its job; a job that runs again under the same parent (a
   retried task, a repeated Spark action) gets a step of its own, its name numbered from the
   second on in the order the runs arrive (``load``, ``load#2``); each keeps the job's name
@@ -97,6 +99,8 @@ class StoredPart:
     """The events' steps that exist, and every step of the events' runs."""
     latest: dict[str, str]
     """The latest version id of each named artifact the events consume."""
+    pipeline_namespaces: dict[str, str | None] = field(default_factory=dict)
+    """The namespace of each existing pipeline the events name (None: the SDK's)."""
 
 
 @dataclass
@@ -187,7 +191,7 @@ class EventBatch:
             run = RunState(
                 id=change.run_id,
                 name=change.run_name,
-                pipeline_name=change.pipeline_name,
+                pipeline_name=self._pipeline_of(change),
                 status=ExecutionStatus.RUNNING,
                 created=change.event_time,
                 start_time=change.event_time,
@@ -200,6 +204,16 @@ class EventBatch:
         else:
             _earliest(run, change.event_time)
         return run
+
+    def _pipeline_of(self, change: RunEventChange) -> str:
+        """The name of the pipeline a new run of the event's job goes in: the job's name,
+        unless a pipeline of that name holds another namespace's job."""
+        name, namespace = change.pipeline_name, change.pipeline_namespace
+        known = {**self.stored.pipeline_namespaces, **self.pipeline_namespaces}
+        held = known.get(name, namespace)
+        if namespace is None or held is None or held == namespace:
+            return name
+        return f"{namespace}/{name}"
 
     def _step(self, change: RunEventChange, run: RunState) -> tuple[StepState, bool]:
         """The event's step, and whether this event created it. A step standing for its run

@@ -133,7 +133,10 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
         keys = [artifact_id_for(name) for name in names]
         rows = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": keys})
         latest = {row["name"]: row["id"] for row in rows}
-    return StoredPart(runs=runs, steps=steps, latest=latest)
+    names = sorted({c.pipeline_name for c in changes if c.pipeline_namespace is not None})
+    pipelines = await tx.run(q.PIPELINES_BY_ID, {"keys": [pipeline_id_for(n) for n in names]})
+    namespaces = {row["name"]: row["namespace"] for row in pipelines}
+    return StoredPart(runs=runs, steps=steps, latest=latest, pipeline_namespaces=namespaces)
 
 
 def _status(value: str | None) -> ExecutionStatus | None:
