@@ -679,13 +679,15 @@ EXISTING_COLUMNS = "UNWIND $keys AS k MATCH (c:DatasetColumn {id: k}) RETURN k A
 
 LINK_COLUMNS = """
 UNWIND $rows AS row
-MATCH (c:DatasetColumn {id: row.column_id}), (s:DatasetColumn {id: row.source_id})
+MATCH (c:DatasetColumn {id: row.column_id})
+MATCH (s:DatasetColumn {id: row.source_id})
 CREATE (c)-[:COLUMN_FROM {
     transformation: row.transformation, subtype: row.subtype,
     description: row.description, masking: row.masking
 }]->(s)
 """
-"""A derived column to each column it came from."""
+"""A derived column to each column it came from. Two MATCH clauses, not one with a comma:
+LadybugDB plans the comma as a product of both scans (65 ms for 240 links against 1 ms)."""
 
 COLUMNS_BY_ID = f"""
 MATCH (c:DatasetColumn)
