@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -278,6 +279,84 @@ async def test_a_500_step_run_renders_every_node(page: Page, server: str) -> Non
     await page.locator(".graph[data-graph-nodes='500']").wait_for()
     await page.locator("[data-node-id]").nth(499).wait_for(state="attached")
     assert await page.locator("[data-node-id]").count() == 500
+
+
+def column_events() -> list[dict[str, Any]]:
+    """A Spark action summing payments into a ledger, with the column lineage it sends."""
+    run, parent = str(uuid.uuid4()), str(uuid.uuid4())
+
+    def field(name: str, kind: str) -> dict[str, str]:
+        return {"name": name, "type": kind}
+
+    payments = {
+        "namespace": "s3://ui-lake",
+        "name": "raw/payments",
+        "facets": {"schema": {"fields": [field("account", "string"), field("cents", "long")]}},
+    }
+    ledger = {
+        "namespace": "s3://ui-lake",
+        "name": "marts/ledger",
+        "facets": {
+            "schema": {"fields": [field("account", "string"), field("balance", "long")]},
+            "columnLineage": {
+                "fields": {
+                    "balance": {
+                        "inputFields": [
+                            {
+                                "namespace": "s3://ui-lake",
+                                "name": "raw/payments",
+                                "field": "cents",
+                                "transformations": [
+                                    {
+                                        "type": "DIRECT",
+                                        "subtype": "AGGREGATION",
+                                        "description": "sum(cents)",
+                                    }
+                                ],
+                            }
+                        ]
+                    }
+                }
+            },
+        },
+    }
+    parent_facet = {
+        "parent": {"run": {"runId": parent}, "job": {"namespace": "spark", "name": "ledger_app"}}
+    }
+    return [
+        {
+            "eventType": kind,
+            "eventTime": f"2026-11-30T0{minute}:00:00Z",
+            "run": {"runId": run, "facets": parent_facet},
+            "job": {"namespace": "spark", "name": "ledger_app.sum_payments"},
+            "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.31.0/integration/spark",
+            "inputs": [payments],
+            "outputs": [ledger] if kind == "COMPLETE" else [],
+        }
+        for kind, minute in (("START", 1), ("COMPLETE", 2))
+    ]
+
+
+async def test_a_version_page_traces_a_column_to_its_sources(page: Page, server: str) -> None:
+    for event in column_events():
+        answer = httpx.post(f"{server}/api/v1/lineage", json=event)
+        assert answer.status_code == 201, answer.text
+    ledger = graphql(server, '{ artifactVersion(name: "s3://ui-lake/marts/ledger") { id } }')
+    await page.goto(f"{server}/artifact-versions/{ledger['artifactVersion']['id']}")
+    columns = page.locator("#columns")
+    await columns.get_by_role("row", name="balance long").wait_for()
+    assert await columns.locator("tr").count() == 2
+    await columns.get_by_role("button", name="balance").click()
+    sources = page.locator("#column-sources tr")
+    await sources.first.wait_for()
+    assert await sources.count() == 1
+    text = await sources.first.inner_text()
+    assert "s3://ui-lake/raw/payments:1 · cents" in text and "direct aggregation" in text
+    # The version holding the source column is marked on the lineage graph.
+    traced = page.locator(".graph-node.traced")
+    await traced.first.wait_for()
+    assert "s3://ui-lake/raw/payments:1" in await traced.first.inner_text()
+    await shot(page, "5-column-lineage")
 
 
 def test_deep_links_answer_the_page(server: str) -> None:

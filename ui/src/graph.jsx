@@ -25,7 +25,7 @@ function GraphNode({ id, data }) {
     <div
       className={`graph-node ${data.kind || ""} status-${(data.status || "").toLowerCase()} ${
         data.highlight ? "highlight" : ""
-      } ${data.changed ? "changed" : ""}`}
+      } ${data.changed ? "changed" : ""} ${data.traced ? "traced" : ""}`}
       data-node-id={id}
       title={data.title || data.label}
     >
@@ -39,7 +39,8 @@ function GraphNode({ id, data }) {
 
 const nodeTypes = { lineage: GraphNode };
 
-// nodes: [{id, label, detail, kind, status, highlight}], edges: [{id, source, target, label}]
+// nodes: [{id, label, detail, kind, status, highlight, changed, traced}],
+// edges: [{id, source, target, label}]
 export function Graph({ nodes, edges, onNodeClick, onNodeDoubleClick }) {
   const laid = useMemo(
     () =>

@@ -1,5 +1,6 @@
 // "/artifact-versions/<id>": upstream and downstream lineage as a graph (depth control,
-// expand on click, marked when truncated), the version's metadata, tags and files.
+// expand on click, marked when truncated), the version's columns (a column's upstream
+// columns listed and their versions marked on the graph), metadata, tags and files.
 import { useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { graphql } from "../api.js";
@@ -10,11 +11,20 @@ const VERSION = `query($id: ID!, $depth: Int!) {
   artifactVersion(id: $id) { id name version type dataType uri saveType created tags
     runMetadata { key value type } visualizations { type uri }
     producedBy { id name run { id name } }
+    columns { name type }
     artifact { versions(first: 100) { edges { node { id version } } } } }
   lineage(artifactVersionId: $id, direction: BOTH, depth: $depth) {
     truncated
-    nodes { id kind name depth ... on LineageVersionNode { version } ... on LineageStepNode { status } }
+    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status } }
     edges { source target name }
+  }
+}`;
+
+const COLUMN = `query($id: ID!, $column: String!, $depth: Int!) {
+  columnLineage(artifactVersionId: $id, column: $column, depth: $depth) {
+    truncated
+    nodes { id depth column { name type artifactVersion { id name version } } }
+    edges { source target transformation subtype description masking }
   }
 }`;
 
@@ -29,7 +39,7 @@ const DIFF = `query($from: ID!, $to: ID!) {
 const AROUND = `query($id: ID!) {
   lineage(artifactVersionId: $id, direction: BOTH, depth: 1) {
     truncated
-    nodes { id kind name depth ... on LineageVersionNode { version } ... on LineageStepNode { status } }
+    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status } }
     edges { source target name }
   }
 }`;
@@ -79,6 +89,13 @@ export function ArtifactVersion({ id }) {
 
 function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
   const [diff, setDiff] = useState(null);
+  const [traced, setTraced] = useState(null);
+  const trace = (column) =>
+    graphql(COLUMN, { id: version.id, column, depth }).then((d) => setTraced({ column, ...d.columnLineage }));
+  const tracedVersions = useMemo(
+    () => new Set(traced ? traced.nodes.filter((n) => n.depth > 0).map((n) => n.column.artifactVersion.id) : []),
+    [traced],
+  );
   const changed = useMemo(() => {
     if (!diff) return new Set();
     const moved = (c) => c.change !== "SAME";
@@ -94,13 +111,16 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         label: n.kind === "ARTIFACT_VERSION" ? `${n.name}:${n.version}` : n.name,
         kind: n.kind === "ARTIFACT_VERSION" ? "version" : "step",
         status: n.status,
-        detail: n.kind === "ARTIFACT_VERSION" ? `depth ${n.depth}` : (n.status || "").toLowerCase(),
+        detail: n.kind === "ARTIFACT_VERSION"
+          ? `depth ${n.depth}${n.reuseCount ? ` · reused by ${n.reuseCount} cached` : ""}`
+          : (n.status || "").toLowerCase(),
         highlight: n.id === version.id,
+        traced: tracedVersions.has(n.id),
         changed: changed.has(`${n.kind === "ARTIFACT_VERSION" ? "version" : "step"}:${n.name}`),
       })),
       edges: lineage.edges.map((e) => ({ id: `${e.source}>${e.target}>${e.name}`, source: e.source, target: e.target, label: e.name })),
     }),
-    [lineage, version.id, changed],
+    [lineage, version.id, changed, tracedVersions],
   );
   const others = version.artifact.versions.edges.map((e) => e.node).filter((v) => v.id !== version.id);
   return (
@@ -138,12 +158,28 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         </div>
         <Graph nodes={graph.nodes} edges={graph.edges} onNodeClick={onExpand} onNodeDoubleClick={onOpen} />
         {diff ? <DiffTable diff={diff} name={version.name} version={version.version} /> : null}
+        {traced ? <ColumnSources traced={traced} /> : null}
       </div>
       <aside className="panel" aria-label="version">
         <h2>Version</h2>
         <p><Tags tags={version.tags} /></p>
         <p className="uri">{version.uri}</p>
         <p><a href={`/artifact-versions/${version.id}/download`}>Download</a></p>
+        {version.columns.length ? (
+          <section>
+            <h3>Columns</h3>
+            <table className="list" id="columns">
+              <tbody>
+                {version.columns.map((c) => (
+                  <tr key={c.name} className={traced && traced.column === c.name ? "selected" : ""}>
+                    <td><button type="button" className="link" onClick={() => trace(c.name)}>{c.name}</button></td>
+                    <td>{c.type || ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        ) : null}
         <Metadata entries={version.runMetadata} />
         {version.visualizations.length ? (
           <section>
@@ -192,6 +228,37 @@ function DiffTable({ diff, name, version }) {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+function ColumnSources({ traced }) {
+  const nodes = new Map(traced.nodes.map((n) => [n.id, n]));
+  const sources = traced.edges
+    .map((e) => ({ ...e, from: nodes.get(e.source), to: nodes.get(e.target) }))
+    .filter((e) => e.from && e.to)
+    .sort((a, b) => a.from.depth - b.from.depth || a.from.column.name.localeCompare(b.from.column.name));
+  const name = (n) => `${n.column.artifactVersion.name}:${n.column.artifactVersion.version} · ${n.column.name}`;
+  return (
+    <section>
+      <h2>Where {traced.column} comes from</h2>
+      {sources.length ? (
+        <table className="list" id="column-sources">
+          <tbody>
+            {sources.map((e) => (
+              <tr key={`${e.source}>${e.target}>${e.transformation}>${e.subtype}`} data-depth={e.from.depth}>
+                <td>{name(e.from)}</td>
+                <td>→ {e.to.column.name}</td>
+                <td>{[e.transformation, e.subtype].filter(Boolean).join(" ").toLowerCase()}{e.masking ? " (masked)" : ""}</td>
+                <td>{e.description || ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p>No producer said where this column comes from.</p>
+      )}
+      {traced.truncated ? <p className="truncated">More lies beyond the depth.</p> : null}
     </section>
   );
 }
