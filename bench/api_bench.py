@@ -8,6 +8,7 @@ request makes (counted in-process on the same store before the server starts).
     python bench/api_bench.py --store neo4j-harness --runs 200
     python bench/api_bench.py --store /tmp/bench.lbdb --runs 1000   # ingests once, then reuses
     python bench/api_bench.py --store neo4j-harness --runs 1000 --workers 2
+    python bench/api_bench.py --store embedded --runs 5000 --bulk   # growth, ingested whole
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.graph_bench import ingest, store_location
+from bench.graph_bench import ingest, ingest_bulk, store_location
 from lineageql.graph import LineageRepository, open_store
 from lineageql.settings import Settings
 from tests.graphql_client import execute
@@ -49,16 +50,17 @@ LINEAGE = """query($id: ID!) {
 }"""
 
 
-async def prepare(location: str, runs: int, steps: int) -> dict[str, Any]:
-    """Ingest the history unless the store has it; return the queries' variables and the
-    round trips each query makes."""
+async def prepare(location: str, runs: int, steps: int, bulk: bool = False) -> dict[str, Any]:
+    """Ingest the history unless the store has it (with ``bulk``, as whole runs, 50 a
+    transaction: the way to thousands of runs); return the queries' variables and the round
+    trips each query makes."""
     store = await open_store(Settings(store=location))
     repo = LineageRepository(store)
     try:
         page = await repo.list_runs()
         if page.total_count < runs:
             start = time.perf_counter()
-            await ingest(repo, runs, steps)
+            await (ingest_bulk if bulk else ingest)(repo, runs, steps)
             print(f"ingested {runs} runs x {steps} steps in {time.perf_counter() - start:.0f} s")
         last = await execute(repo, NEWEST_OUTPUT)
         newest = last["data"]["pipeline"]["lastRun"]
@@ -122,10 +124,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--requests", type=int, default=160)
     parser.add_argument("--workers", type=int, default=1, help="server processes (Neo4j only)")
+    parser.add_argument("--bulk", action="store_true", help="ingest whole runs (record_runs)")
     args = parser.parse_args()
     with ExitStack() as stack:
         location = store_location(args.store, stack)
-        prepared = asyncio.run(prepare(location, args.runs, args.steps))
+        prepared = asyncio.run(prepare(location, args.runs, args.steps, args.bulk))
         url = stack.enter_context(serving(location, "--workers", str(args.workers)))
         print(
             f"store: {location}   history: {args.runs} runs x {args.steps} steps x 2 outputs"

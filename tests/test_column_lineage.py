@@ -28,7 +28,7 @@ from lineageql import Client, pipeline, step
 from lineageql.graph import LineageRepository
 from lineageql.openlineage import change_of, parse_run_event
 from lineageql.schema import Context, schema
-from tests.graphql_client import _SCRATCH_STORE
+from tests.graphql_client import _SCRATCH_STORE, execute
 from tests.servers import STORE_KINDS, serving, store_for
 
 SPARK = "https://github.com/OpenLineage/OpenLineage/tree/1.31.0/integration/spark"
@@ -454,3 +454,48 @@ def test_the_cli_prints_a_columns_lineage(history: str) -> None:
     )
     assert any("amount decimal(12,2)" in line and "direct aggregation" in line for line in lines)
     assert any("country string" in line and "indirect filter" in line for line in lines)
+
+
+async def test_fields_that_shape_the_whole_output_feed_every_column(
+    repo: LineageRepository,
+) -> None:
+    """The facet's ``dataset`` list (a filter, a join key) is a source of every output
+    column, those only the schema lists included."""
+    from openlineage.client.serde import Serde
+
+    orders = InputDataset(namespace=LAKE, name="raw/orders_eu")
+    output = OutputDataset(
+        namespace=LAKE,
+        name="marts/eu_orders",
+        facets={
+            "schema": schema_of(("order_id", "long"), ("amount", "decimal(12,2)")),
+            "columnLineage": cl.ColumnLineageDatasetFacet(
+                fields={
+                    "amount": cl.Fields(
+                        inputFields=[source(LAKE, "raw/orders_eu", "amount", IDENTITY)]
+                    )
+                },
+                dataset=[source(LAKE, "raw/orders_eu", "country", FILTER)],
+            ),
+        },
+    )
+    event = RunEvent(
+        eventType=RunState.COMPLETE,
+        eventTime=START.isoformat(),
+        run=Run(runId=str(uuid.uuid4())),
+        job=Job(namespace="spark", name="eu_orders"),
+        producer=SPARK,
+        inputs=[orders],
+        outputs=[output],
+    )
+    await repo.record_run_event(change_of(parse_run_event(Serde.to_json(event).encode())))
+    answer = await execute(
+        repo,
+        """{ artifactVersion(name: "s3://acme-lake/marts/eu_orders") { columns { name
+          upstream { name } } } }""",
+    )
+    columns = {
+        c["name"]: sorted(u["name"] for u in c["upstream"])
+        for c in answer["data"]["artifactVersion"]["columns"]
+    }
+    assert columns == {"order_id": ["country"], "amount": ["amount", "country"]}

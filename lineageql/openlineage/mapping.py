@@ -147,8 +147,8 @@ def _dataset(
     name = f"{dataset.namespace}/{dataset.name}"
     facets = {**(dataset.facets or {}), **(own_facets or {})}
     try:
-        sources = _column_sources(facets.get("columnLineage"))
         listed = _schema_columns(facets.get("schema"))
+        sources = _column_sources(facets.get("columnLineage"), listed)
         named = {column.name for column in listed}
         columns = listed + [NewColumn(name=field) for field in sources if field not in named]
         return DatasetChange(
@@ -183,47 +183,60 @@ def _schema_columns(facet: Any) -> list[NewColumn]:
     return list(columns.values())
 
 
-def _column_sources(facet: Any) -> dict[str, list[ColumnSource]]:
+def _column_sources(facet: Any, listed: list[NewColumn]) -> dict[str, list[ColumnSource]]:
     """Each output column's sources from a ``columnLineage`` facet: one per input field and
-    transformation (the older ``transformationType`` form too); none for another shape."""
-    fields = facet.get("fields") if isinstance(facet, dict) else None
-    if not isinstance(fields, dict):
+    transformation (the older ``transformationType`` form too); the facet's ``dataset``
+    fields (those that shape the whole output, a filter or a join key) are sources of every
+    column. None for another shape."""
+    if not isinstance(facet, dict):
         return {}
+    given, whole = facet.get("fields"), facet.get("dataset")
+    fields: dict[Any, Any] = given if isinstance(given, dict) else {}
+    whole = whole if isinstance(whole, list) else []
     sources: dict[str, list[ColumnSource]] = {}
     for column, lineage in fields.items():
         inputs = lineage.get("inputFields") if isinstance(lineage, dict) else None
-        if not isinstance(column, str) or not isinstance(inputs, list):
-            continue
-        found = sources.setdefault(column, [])
-        for source in inputs:
-            if not isinstance(source, dict) or not all(
-                isinstance(source.get(key), str) for key in ("namespace", "name", "field")
-            ):
-                continue
-            dataset = f"{source['namespace']}/{source['name']}"
-            given = source.get("transformations")
-            transformations = (
-                [t for t in given if isinstance(t, dict)]
-                if isinstance(given, list) and given
-                else [
-                    {
-                        "type": lineage.get("transformationType"),
-                        "description": lineage.get("transformationDescription"),
-                    }
-                ]
-            )
-            found.extend(
-                ColumnSource(
-                    dataset=dataset,
-                    field=source["field"],
-                    transformation=_text_or_none(t.get("type")),
-                    subtype=_text_or_none(t.get("subtype")),
-                    description=_text_or_none(t.get("description")),
-                    masking=t.get("masking") is True,
-                )
-                for t in transformations
-            )
+        if isinstance(column, str) and isinstance(inputs, list):
+            sources[column] = _sources(inputs, lineage)
+    if whole:
+        shared = _sources(whole, {})
+        for column in dict.fromkeys([*(c.name for c in listed), *sources]):
+            sources.setdefault(column, []).extend(shared)
     return sources
+
+
+def _sources(inputs: list[Any], lineage: dict[str, Any]) -> list[ColumnSource]:
+    """Input fields as sources, one per transformation each names (or the field-level
+    ``transformationType`` of the older form)."""
+    found: list[ColumnSource] = []
+    for source in inputs:
+        if not isinstance(source, dict) or not all(
+            isinstance(source.get(key), str) for key in ("namespace", "name", "field")
+        ):
+            continue
+        given = source.get("transformations")
+        transformations = (
+            [t for t in given if isinstance(t, dict)]
+            if isinstance(given, list) and given
+            else [
+                {
+                    "type": lineage.get("transformationType"),
+                    "description": lineage.get("transformationDescription"),
+                }
+            ]
+        )
+        found.extend(
+            ColumnSource(
+                dataset=f"{source['namespace']}/{source['name']}",
+                field=source["field"],
+                transformation=_text_or_none(t.get("type")),
+                subtype=_text_or_none(t.get("subtype")),
+                description=_text_or_none(t.get("description")),
+                masking=t.get("masking") is True,
+            )
+            for t in transformations
+        )
+    return found
 
 
 def _text_or_none(value: Any) -> str | None:
