@@ -58,6 +58,11 @@ class RepositoryBase:
         )
         self._hops = {way: KeyedCache[list[str]](store, _lineage_topic(way)) for way in Direction}
         self._rows: dict[str, KeyedCache[list[Row]]] = {}
+        self._run_pages: KeyedCache[tuple[list[str], int]] = KeyedCache(
+            store, Topic.GRAPH, covers=lambda key, page: (key.partition("|")[0],)
+        )
+        """A pipeline's run pages (ids, total) by pipeline id and page; forgotten when a
+        write touches the pipeline (every run write names its pipeline)."""
         self._lineages = {
             way: KeyedCache[LineageGraph](store, _lineage_topic(way), per_key=False)
             for way in Direction

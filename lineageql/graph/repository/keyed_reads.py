@@ -147,22 +147,32 @@ class KeyedReads(RepositoryBase):
             ):
                 raise BadInputError("is not a cursor of this list", "after")
             after_created = cursor_run.created
-        pages = []
-        for pipeline_id in pipeline_ids:
-            params = {"pipeline_id": pipeline_id, "statuses": wanted, "as_of": as_of or ""}
-            rows = await self.store.read(
-                q.RUN_PAGE,
-                {
-                    **params,
-                    "after_id": after_id,
-                    "after_created": after_created,
-                    "limit": first + 1,
-                },
-            )
-            [total] = await self.store.read(q.RUN_TOTAL, params)
-            ids = [row["id"] for row in rows]
-            pages.append(IdWindow(ids[:first], len(ids) > first, int(total["total"])))
-        return pages
+
+        async def read(keys: list[str]) -> dict[str, tuple[list[str], int]]:
+            found = {}
+            for key in keys:
+                pipeline_id = key.partition("|")[0]
+                params = {"pipeline_id": pipeline_id, "statuses": wanted, "as_of": as_of or ""}
+                rows = await self.store.read(
+                    q.RUN_PAGE,
+                    {
+                        **params,
+                        "after_id": after_id,
+                        "after_created": after_created,
+                        "limit": first + 1,
+                    },
+                )
+                [total] = await self.store.read(q.RUN_TOTAL, params)
+                found[key] = ([row["id"] for row in rows], int(total["total"]))
+            return found
+
+        page = "|".join([str(first), after_id, ",".join(wanted), as_of or ""])
+        keys = [f"{pipeline_id}|{page}" for pipeline_id in pipeline_ids]
+        found = await self._run_pages.get_many(keys, read)
+        return [
+            IdWindow(ids[:first], len(ids) > first, total)
+            for ids, total in (found[key] for key in keys)
+        ]
 
     async def last_runs(
         self, pipeline_ids: Sequence[str], *, successful: bool = False, as_of: str | None = None
