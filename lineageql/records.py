@@ -317,6 +317,10 @@ class Record(BaseModel):
             raise BadInputError(first["msg"], field) from error
 
 
+DEFAULT_NAMESPACE = "default"
+"""The namespace of pipelines and artifacts no OpenLineage event named one for (the SDK's)."""
+
+
 class PipelineRecord(Record):
     id: str
     name: str

@@ -336,6 +336,15 @@ def test_a_job_name_in_two_namespaces_is_two_pipelines(server: tuple[str, dict[s
         "team-a": {"name": "etl", "namespace": "team-a", "runCount": 1},
         "team-b": {"name": "team-b/etl", "namespace": "team-b", "runCount": 1},
     }
+    listed = httpx.post(
+        f"{url}/graphql",
+        json={
+            "query": '{ pipelines(filter: {namespace: "team-b"}) { edges { node { name } } } '
+            'artifacts(filter: {namespace: "s3://team-a"}) { edges { node { name } } } }'
+        },
+    ).json()["data"]
+    assert [e["node"]["name"] for e in listed["pipelines"]["edges"]] == ["team-b/etl"]
+    assert [e["node"]["name"] for e in listed["artifacts"]["edges"]] == ["s3://team-a/out.parquet"]
     for team in runs:
         [job] = get(url, f"/namespaces/{team}/jobs")["jobs"]
         assert job["id"] == {"namespace": team, "name": "etl"}

@@ -23,7 +23,7 @@ from lineageql.graph.queries import (
     VERSION_MATCH,
     VERSION_RETURN,
 )
-from lineageql.records import ExecutionStatus
+from lineageql.records import DEFAULT_NAMESPACE, ExecutionStatus
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -90,6 +90,7 @@ class PipelineFilter:
     name: str | None = None
     name_contains: str | None = None
     name_starts_with: str | None = None
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class ArtifactFilter:
     name_contains: str | None = None
     name_starts_with: str | None = None
     tags: list[str] | None = None
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,7 +291,18 @@ def _metadata(query: ListingQuery, conditions: list[MetadataCondition]) -> None:
 def pipelines_query(spec: PipelineFilter) -> ListingQuery:
     query = ListingQuery("MATCH (p:Pipeline)", "p", PIPELINE_RETURN, sortable=("created", "name"))
     _names(query, spec.name, spec.name_contains, spec.name_starts_with)
+    _namespace(query, spec.namespace)
     return query
+
+
+def _namespace(query: ListingQuery, namespace: str | None) -> None:
+    """Keep rows in ``namespace`` (``default`` holds those no OpenLineage event named)."""
+    if namespace is not None:
+        query.where(
+            f"coalesce({query.var}.namespace, $fallback) = $namespace",
+            namespace=namespace,
+            fallback=DEFAULT_NAMESPACE,
+        )
 
 
 def runs_query(spec: RunFilter) -> ListingQuery:
@@ -316,6 +329,7 @@ def artifacts_query(spec: ArtifactFilter) -> ListingQuery:
     query = ListingQuery("MATCH (a:Artifact)", "a", ARTIFACT_RETURN, sortable=("created", "name"))
     _names(query, spec.name, spec.name_contains, spec.name_starts_with)
     _tags(query, spec.tags)
+    _namespace(query, spec.namespace)
     return query
 
 

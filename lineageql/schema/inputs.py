@@ -66,12 +66,16 @@ class PipelineFilterInput:
     name: str | None = None
     name_contains: str | None = None
     name_starts_with: str | None = None
+    namespace: str | None = strawberry.field(
+        default=None, description="An OpenLineage namespace ('default': the SDK's pipelines)."
+    )
 
     def to_filter(self) -> PipelineFilter:
         return PipelineFilter(
             name=self.name,
             name_contains=self.name_contains,
             name_starts_with=self.name_starts_with,
+            namespace=self.namespace,
         )
 
 
@@ -109,6 +113,9 @@ class ArtifactFilterInput:
     name_contains: str | None = None
     name_starts_with: str | None = None
     tag: str | None = None
+    namespace: str | None = strawberry.field(
+        default=None, description="An OpenLineage namespace ('default': the SDK's artifacts)."
+    )
 
     def to_filter(self) -> ArtifactFilter:
         return ArtifactFilter(
@@ -116,6 +123,7 @@ class ArtifactFilterInput:
             name_contains=self.name_contains,
             name_starts_with=self.name_starts_with,
             tags=[self.tag] if self.tag is not None else None,
+            namespace=self.namespace,
         )
 
 

@@ -23,8 +23,9 @@ from starlette.routing import Route
 from lineageql.errors import BadInputError, LineageError, NotFoundError, UnauthenticatedError
 from lineageql.graph import Direction, LineageRepository, NodeKind
 from lineageql.graph.repository import MAX_LINEAGE_DEPTH, MAX_LINEAGE_NODES
-from lineageql.graph.repository.job_graph import DEFAULT_NAMESPACE, JobKey, JobLinks
+from lineageql.graph.repository.job_graph import JobKey, JobLinks
 from lineageql.records import (
+    DEFAULT_NAMESPACE,
     ArtifactRecord,
     ColumnLink,
     ExecutionStatus,

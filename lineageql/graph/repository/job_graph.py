@@ -14,6 +14,7 @@ from lineageql.graph.repository.keyed_reads import KeyedReads
 from lineageql.graph.repository.rows import artifact_record, pipeline_record, step_record
 from lineageql.graph.store import Transaction
 from lineageql.records import (
+    DEFAULT_NAMESPACE,
     ArtifactRecord,
     DatasetChange,
     PipelineRecord,
@@ -21,9 +22,6 @@ from lineageql.records import (
     artifact_id_for,
     pipeline_id_for,
 )
-
-DEFAULT_NAMESPACE = "default"
-"""The namespace of pipelines and artifacts no OpenLineage event named one for (the SDK's)."""
 
 
 @dataclass(frozen=True, order=True)
