@@ -167,20 +167,10 @@ class EventBatch:
     def _report(run: RunState, change: RunEventChange) -> bool:
         """Record the status the run's own event reports unless it already reported one
         further along; whether it changed."""
-        status = change.status
-        if status is None or (status not in FINISHED and run.reported in FINISHED):
+        if not _moves_forward(run.reported, run.end_time, change):
             return False
-        if (
-            status in FINISHED
-            and run.reported in FINISHED
-            and run.end_time is not None
-            and run.end_time > change.event_time
-        ):
-            return False
-        if status == run.reported:
-            return False
-        run.reported = status
-        if status in FINISHED:
+        run.reported = change.status
+        if change.status in FINISHED:
             run.end_time = change.event_time
         run.changed = True
         return True
@@ -252,16 +242,7 @@ class EventBatch:
         """Give the step the event's status unless it is already further along; whether
         it changed."""
         status = change.status
-        if status is None or (status not in FINISHED and step.status in FINISHED):
-            return False
-        if (
-            status in FINISHED
-            and step.status in FINISHED
-            and step.end_time is not None
-            and step.end_time > change.event_time
-        ):
-            return False
-        if status == step.status and status not in FINISHED:
+        if status is None or not _moves_forward(step.status, step.end_time, change):
             return False
         step.status = status
         if status in FINISHED:
@@ -376,6 +357,24 @@ class EventBatch:
             # As before: a run's end time, once set, is only ever replaced by another.
             run.end_time = end or run.end_time
             run.changed = True
+
+
+def _moves_forward(
+    current: ExecutionStatus | None, ended: str | None, change: RunEventChange
+) -> bool:
+    """Whether the event's status replaces ``current`` (which ended at ``ended``): a running
+    status never undoes a finished one, and of two finishing events the later one wins."""
+    status = change.status
+    if status is None or (status not in FINISHED and current in FINISHED):
+        return False
+    if (
+        status in FINISHED
+        and current in FINISHED
+        and ended is not None
+        and ended > change.event_time
+    ):
+        return False
+    return not (status == current and status not in FINISHED)
 
 
 def _earliest(node: RunState | StepState, at: str) -> None:
