@@ -79,6 +79,21 @@ async def _records(
     return [[r for i in group if (r := found[i]) is not None] for group in groups]
 
 
+def _reach(
+    read_ids: Callable[[LineageRepository], Callable[[list[str], int], Awaitable[list[list[str]]]]],
+    records: Callable[[LineageRepository], Callable[[list[str]], Awaitable[Sequence[Any]]]],
+    default_depth: int = 1,
+) -> Fetch:
+    """The records each parent reaches within ``depth`` (``read_ids(repo)`` walks, then
+    ``records(repo)`` reads what it reached, all parents at once)."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        depth = args.get("depth", default_depth)
+        return await _records(records(repo), await read_ids(repo)(_ids(parents), depth))
+
+    return fetch
+
+
 def _one(
     read: Callable[[LineageRepository, list[str]], Awaitable[Sequence[Any]]],
     key: Callable[[Any], str],
@@ -255,15 +270,6 @@ def _only(which: str, fetch_all: Fetch) -> Fetch:
     return fetch
 
 
-def _step_reach(upstream: bool) -> Fetch:
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        depth = args.get("depth", 1)
-        read = repo.upstream_step_ids if upstream else repo.downstream_step_ids
-        return await _records(repo.get_steps, await read(_ids(parents), depth))
-
-    return fetch
-
-
 # -- artifact versions -------------------------------------------------------------------
 
 
@@ -287,15 +293,6 @@ async def _consumers(
     repo: LineageRepository, parents: list[Any], args: dict[str, Any]
 ) -> list[Any]:
     return await _records(repo.get_steps, await repo.consumers_of(_ids(parents)))
-
-
-def _walk(upstream: bool) -> Fetch:
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        depth = args.get("depth", DEFAULT_LINEAGE_DEPTH)
-        read = repo.upstream_version_ids if upstream else repo.downstream_version_ids
-        return await _records(repo.get_artifact_versions, await read(_ids(parents), depth))
-
-    return fetch
 
 
 async def _latest_version(
@@ -325,15 +322,6 @@ def _same(attribute: str) -> Fetch:
 
 async def _columns(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
     return await repo.columns_of_versions(_ids(parents))
-
-
-def _column_reach(upstream: bool) -> Fetch:
-    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
-        depth = args.get("depth", 1)
-        read = repo.upstream_column_ids if upstream else repo.downstream_column_ids
-        return await _records(repo.get_columns, await read(_ids(parents), depth))
-
-    return fetch
 
 
 def _column_nodes(parent: ColumnLineageValue) -> list[ColumnNodeValue]:
@@ -517,8 +505,8 @@ TYPES: dict[str, TypeSpec] = {
             "output": _only(
                 "output", _step_artifacts(lambda repo, ids: repo.outputs_of_steps(ids))
             ),
-            "upstreamSteps": _step_reach(upstream=True),
-            "downstreamSteps": _step_reach(upstream=False),
+            "upstreamSteps": _reach(lambda r: r.upstream_step_ids, lambda r: r.get_steps),
+            "downstreamSteps": _reach(lambda r: r.downstream_step_ids, lambda r: r.get_steps),
         },
     ),
     "StepArtifact": TypeSpec(
@@ -539,8 +527,16 @@ TYPES: dict[str, TypeSpec] = {
             "producedBy": _producers(executed=True),
             "reusedBy": _producers(executed=False),
             "consumedBy": _consumers,
-            "upstream": _walk(upstream=True),
-            "downstream": _walk(upstream=False),
+            "upstream": _reach(
+                lambda r: r.upstream_version_ids,
+                lambda r: r.get_artifact_versions,
+                DEFAULT_LINEAGE_DEPTH,
+            ),
+            "downstream": _reach(
+                lambda r: r.downstream_version_ids,
+                lambda r: r.get_artifact_versions,
+                DEFAULT_LINEAGE_DEPTH,
+            ),
             "columns": _columns,
         },
     ),
@@ -557,8 +553,8 @@ TYPES: dict[str, TypeSpec] = {
                 lambda column: column.version_id,
                 lambda column: f"the artifact version of column {column.name!r} is gone",
             ),
-            "upstream": _column_reach(upstream=True),
-            "downstream": _column_reach(upstream=False),
+            "upstream": _reach(lambda r: r.upstream_column_ids, lambda r: r.get_columns),
+            "downstream": _reach(lambda r: r.downstream_column_ids, lambda r: r.get_columns),
         },
     ),
     "ColumnLineage": TypeSpec(
