@@ -140,6 +140,23 @@ async def artifact_version(
         return None
 
 
+async def _start(
+    repo: LineageRepository,
+    artifact_version_id: str | None,
+    artifact_name: str | None,
+    as_of: datetime | None,
+) -> str:
+    """The version a walk starts from: by id, or the artifact's version current at ``as_of``."""
+    one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
+    return await repo.lineage_start(
+        artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
+    )
+
+
+def _direction(direction: Enum | None) -> Direction:
+    return Direction(direction.value) if direction is not None else Direction.UPSTREAM
+
+
 async def lineage(
     repo: LineageRepository,
     artifact_version_id: str | None = None,
@@ -148,12 +165,8 @@ async def lineage(
     artifact_name: str | None = None,
     as_of: datetime | None = None,
 ) -> LineageValue:
-    one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
-    start = await repo.lineage_start(
-        artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
-    )
-    walk = Direction(direction.value) if direction is not None else Direction.UPSTREAM
-    graph = await repo.lineage(start, walk, depth)
+    start = await _start(repo, artifact_version_id, artifact_name, as_of)
+    graph = await repo.lineage(start, _direction(direction), depth)
     versions = await repo.get_artifact_versions(list(graph.artifact_depths))
     steps = await repo.get_steps(graph.step_ids)
     return LineageValue(
@@ -170,13 +183,9 @@ async def column_lineage(
     direction: Enum | None = None,
     depth: int = DEFAULT_LINEAGE_DEPTH,
 ) -> ColumnLineageValue:
-    one_of(artifactVersionId=artifact_version_id, artifactName=artifact_name)
-    version_id = await repo.lineage_start(
-        artifact_version_id and str(artifact_version_id), artifact_name, stored_time(as_of)
-    )
+    version_id = await _start(repo, artifact_version_id, artifact_name, as_of)
     start = column_id_for(version_id, column)
-    walk = Direction(direction.value) if direction is not None else Direction.UPSTREAM
-    graph = await repo.column_lineage(start, walk, depth)
+    graph = await repo.column_lineage(start, _direction(direction), depth)
     depths = graph.column_depths
     found = [c for c in await repo.get_columns(list(depths)) if c is not None]
     if not any(c.id == start for c in found):  # asked after the walk: one read fewer
