@@ -12,6 +12,7 @@ name; other artifacts are in the ``default`` namespace under their own names.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +113,7 @@ async def _jobs(repo: LineageRepository, request: Request) -> dict[str, Any]:
 
 async def _datasets(repo: LineageRepository, request: Request) -> dict[str, Any]:
     artifacts = await repo.artifacts_in(request.path_params["namespace"])
-    shown = [await _dataset(repo, artifact) for artifact in artifacts]
+    shown = await _datasets_shown(repo, artifacts)
     return {"datasets": shown, "totalCount": len(shown)}
 
 
@@ -193,11 +194,9 @@ async def _graph(
     every = datasets.union(*(_datasets_of(links, job) for job in jobs))
     known = await _datasets_by_id(repo, every)
     nodes: dict[str, dict[str, Any]] = {}
-    for dataset_id in sorted(datasets):
-        artifact = known[dataset_id]
-        nodes[_dataset_node(artifact)] = _node(
-            _dataset_node(artifact), "DATASET", await _dataset(repo, artifact)
-        )
+    artifacts = [known[dataset_id] for dataset_id in sorted(datasets)]
+    for artifact, shown in zip(artifacts, await _datasets_shown(repo, artifacts), strict=True):
+        nodes[_dataset_node(artifact)] = _node(_dataset_node(artifact), "DATASET", shown)
     for job in sorted(jobs):
         pipeline = pipelines[job.pipeline_id]
         node = _job_node(job, pipeline)
@@ -226,12 +225,14 @@ async def _column_lineage(repo: LineageRepository, request: Request) -> dict[str
     fields = await _fields(repo, list(graph.column_depths))
     if start not in fields:
         raise NotFoundError(f"dataset {namespace}:{name} has no field {field!r}")
+    sources_of: dict[str, list[ColumnLink]] = defaultdict(list)
+    for link in graph.links:
+        if link.source_id in fields:
+            sources_of[link.column_id].append(link)
     nodes: dict[str, dict[str, Any]] = {}
     for column_id in sorted(fields, key=lambda c: (graph.column_depths[c], fields[c].node)):
         shown = fields[column_id]
-        sources = [
-            link for link in graph.links if link.column_id == column_id and link.source_id in fields
-        ]
+        sources = sources_of.get(column_id, [])
         data = {
             **shown.where,
             "fieldType": shown.type,
@@ -318,40 +319,51 @@ def _dataset_node(artifact: ArtifactRecord) -> str:
     return f"dataset:{namespace}:{name}"
 
 
-async def _dataset(repo: LineageRepository, artifact: ArtifactRecord) -> dict[str, Any]:
-    """A Dataset: its latest version's columns, facets (metadata) and id."""
-    namespace, name = _dataset_id(artifact)
-    [ids] = await repo.version_ids_of_artifacts([artifact.id])
-    latest = (await repo.get_artifact_versions(ids[:1]))[0] if ids else None
-    fields: list[dict[str, Any]] = []
-    facets: dict[str, Any] = {}
-    if latest is not None:
-        [columns] = await repo.columns_of_versions([latest.id])
-        fields = [
-            {"name": c.name, "type": c.type, "tags": [], "description": c.description}
-            for c in columns
-        ]
-        [entries] = await repo.metadata_of(NodeKind.ARTIFACT_VERSION, [latest.id])
-        facets = {entry.key: entry.value for entry in entries}
-    documentation = facets.get("documentation")
-    return {
-        "id": {"namespace": namespace, "name": name},
-        "type": "DB_TABLE",
-        "name": name,
-        "physicalName": name,
-        "createdAt": artifact.created,
-        "updatedAt": latest.created if latest else artifact.created,
-        "namespace": namespace,
-        "sourceName": namespace,
-        "fields": fields,
-        "tags": (await repo.tags_of(NodeKind.ARTIFACT, [artifact.id]))[0],
-        "lastModifiedAt": latest.created if latest else None,
-        "description": documentation.get("description")
-        if isinstance(documentation, dict)
-        else None,
-        "facets": facets,
-        "currentVersion": latest.id if latest else None,
+async def _datasets_shown(
+    repo: LineageRepository, artifacts: list[ArtifactRecord]
+) -> list[dict[str, Any]]:
+    """Each artifact as a Dataset: its latest version's columns, facets (metadata) and id,
+    read for all of them at once."""
+    ids = [artifact.id for artifact in artifacts]
+    latest_ids = [group[0] if group else None for group in await repo.version_ids_of_artifacts(ids)]
+    present = [i for i in latest_ids if i is not None]
+    versions = dict(zip(present, await repo.get_artifact_versions(present), strict=True))
+    columns = dict(zip(present, await repo.columns_of_versions(present), strict=True))
+    entries = await repo.metadata_of(NodeKind.ARTIFACT_VERSION, present)
+    facets_of = {
+        i: {e.key: e.value for e in group} for i, group in zip(present, entries, strict=True)
     }
+    tags = await repo.tags_of(NodeKind.ARTIFACT, ids)
+    shown: list[dict[str, Any]] = []
+    for artifact, latest_id, artifact_tags in zip(artifacts, latest_ids, tags, strict=True):
+        namespace, name = _dataset_id(artifact)
+        latest = versions.get(latest_id) if latest_id is not None else None
+        facets = facets_of.get(latest_id, {}) if latest_id is not None else {}
+        documentation = facets.get("documentation")
+        shown.append(
+            {
+                "id": {"namespace": namespace, "name": name},
+                "type": "DB_TABLE",
+                "name": name,
+                "physicalName": name,
+                "createdAt": artifact.created,
+                "updatedAt": latest.created if latest else artifact.created,
+                "namespace": namespace,
+                "sourceName": namespace,
+                "fields": [
+                    {"name": c.name, "type": c.type, "tags": [], "description": c.description}
+                    for c in (columns.get(latest_id, []) if latest_id is not None else [])
+                ],
+                "tags": artifact_tags,
+                "lastModifiedAt": latest.created if latest else None,
+                "description": documentation.get("description")
+                if isinstance(documentation, dict)
+                else None,
+                "facets": facets,
+                "currentVersion": latest.id if latest else None,
+            }
+        )
+    return shown
 
 
 def _job_name(job: JobKey, pipeline: PipelineRecord) -> str:
