@@ -5,8 +5,8 @@ changes), so a keyed read answers from the node alone instead of joining back to
 
 LadybugDB needs typed node and relationship tables; Neo4j needs uniqueness constraints and
 indexes. Both renderings are idempotent (``IF NOT EXISTS``), so migrating twice is harmless.
-A column added to a node later is rendered for LadybugDB as ``ALTER TABLE ... ADD IF NOT
-EXISTS``, which keeps old database files usable.
+A column added to a node later, or a label pair added to a relationship, is rendered for
+LadybugDB as ``ALTER TABLE ... ADD IF NOT EXISTS``, which keeps old database files usable.
 """
 
 from __future__ import annotations
@@ -137,6 +137,49 @@ NODES: tuple[NodeTable, ...] = (
             "position": "INT64",
         },
     ),
+    NodeTable(
+        "Model",
+        {
+            "id": "STRING",
+            "name": "STRING",
+            "created": "STRING",
+            "description": "STRING",
+            "license": "STRING",
+            "audience": "STRING",
+            "use_cases": "STRING",
+            "limitations": "STRING",
+            "trade_offs": "STRING",
+            "ethics": "STRING",
+            "version_counter": "INT64",
+        },
+        unique=("id", "name"),
+    ),
+    NodeTable(
+        "ModelVersion",
+        {
+            "id": "STRING",
+            "model_id": "STRING",
+            "number": "INT64",
+            "name": "STRING",
+            "stage": "STRING",
+            "created": "STRING",
+            "description": "STRING",
+        },
+        indexed=("model_id",),
+    ),
+    NodeTable(
+        "StageChange",
+        {
+            "id": "STRING",
+            "model_id": "STRING",
+            "version_id": "STRING",
+            "from_stage": "STRING",
+            "to_stage": "STRING",
+            "at": "STRING",
+            "by": "STRING",
+        },
+        indexed=("model_id", "version_id"),
+    ),
     NodeTable("Tag", {"id": "STRING"}),
     NodeTable("RunName", {"id": "STRING"}),
     NodeTable(
@@ -153,8 +196,8 @@ NODES: tuple[NodeTable, ...] = (
     ),
 )
 
-TAGGABLE = ("Pipeline", "PipelineRun", "Artifact", "ArtifactVersion")
-METADATA_OWNERS = ("PipelineRun", "Step", "ArtifactVersion")
+TAGGABLE = ("Pipeline", "PipelineRun", "Artifact", "ArtifactVersion", "Model", "ModelVersion")
+METADATA_OWNERS = ("PipelineRun", "Step", "ArtifactVersion", "ModelVersion")
 
 RELS: tuple[RelTable, ...] = (
     RelTable("HAS_RUN", (("Pipeline", "PipelineRun"),)),
@@ -177,6 +220,10 @@ RELS: tuple[RelTable, ...] = (
             "masking": "BOOLEAN",
         },
     ),
+    RelTable("HAS_MODEL_VERSION", (("Model", "ModelVersion"),)),
+    RelTable("HOLDS", (("ModelVersion", "ArtifactVersion"),), {"kind": "STRING"}),
+    RelTable("MADE_BY", (("ModelVersion", "PipelineRun"),)),
+    RelTable("CHANGED_STAGE", (("ModelVersion", "StageChange"),)),
     RelTable("TAGGED", tuple((label, "Tag") for label in TAGGABLE)),
     RelTable("HAS_METADATA", tuple((label, "MetadataEntry") for label in METADATA_OWNERS)),
 )
@@ -211,6 +258,11 @@ def ladybug_statements() -> list[str]:
         parts = [f"FROM {source} TO {target}" for source, target in rel.pairs]
         parts.extend(f"{name} {kind}" for name, kind in rel.columns.items())
         statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({', '.join(parts)})")
+        # A label pair added to a relationship later (such as models gaining tags).
+        statements.extend(
+            f"ALTER TABLE {rel.type} ADD IF NOT EXISTS FROM {source} TO {target}"
+            for source, target in rel.pairs[1:]
+        )
     return [*statements, *BACKFILLS]
 
 

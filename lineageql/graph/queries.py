@@ -441,6 +441,7 @@ RETURN art.name AS name, max(v.id) AS id
 UNREFERENCED_VERSIONS = f"""
 {VERSION_MATCH}
 WHERE NOT EXISTS {{ MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }}
+  AND NOT EXISTS {{ MATCH (v)<-[:HOLDS]-(:ModelVersion) }}
 RETURN {VERSION_RETURN}
 ORDER BY v.created, v.id
 """
@@ -455,6 +456,7 @@ DELETE_UNREFERENCED_VERSIONS = """
 UNWIND $keys AS k
 MATCH (v:ArtifactVersion {id: k})
 WHERE NOT EXISTS { MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }
+  AND NOT EXISTS { MATCH (v)<-[:HOLDS]-(:ModelVersion) }
 OPTIONAL MATCH (v)-[:HAS_METADATA]->(m:MetadataEntry)
 DETACH DELETE m, v
 RETURN DISTINCT k AS id

@@ -25,6 +25,7 @@ from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.model_records import ModelArtifactKind, ModelStage
 from lineageql.readpath.objects import (
     ColumnLineageValue,
     ColumnNodeValue,
@@ -33,6 +34,7 @@ from lineageql.readpath.objects import (
     LineageGraphNode,
     LineageNodeValue,
     LineageValue,
+    ModelArtifactValue,
     PageInfoValue,
     StepArtifactValue,
 )
@@ -94,6 +96,18 @@ def _reach(
     return fetch
 
 
+def _linked(
+    read_ids: Callable[[LineageRepository, list[str]], Awaitable[list[list[str]]]],
+    records: Callable[[LineageRepository], Callable[[list[str]], Awaitable[Sequence[Any]]]],
+) -> Fetch:
+    """The records each parent links to (``read_ids``), read for all parents at once."""
+
+    async def fetch(repo: LineageRepository, parents: list[Any], args: dict[str, Any]) -> list[Any]:
+        return await _records(records(repo), await read_ids(repo, _ids(parents)))
+
+    return fetch
+
+
 def _one(
     read: Callable[[LineageRepository, list[str]], Awaitable[Sequence[Any]]],
     key: Callable[[Any], str],
@@ -126,7 +140,7 @@ def _metadata(kind: NodeKind) -> Fetch:
     return fetch
 
 
-async def _connections(
+async def connections_of(
     windows: list[IdWindow],
     get: Callable[[list[str]], Awaitable[Sequence[Any]]],
 ) -> list[ConnectionValue]:
@@ -154,7 +168,7 @@ def _id_pages(
         groups = await read_ids(repo, _ids(parents))
         first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
         windows = [IdWindow.of(ids, first, after) for ids in groups]
-        return await _connections(windows, records(repo))
+        return await connections_of(windows, records(repo))
 
     return fetch
 
@@ -174,7 +188,7 @@ async def _runs(repo: LineageRepository, parents: list[Any], args: dict[str, Any
     first, after = args.get("first", DEFAULT_PAGE_SIZE), args.get("after")
     # One pipeline at a time: a cursor belongs to one list.
     windows = [(await repo.run_pages([parent.id], first, after, statuses))[0] for parent in parents]
-    return await _connections(windows, repo.get_runs)
+    return await connections_of(windows, repo.get_runs)
 
 
 def _newest_run(successful: bool) -> Fetch:
@@ -327,6 +341,74 @@ async def _columns(repo: LineageRepository, parents: list[Any], args: dict[str, 
 def _column_nodes(parent: ColumnLineageValue) -> list[ColumnNodeValue]:
     depths = parent.graph.column_depths
     return [ColumnNodeValue(c.id, depths[c.id], c) for c in parent.columns]
+
+
+# -- models ----------------------------------------------------------------------------
+
+DEFAULT_MODEL_VERSIONS = 20
+
+
+async def _model_versions(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    """Each model's versions, newest first: those in ``stage`` if given, at most ``first``."""
+    stage, first = args.get("stage"), args.get("first", DEFAULT_MODEL_VERSIONS)
+    check_budget(first * len(parents))
+    groups = await repo.models.versions_of_models(_ids(parents))
+    wanted = None if stage is None else ModelStage(stage)
+    return [[v for v in group if wanted in (None, v.stage)][:first] for group in groups]
+
+
+async def _latest_model_version(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    groups = await repo.models.versions_of_models(_ids(parents))
+    return [group[0] if group else None for group in groups]
+
+
+async def _model_artifacts(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    """Each model version's artifact versions with their kinds (only ``kind``, if given)."""
+    kind = args.get("kind")
+    wanted = None if kind is None else ModelArtifactKind(kind)
+    groups = [
+        [link for link in links if wanted in (None, link.kind)]
+        for links in await repo.models.artifacts_of_model_versions(_ids(parents))
+    ]
+    versions = await _records(
+        repo.get_artifact_versions, [[link.artifact_version_id for link in g] for g in groups]
+    )
+    answer = []
+    for links, found in zip(groups, versions, strict=True):
+        by_id = {version.id: version for version in found}
+        answer.append(
+            [
+                ModelArtifactValue(link.kind, by_id[link.artifact_version_id])
+                for link in links
+                if link.artifact_version_id in by_id
+            ]
+        )
+    return answer
+
+
+async def _stage_history(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    return await repo.models.stage_histories(_ids(parents))
+
+
+async def _model_artifact(
+    repo: LineageRepository, parents: list[Any], args: dict[str, Any]
+) -> list[Any]:
+    """Each model version's newest artifact version of kind MODEL."""
+    groups = await _model_artifacts(repo, parents, {"kind": ModelArtifactKind.MODEL})
+    return [
+        max(group, key=lambda held: held.artifact_version.created).artifact_version
+        if group
+        else None
+        for group in groups
+    ]
 
 
 # -- lineage -----------------------------------------------------------------------------
@@ -538,6 +620,10 @@ TYPES: dict[str, TypeSpec] = {
                 DEFAULT_LINEAGE_DEPTH,
             ),
             "columns": _columns,
+            "modelVersions": _linked(
+                lambda repo, ids: repo.models.model_versions_holding(ids),
+                lambda repo: repo.models.get_model_versions,
+            ),
         },
     ),
     "Column": TypeSpec(
@@ -595,6 +681,64 @@ TYPES: dict[str, TypeSpec] = {
             ),
         },
     ),
+    "Model": TypeSpec(
+        scalars={
+            "id": _attr("id"),
+            "name": _attr("name"),
+            "created": lambda m: parse_time(m.created),
+            "description": _attr("description"),
+            "license": _attr("license"),
+            "audience": _attr("audience"),
+            "useCases": _attr("use_cases"),
+            "limitations": _attr("limitations"),
+            "tradeOffs": _attr("trade_offs"),
+            "ethics": _attr("ethics"),
+        },
+        relations={
+            "tags": _tags(NodeKind.MODEL),
+            "versions": _model_versions,
+            "latestVersion": _latest_model_version,
+        },
+    ),
+    "ModelVersion": TypeSpec(
+        scalars={
+            "id": _attr("id"),
+            "number": _attr("number"),
+            "name": _attr("name"),
+            "stage": _attr("stage"),
+            "created": lambda v: parse_time(v.created),
+            "description": _attr("description"),
+        },
+        relations={
+            "model": _one(
+                lambda repo, ids: repo.models.get_models(ids),
+                lambda version: version.model_id,
+                lambda version: f"the model of version {version.name!r} is gone",
+            ),
+            "artifacts": _model_artifacts,
+            "modelArtifact": _model_artifact,
+            "runs": _linked(
+                lambda repo, ids: repo.models.run_ids_of_model_versions(ids),
+                lambda repo: repo.get_runs,
+            ),
+            "stageHistory": _stage_history,
+            "tags": _tags(NodeKind.MODEL_VERSION),
+            "runMetadata": _metadata(NodeKind.MODEL_VERSION),
+        },
+    ),
+    "ModelArtifact": TypeSpec(
+        scalars={"kind": _attr("kind")},
+        relations={"artifactVersion": _same("artifact_version")},
+    ),
+    "StageChange": TypeSpec(
+        scalars={
+            "fromStage": _attr("from_stage"),
+            "toStage": _attr("to_stage"),
+            "at": lambda c: parse_time(c.at),
+            "by": _attr("by"),
+        },
+        relations={},
+    ),
     "Visualization": TypeSpec(scalars={"type": _attr("type"), "uri": _attr("uri")}, relations={}),
     "MetadataEntry": TypeSpec(
         scalars={
@@ -612,6 +756,7 @@ TYPES: dict[str, TypeSpec] = {
     **_connection("PipelineRun"),
     **_connection("Artifact"),
     **_connection("ArtifactVersion"),
+    **_connection("Model"),
     "Lineage": TypeSpec(
         scalars={"truncated": lambda lineage: lineage.graph.truncated},
         relations={

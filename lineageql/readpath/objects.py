@@ -1,11 +1,12 @@
 """The plain objects the read path hands between levels where no record exists: a step's
-named input or output, a connection page, a lineage answer."""
+named input or output, a model version's artifact, a connection page, a lineage answer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from lineageql.model_records import ModelArtifactKind
 from lineageql.records import (
     ArtifactVersionRecord,
     ColumnLineageGraph,
@@ -18,6 +19,14 @@ from lineageql.records import (
 @dataclass(frozen=True, slots=True)
 class StepArtifactValue:
     name: str
+    artifact_version: ArtifactVersionRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ModelArtifactValue:
+    """An artifact version a model version holds, and what it is to it."""
+
+    kind: ModelArtifactKind
     artifact_version: ArtifactVersionRecord
 
 

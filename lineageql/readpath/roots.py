@@ -12,8 +12,10 @@ from typing import Any, Protocol, TypeVar
 from lineageql.arguments import one_of, stored_time
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import Direction, LineageRepository
-from lineageql.graph.listing import DEFAULT_PAGE_SIZE, Page, PageRequest, SortDirection
+from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, Page, PageRequest, SortDirection
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.model_records import ModelRecord, ModelVersionRecord, parse_stage
+from lineageql.readpath.fields import connections_of
 from lineageql.readpath.objects import (
     ColumnLineageValue,
     ConnectionValue,
@@ -193,6 +195,39 @@ async def column_lineage(
     return ColumnLineageValue(graph, sorted(found, key=lambda c: (depths[c.id], c.name, c.id)))
 
 
+async def models(
+    repo: LineageRepository, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+) -> ConnectionValue:
+    window = IdWindow.of(await repo.models.model_ids(), first, after)
+    [connection] = await connections_of([window], repo.models.get_models)
+    return connection
+
+
+async def model(
+    repo: LineageRepository, id: str | None = None, name: str | None = None
+) -> ModelRecord | None:
+    if one_of(id=id, name=name) == "id":
+        return (await repo.models.get_models([str(id)]))[0]
+    return (await repo.models.get_models_by_name([str(name)]))[0]
+
+
+async def model_version(
+    repo: LineageRepository,
+    model: str,
+    version: str | None = None,
+    number: int | None = None,
+    stage: Enum | None = None,
+    as_of: datetime | None = None,
+) -> ModelVersionRecord | None:
+    return await repo.models.find_model_version(
+        model,
+        version=version,
+        number=number,
+        stage=None if stage is None else parse_stage(str(stage.value)),
+        as_of=stored_time(as_of),
+    )
+
+
 ROOTS: dict[str, RootFetch] = {
     "pipelines": pipelines,
     "pipeline": pipeline,
@@ -206,5 +241,8 @@ ROOTS: dict[str, RootFetch] = {
     "artifactVersion": artifact_version,
     "lineage": lineage,
     "columnLineage": column_lineage,
+    "models": models,
+    "model": model,
+    "modelVersion": model_version,
 }
 """Root query fields by GraphQL name."""

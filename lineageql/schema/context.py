@@ -21,6 +21,8 @@ class Context:
     artifact_store: ArtifactStore
     may_read: bool = True
     may_write: bool = True
+    actor: str | None = None
+    """Who the caller's token says they are (a fingerprint); None without tokens."""
     fast_reads: bool = True
     """Answer known query selections through ``lineageql.readpath`` (off: resolvers only)."""
     planned_roots: int = 0

@@ -1,4 +1,5 @@
-"""The root Mutation type: the one write path for the SDK, tools and other orchestrators.
+"""The root Mutation type: the one write path for the SDK, tools and other orchestrators
+(the model registry's mutations are in ``model_mutations``).
 
 Each mutation is one repository write (one transaction): an unknown id, a reused name or
 custom version fails it with a coded error and leaves the graph as it was.
@@ -18,6 +19,7 @@ from lineageql.pruning import prune_artifacts
 from lineageql.readpath.objects import StepArtifactValue
 from lineageql.records import ExecutionStatus, typed_metadata
 from lineageql.schema.context import Info
+from lineageql.schema.model_mutations import ModelMutations
 from lineageql.schema.mutation_inputs import (
     ArtifactVersionInput,
     CreatePipelineRunInput,
@@ -75,7 +77,7 @@ class PruneResult:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ModelMutations):
     @strawberry.mutation
     async def create_pipeline_run(self, info: Info, input: CreatePipelineRunInput) -> PipelineRun:
         return PipelineRun.of(await info.context.repo.create_run(input.to_record()))
@@ -198,8 +200,8 @@ class Mutation:
         return id
 
     @strawberry.mutation(
-        description="Delete artifact versions no run produced or consumed (with `ids`, only "
-        "those of them)."
+        description="Delete artifact versions no run produced or consumed and no model version "
+        "holds (with `ids`, only those of them)."
     )
     async def prune_artifacts(
         self,

@@ -52,6 +52,8 @@ class TagTarget(Enum):
     PIPELINE_RUN = "PipelineRun"
     ARTIFACT = "Artifact"
     ARTIFACT_VERSION = "ArtifactVersion"
+    MODEL = "Model"
+    MODEL_VERSION = "ModelVersion"
 
     @property
     def kind(self) -> NodeKind:
@@ -63,6 +65,7 @@ class MetadataTarget(Enum):
     PIPELINE_RUN = "PipelineRun"
     STEP = "Step"
     ARTIFACT_VERSION = "ArtifactVersion"
+    MODEL_VERSION = "ModelVersion"
 
     @property
     def kind(self) -> NodeKind:

@@ -29,8 +29,11 @@ from lineageql.schema.types import (
     ColumnLineage,
     Lineage,
     LineageDirection,
+    Model,
+    ModelVersion,
     Pipeline,
     PipelineRun,
+    Stage,
     Step,
     as_objects,
 )
@@ -174,6 +177,36 @@ class Query:
             as_of=as_of,
             direction=direction,
             depth=depth,
+        )
+
+    @strawberry.field(description="Registered models, by name.")
+    async def models(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[Model]:
+        return await answer(info, first=first, after=after)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def model(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> Model | None:
+        return await answer(info, id=id, name=name)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="A version of a model: by version (a name, a number or a stage, as "
+        "ZenML spells it), number or stage (the version holding it at asOf, if given); its "
+        "latest without any. Null when the model has no such version."
+    )
+    async def model_version(
+        self,
+        info: Info,
+        model: str,
+        version: str | None = None,
+        number: int | None = None,
+        stage: Stage | None = None,  # type: ignore[valid-type]
+        as_of: datetime | None = None,
+    ) -> ModelVersion | None:
+        return await answer(  # type: ignore[no-any-return]
+            info, model=model, version=version, number=number, stage=stage, as_of=as_of
         )
 
     @strawberry.field(

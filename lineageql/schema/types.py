@@ -20,6 +20,13 @@ from strawberry.utils.str_converters import to_camel_case
 
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
+from lineageql.model_records import (
+    ModelArtifactKind,
+    ModelRecord,
+    ModelStage,
+    ModelVersionRecord,
+    StageChange,
+)
 from lineageql.readpath import TYPES
 from lineageql.readpath.objects import (
     ColumnLineageValue,
@@ -28,6 +35,7 @@ from lineageql.readpath.objects import (
     LineageGraphNode,
     LineageNodeValue,
     LineageValue,
+    ModelArtifactValue,
     StepArtifactValue,
 )
 from lineageql.records import (
@@ -50,6 +58,14 @@ from lineageql.schema.context import Info
 
 Status = strawberry.enum(ExecutionStatus, name="ExecutionStatus")
 ArtifactSaveType = strawberry.enum(SaveType, name="ArtifactSaveType")
+Stage = strawberry.enum(
+    ModelStage,
+    name="ModelStage",
+    description="STAGING and PRODUCTION are held by one version of a model at a time.",
+)
+ArtifactKind = strawberry.enum(
+    ModelArtifactKind, name="ModelArtifactKind", description="What an artifact is to a model."
+)
 
 
 Getters = list[tuple[str, Callable[[Any], Any]]]
@@ -356,6 +372,10 @@ class ArtifactVersion(FromRecord):
     async def columns(self, info: Info) -> list[Column]:
         return await related(info, self)  # type: ignore[no-any-return]
 
+    @strawberry.field(description="The model versions holding this version.")
+    async def model_versions(self, info: Info) -> list[ModelVersion]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
 
 @strawberry.type(description="A column of an artifact version.")
 class Column(FromRecord):
@@ -401,6 +421,102 @@ class Artifact(FromRecord):
     @strawberry.field
     async def latest_version(self, info: Info) -> ArtifactVersion | None:
         return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="A registered model: its card, tags and numbered versions.")
+class Model(FromRecord):
+    record: strawberry.Private[ModelRecord]
+    id: strawberry.ID
+    name: str
+    created: datetime
+    description: str | None
+    license: str | None
+    audience: str | None
+    use_cases: str | None
+    limitations: str | None
+    trade_offs: str | None
+    ethics: str | None
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[str]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Versions, newest first (only those in stage, if given).")
+    async def versions(
+        self,
+        info: Info,
+        first: int = 20,
+        stage: Stage | None = None,  # type: ignore[valid-type]
+    ) -> list[ModelVersion]:
+        return await related(info, self, first=first, stage=stage)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def latest_version(self, info: Info) -> ModelVersion | None:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="One version of a model: what it holds, what made it, its stage.")
+class ModelVersion(FromRecord):
+    record: strawberry.Private[ModelVersionRecord]
+    id: strawberry.ID
+    number: int = strawberry.field(description="1, 2, ... in the order versions were made.")
+    name: str = strawberry.field(description="Its name, such as 1.2.0; its number if unnamed.")
+    stage: Stage  # type: ignore[valid-type]
+    created: datetime
+    description: str | None
+
+    @strawberry.field
+    async def model(self, info: Info) -> Model:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Artifact versions it holds, with their kinds.")
+    async def artifacts(
+        self,
+        info: Info,
+        kind: ArtifactKind | None = None,  # type: ignore[valid-type]
+    ) -> list[ModelArtifact]:
+        return await related(info, self, kind=kind)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Its newest artifact version of kind MODEL.")
+    async def model_artifact(self, info: Info) -> ArtifactVersion | None:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The runs that made it, newest first.")
+    async def runs(self, info: Info) -> list[PipelineRun]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Every change of its stage, oldest first.")
+    async def stage_history(self, info: Info) -> list[StageChangeEntry]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def tags(self, info: Info) -> list[str]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    async def run_metadata(self, info: Info) -> list[MetadataEntry]:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="An artifact version a model version holds.")
+class ModelArtifact(FromRecord):
+    record: strawberry.Private[ModelArtifactValue]
+    kind: ArtifactKind  # type: ignore[valid-type]
+
+    @strawberry.field
+    async def artifact_version(self, info: Info) -> ArtifactVersion:
+        return await related(info, self)  # type: ignore[no-any-return]
+
+
+@strawberry.type(name="StageChange", description="One change of a model version's stage.")
+class StageChangeEntry(FromRecord):
+    record: strawberry.Private[StageChange]
+    from_stage: Stage  # type: ignore[valid-type]
+    to_stage: Stage  # type: ignore[valid-type]
+    at: datetime
+    by: str | None = strawberry.field(
+        description="Which token made it (a fingerprint), when the server requires tokens."
+    )
 
 
 @strawberry.enum
@@ -559,5 +675,9 @@ _OBJECT_TYPES: dict[type, type[FromRecord]] = {
     ColumnNodeValue: ColumnLineageNode,
     ColumnLink: ColumnLineageEdge,
     ColumnLineageValue: ColumnLineage,
+    ModelRecord: Model,
+    ModelVersionRecord: ModelVersion,
+    ModelArtifactValue: ModelArtifact,
+    StageChange: StageChangeEntry,
 }
 """The GraphQL type of each record or read-path value."""

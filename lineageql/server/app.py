@@ -94,6 +94,7 @@ class LineageGraphQL(GraphQL[Context, None]):
             self.artifact_store,
             may_read=access.may_read,
             may_write=access.may_write,
+            actor=access.actor,
             budget=ResponseBudget(self.settings.max_response_objects),
         )
 

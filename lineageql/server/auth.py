@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from lineageql.settings import Settings
 class Access:
     may_read: bool
     may_write: bool
+    actor: str | None = None
+    """Who the token says the caller is (its fingerprint), kept with stage changes."""
 
 
 def access_of(connection: HTTPConnection, settings: Settings) -> Access:
@@ -29,4 +32,5 @@ def access_for(authorization: str, settings: Settings) -> Access:
     expected = settings.api_token.get_secret_value().encode()
     scheme, _, given = authorization.partition(" ")
     valid = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
-    return Access(may_read=valid or not settings.read_token_required, may_write=valid)
+    actor = f"token:{hashlib.sha256(expected).hexdigest()[:12]}" if valid else None
+    return Access(may_read=valid or not settings.read_token_required, may_write=valid, actor=actor)

@@ -7,7 +7,7 @@ Marquez use), ``writes`` (one transaction each), ``bulk`` (whole runs at once), 
 (other systems' lineage events, applied idempotently, a batch at a time as ``event_batch``
 works out in memory), ``declarations`` (what jobs and datasets declare outside runs), over
 ``base`` (the store, its caches and batched-read helpers) and ``rows`` (stored rows to
-records).
+records). The model registry (``models``) is its own part beside them, as ``.models``.
 """
 
 from lineageql.graph.repository.base import (
@@ -24,13 +24,20 @@ from lineageql.graph.repository.declarations import DeclarationWrites
 from lineageql.graph.repository.ingest import IngestWrites
 from lineageql.graph.repository.job_graph import JobGraphReads
 from lineageql.graph.repository.listings import Listings
+from lineageql.graph.repository.models import ModelRegistry
 from lineageql.graph.repository.writes import FinishedStep
+from lineageql.graph.store import GraphStore
 
 
 class LineageRepository(
     BulkWrites, IngestWrites, DeclarationWrites, ColumnReads, JobGraphReads, Listings
 ):
-    """Typed, batched access to the lineage graph in one store."""
+    """Typed, batched access to the lineage graph in one store; ``models`` is its model
+    registry, over the same store."""
+
+    def __init__(self, store: GraphStore) -> None:
+        super().__init__(store)
+        self.models = ModelRegistry(store)
 
 
 __all__ = [
@@ -41,5 +48,6 @@ __all__ = [
     "Direction",
     "FinishedStep",
     "LineageRepository",
+    "ModelRegistry",
     "NodeKind",
 ]

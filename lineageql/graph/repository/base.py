@@ -40,6 +40,8 @@ class NodeKind(StrEnum):
     STEP = "Step"
     ARTIFACT = "Artifact"
     ARTIFACT_VERSION = "ArtifactVersion"
+    MODEL = "Model"
+    MODEL_VERSION = "ModelVersion"
 
 
 class Direction(StrEnum):
@@ -163,4 +165,6 @@ def kind_name(kind: NodeKind) -> str:
         NodeKind.STEP: "step",
         NodeKind.ARTIFACT: "artifact",
         NodeKind.ARTIFACT_VERSION: "artifact version",
+        NodeKind.MODEL: "model",
+        NodeKind.MODEL_VERSION: "model version",
     }[kind]
