@@ -96,10 +96,10 @@ async def test_versions_hold_artifacts_and_runs_and_walk_on_into_lineage(
     assert [u["name"] for u in held["MODEL"]["upstream"]] == ["iris_data"]
     assert held["DATA"] == {"name": "iris_data", "upstream": []}
 
-    run, version = runs[1]
+    run, _version = runs[1]
     detail = await execute(
         repo,
-        """query($id: ID!) { pipelineRun(id: $id) { name } 
+        """query($id: ID!) { pipelineRun(id: $id) { name }
              modelVersion(model: "iris_classifier", number: 2) {
                name runs { name } modelArtifact { id } runMetadata { key value type }
                model { name } } }""",
