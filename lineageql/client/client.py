@@ -21,6 +21,12 @@ from typing import Any
 from lineageql.artifacts import ArtifactStore
 from lineageql.client import documents as d
 from lineageql.client import list_options as lo
+from lineageql.client.model_views import (
+    ModelVersionDiffView,
+    ModelVersionView,
+    ModelView,
+    stage_name,
+)
 from lineageql.client.transport import (
     HttpTransport,
     InProcessTransport,
@@ -38,9 +44,10 @@ from lineageql.client.views import (
     status_name,
 )
 from lineageql.discovery import find_server
-from lineageql.errors import NotFoundError
+from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph.connect import is_neo4j_url
-from lineageql.records import ExecutionStatus
+from lineageql.model_records import ModelArtifactKind, ModelStage
+from lineageql.records import ExecutionStatus, metadata_type_names
 from lineageql.settings import Settings
 
 UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -259,6 +266,115 @@ class Client:
             if done or not listing["pageInfo"]["hasNextPage"]:
                 return nodes
 
+    # -- the model registry --------------------------------------------------------
+
+    def create_model(self, name: str, **card: Any) -> ModelView:
+        """Register a model; ``card`` takes description, license, audience, use_cases,
+        limitations, trade_offs, ethics and tags."""
+        unknown = sorted(set(card) - set(_MODEL_CARD_INPUT))
+        if unknown:
+            raise BadInputError(
+                f"unknown model fields {', '.join(unknown)}; use {', '.join(_MODEL_CARD_INPUT)}"
+            )
+        fields = {_MODEL_CARD_INPUT[key]: value for key, value in card.items()}
+        created = self.execute(d.CREATE_MODEL, input={"name": name, **fields})["createModel"]
+        return ModelView(self, created)
+
+    def get_model(self, name: str) -> ModelView:
+        found = self.execute(d.GET_MODEL, name=name)["model"]
+        if found is None:
+            raise NotFoundError(f"no model named {name!r}; list models with `lineageql model list`")
+        return ModelView(self, found)
+
+    def list_models(self) -> list[ModelView]:
+        """Every registered model, by name."""
+        return [ModelView(self, node) for node in self._nodes(d.LIST_MODELS, "models", {})]
+
+    def get_model_version(
+        self,
+        model_name: str,
+        version: str | int | ModelStage | None = None,
+        as_of: datetime | None = None,
+    ) -> ModelVersionView:
+        """A version by name, number or stage (``"production"``), the latest without one;
+        with ``as_of``, the version that held the stage then."""
+        variables: dict[str, Any] = {"model": model_name, "version": None, "stage": None}
+        if as_of is not None:
+            if version is None:
+                raise BadInputError("as_of needs a stage: which version held it then", "as_of")
+            variables["stage"] = stage_name(str(version))
+            variables["asOf"] = lo.as_utc(as_of).isoformat()
+        elif version is not None:
+            variables["version"] = str(
+                version.value if isinstance(version, ModelStage) else version
+            )
+        found = self.execute(d.GET_MODEL_VERSION, **variables)["modelVersion"]
+        if found is None:
+            which = "" if version is None else f" {version!r}"
+            raise NotFoundError(f"model {model_name!r} has no version{which}")
+        return ModelVersionView(self, found)
+
+    def list_model_versions(
+        self, model_name: str, stage: ModelStage | str | None = None, size: int = 100
+    ) -> list[ModelVersionView]:
+        """A model's versions, newest first (only those in ``stage``, if given)."""
+        wanted = None if stage is None else stage_name(stage)
+        found = self.execute(d.LIST_MODEL_VERSIONS, model=model_name, first=size, stage=wanted)
+        if found["model"] is None:
+            raise NotFoundError(f"no model named {model_name!r}")
+        return [ModelVersionView(self, v) for v in found["model"]["versions"]]
+
+    def create_model_version(
+        self,
+        model_name: str,
+        name: str | None = None,
+        description: str | None = None,
+        tags: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        reuse_named: bool = False,
+    ) -> ModelVersionView:
+        """Number a new version of ``model_name`` (registering the model if it is new)."""
+        values = metadata or {}
+        created = self.execute(
+            d.CREATE_MODEL_VERSION,
+            input={
+                "model": model_name,
+                "name": name,
+                "description": description,
+                "tags": tags or [],
+                "metadata": values,
+                "metadataTypes": metadata_type_names(values),
+                "reuseNamed": reuse_named,
+            },
+        )["createModelVersion"]
+        return ModelVersionView(self, created)
+
+    def link_to_model_version(
+        self,
+        version_id: str,
+        artifacts: dict[str, ModelArtifactKind | str] | None = None,
+        run_ids: list[str] | None = None,
+    ) -> None:
+        """Add artifact versions (id to kind) and the runs that made them to a model version."""
+        links = [
+            {"artifactVersionId": i, "kind": ModelArtifactKind(str(kind).lower()).name}
+            for i, kind in (artifacts or {}).items()
+        ]
+        self.execute(d.LINK_MODEL, id=version_id, artifacts=links, runIds=run_ids or [])
+
+    def diff_model_versions(
+        self, model_name: str, before: str | int, after: str | int, depth: int = 10
+    ) -> ModelVersionDiffView:
+        """What changed from version ``before`` to ``after`` (stages, numbers or names)."""
+        found = self.execute(
+            d.MODEL_VERSION_DIFF,
+            model=model_name,
+            **{"from": str(before)},
+            to=str(after),
+            depth=depth,
+        )["modelVersionDiff"]
+        return ModelVersionDiffView.of(model_name, found)
+
     def fetch_files(self, version_id: str) -> Path | None:
         """A local copy of a version's files through the server's download route (folders
         arrive zipped and are unpacked), or None when this client talks to no server."""
@@ -329,6 +445,19 @@ class Client:
                 f"no {which}artifact {name_or_id!r}; list artifacts with `lineageql artifact list`"
             )
         return ArtifactVersionView(self, found)
+
+
+_MODEL_CARD_INPUT = {
+    "description": "description",
+    "license": "license",
+    "audience": "audience",
+    "use_cases": "useCases",
+    "limitations": "limitations",
+    "trade_offs": "tradeOffs",
+    "ethics": "ethics",
+    "tags": "tags",
+}
+"""The keyword of each model-card field, and its name in ``ModelInput``."""
 
 
 def _id_or_name(key: str) -> dict[str, str]:

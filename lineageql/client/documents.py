@@ -134,20 +134,27 @@ query GetVersion($id: ID, $name: String, $version: String, $asOf: DateTime) {
 }"""
 )
 
-LINEAGE_DIFF = """
-query LineageDiff($fromId: ID!, $toId: ID!, $depth: Int) {
-  lineageDiff(fromId: $fromId, toId: $toId, depth: $depth) {
-    from { id name version } to { id name version } truncated
-    steps {
-      stepName change sourceChanged gitShaFrom gitShaTo
-      from { id name status } to { id name status }
-      parameters { key from to } settings { key from to }
-    }
-    artifacts {
-      name change from { id version } to { id version } metadata { key from to }
-    }
+LINEAGE_DIFF_FIELDS = """
+fragment LineageDiffFields on LineageDiff {
+  from { id name version } to { id name version } truncated
+  steps {
+    stepName change sourceChanged gitShaFrom gitShaTo
+    from { id name status } to { id name status }
+    parameters { key from to } settings { key from to }
   }
+  artifacts {
+    name change from { id version } to { id version } metadata { key from to }
+  }
+}
+"""
+
+LINEAGE_DIFF = (
+    LINEAGE_DIFF_FIELDS
+    + """
+query LineageDiff($fromId: ID!, $toId: ID!, $depth: Int) {
+  lineageDiff(fromId: $fromId, toId: $toId, depth: $depth) { ...LineageDiffFields }
 }"""
+)
 
 VERSION_PRODUCERS = """
 query Producers($id: ID!) { artifactVersion(id: $id) { producedBy { id } } }
@@ -278,3 +285,97 @@ mutation Prune(
     leftUris stopped
   }
 }"""
+
+# -- the model registry ------------------------------------------------------------------
+
+MODEL_FIELDS = """
+fragment ModelFields on Model {
+  id name created description license audience useCases limitations tradeOffs ethics tags
+  latestVersion { number name stage }
+}
+"""
+
+MODEL_VERSION_FIELDS = (
+    VERSION_FIELDS
+    + """
+fragment ModelVersionFields on ModelVersion {
+  id number name stage created description tags
+  model { name }
+  runMetadata { key value type }
+  artifacts { kind artifactVersion { ...VersionFields } }
+  runs { id name }
+  stageHistory { fromStage toStage at by }
+}
+"""
+)
+
+GET_MODEL = (
+    MODEL_FIELDS
+    + """
+query GetModel($name: String!) { model(name: $name) { ...ModelFields } }"""
+)
+
+LIST_MODELS = (
+    MODEL_FIELDS
+    + """
+query ListModels($first: Int!, $after: String) {
+  models(first: $first, after: $after) {
+    edges { node { ...ModelFields } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+)
+
+CREATE_MODEL = (
+    MODEL_FIELDS
+    + """
+mutation CreateModel($input: ModelInput!) { createModel(input: $input) { ...ModelFields } }"""
+)
+
+GET_MODEL_VERSION = (
+    MODEL_VERSION_FIELDS
+    + """
+query GetModelVersion($model: String!, $version: String, $asOf: DateTime, $stage: ModelStage) {
+  modelVersion(model: $model, version: $version, stage: $stage, asOf: $asOf) {
+    ...ModelVersionFields
+  }
+}"""
+)
+
+LIST_MODEL_VERSIONS = (
+    MODEL_VERSION_FIELDS
+    + """
+query ListModelVersions($model: String!, $first: Int!, $stage: ModelStage) {
+  model(name: $model) { versions(first: $first, stage: $stage) { ...ModelVersionFields } }
+}"""
+)
+
+CREATE_MODEL_VERSION = (
+    MODEL_VERSION_FIELDS
+    + """
+mutation CreateModelVersion($input: ModelVersionInput!) {
+  createModelVersion(input: $input) { ...ModelVersionFields }
+}"""
+)
+
+LINK_MODEL = """
+mutation LinkModel($id: ID!, $artifacts: [ModelArtifactInput!]!, $runIds: [ID!]!) {
+  linkModelArtifacts(modelVersionId: $id, artifacts: $artifacts) { id }
+  linkModelRuns(modelVersionId: $id, runIds: $runIds) { id }
+}"""
+
+SET_MODEL_STAGE = """
+mutation SetModelStage($id: ID!, $stage: ModelStage!, $force: Boolean!) {
+  setModelVersionStage(id: $id, stage: $stage, force: $force) { stage }
+}"""
+
+MODEL_VERSION_DIFF = (
+    LINEAGE_DIFF_FIELDS
+    + """
+query ModelVersionDiff($model: String!, $from: String!, $to: String!, $depth: Int) {
+  modelVersionDiff(model: $model, from: $from, to: $to, depth: $depth) {
+    from { number name stage } to { number name stage }
+    metadata { key from to changed }
+    lineage { ...LineageDiffFields }
+  }
+}"""
+)

@@ -53,7 +53,7 @@ class MetadataValue:
         return f"MetadataValue({self.key}={self.value!r})"
 
 
-def _metadata(entries: list[dict[str, Any]]) -> dict[str, MetadataValue]:
+def metadata_values(entries: list[dict[str, Any]]) -> dict[str, MetadataValue]:
     return {e["key"]: MetadataValue(e["key"], e["value"], e["type"]) for e in entries}
 
 
@@ -72,7 +72,7 @@ class ArtifactVersionView:
         self.save_type: str = data["saveType"].lower()
         self.created = _time(data["created"])
         self.tags: list[str] = data["tags"]
-        self.run_metadata = _metadata(data["runMetadata"])
+        self.run_metadata = metadata_values(data["runMetadata"])
         self.visualizations: list[dict[str, str]] = data["visualizations"]
 
     def __repr__(self) -> str:
@@ -191,7 +191,7 @@ class StepView:
         self.docstring: str | None = data["docstring"]
         self.error_message: str | None = data["errorMessage"]
         self.source_hash: str | None = data["sourceHash"]
-        self.run_metadata = _metadata(data["runMetadata"])
+        self.run_metadata = metadata_values(data["runMetadata"])
         self.inputs = self._by_name(data["inputs"])
         self.outputs = self._by_name(data["outputs"])
 
@@ -284,7 +284,7 @@ class RunView:
         self.git_sha: str | None = data["gitSha"]
         self.docstring: str | None = data["docstring"]
         self.tags: list[str] = data["tags"]
-        self.run_metadata = _metadata(data["runMetadata"])
+        self.run_metadata = metadata_values(data["runMetadata"])
         self.pipeline_id: str = data["pipeline"]["id"]
         self.pipeline_name: str = data["pipeline"]["name"]
         version = data.get("pipelineVersion")

@@ -84,8 +84,9 @@ ARTIFACTS_OF_MODEL_VERSIONS = """
 MATCH (v:ModelVersion)-[h:HOLDS]->(a:ArtifactVersion)
 WHERE v.id IN $keys
 RETURN v.id AS key, h.kind AS kind, a.id AS artifact_version_id
-ORDER BY key, kind, a.name, a.created
+ORDER BY key, kind, a.created DESC, a.id
 """
+"""Each model version's artifact versions by kind, newest first within a kind."""
 
 RUNS_OF_MODEL_VERSIONS = """
 MATCH (v:ModelVersion)-[:MADE_BY]->(r:PipelineRun)

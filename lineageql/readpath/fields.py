@@ -401,14 +401,9 @@ async def _stage_history(
 async def _model_artifact(
     repo: LineageRepository, parents: list[Any], args: dict[str, Any]
 ) -> list[Any]:
-    """Each model version's newest artifact version of kind MODEL."""
-    groups = await _model_artifacts(repo, parents, {"kind": ModelArtifactKind.MODEL})
-    return [
-        max(group, key=lambda held: held.artifact_version.created).artifact_version
-        if group
-        else None
-        for group in groups
-    ]
+    ids = await repo.models.model_artifact_ids(_ids(parents))
+    found = await _records(repo.get_artifact_versions, [[i] if i else [] for i in ids])
+    return [group[0] if group else None for group in found]
 
 
 # -- lineage -----------------------------------------------------------------------------

@@ -1,13 +1,14 @@
-"""``lineageDiff``: the GraphQL face of ``lineageql.lineage_diff``."""
+"""``lineageDiff`` and ``modelVersionDiff``: the GraphQL faces of ``lineageql.lineage_diff``
+and ``lineageql.model_diff``."""
 
 from __future__ import annotations
 
 import strawberry
 from strawberry.scalars import JSON
 
-from lineageql import lineage_diff
+from lineageql import lineage_diff, model_diff
 from lineageql.records import ChangeKind
-from lineageql.schema.types import ArtifactVersion, Step
+from lineageql.schema.types import ArtifactVersion, ModelVersion, Step
 
 Change = strawberry.enum(
     ChangeKind,
@@ -100,4 +101,38 @@ class LineageDiff:
             steps=[StepChange.of(c) for c in diff.steps],
             artifacts=[ArtifactChange.of(c) for c in diff.artifacts],
             truncated=diff.truncated,
+        )
+
+
+@strawberry.type(description="A metadata key of either model version, side by side.")
+class MetadataSideBySide:
+    key: str
+    from_: JSON | None = strawberry.field(name="from")
+    to: JSON | None
+    changed: bool
+
+
+@strawberry.type(description="What changed between two versions of a model.")
+class ModelVersionDiff:
+    from_: ModelVersion = strawberry.field(name="from")
+    to: ModelVersion
+    metadata: list[MetadataSideBySide] = strawberry.field(
+        description="Every key of either version, by key; `changed` marks the differences."
+    )
+    lineage: LineageDiff | None = strawberry.field(
+        description="The lineage diff of their model artifacts; null when either holds none."
+    )
+
+    @classmethod
+    def of(cls, diff: model_diff.ModelVersionDiff) -> ModelVersionDiff:
+        return cls(
+            from_=ModelVersion.of(diff.before),
+            to=ModelVersion.of(diff.after),
+            metadata=[
+                MetadataSideBySide(
+                    key=pair.key, from_=JSON(pair.before), to=JSON(pair.after), changed=pair.changed
+                )
+                for pair in diff.metadata
+            ],
+            lineage=LineageDiff.of(diff.lineage) if diff.lineage else None,
         )

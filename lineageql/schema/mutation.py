@@ -135,6 +135,7 @@ class Mutation(ModelMutations):
             status=finished(input.status),
             end_time=stored_time(input.end_time),
             error_message=input.error_message,
+            loaded=input.loaded_links(),
         )
         return _finished_step(info, done)
 

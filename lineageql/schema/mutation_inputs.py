@@ -239,6 +239,14 @@ class StepEnding:
 @strawberry.input
 class FinishStepInput(StepEnding):
     step_id: strawberry.ID
+    loaded_inputs: list[StepInputLink] | None = strawberry.field(
+        default=None,
+        description="Versions the step loaded while it ran (such as a model it was handed), "
+        "linked as its inputs.",
+    )
+
+    def loaded_links(self) -> dict[str, str]:
+        return _links(self.loaded_inputs or [], "loadedInputs")
 
 
 @strawberry.input(

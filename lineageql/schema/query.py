@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from lineageql.graph.listing import DEFAULT_PAGE_SIZE
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.lineage_diff import DEFAULT_DIFF_DEPTH, diff_lineage
+from lineageql.model_diff import diff_model_versions
 from lineageql.readpath import ROOTS
 from lineageql.schema.comparison import RunComparison, compare_runs
 from lineageql.schema.connections import Connection
 from lineageql.schema.context import Info
-from lineageql.schema.diff import LineageDiff
+from lineageql.schema.diff import LineageDiff, ModelVersionDiff
 from lineageql.schema.inputs import (
     ArtifactFilterInput,
     ArtifactVersionFilter,
@@ -224,6 +225,23 @@ class Query:
         return LineageDiff.of(
             await diff_lineage(info.context.repo, str(from_id), str(to_id), wanted)
         )
+
+    @strawberry.field(
+        description="What changed between two versions of a model (each a stage, number or "
+        "name, such as production and staging): their model artifacts' lineage diff and "
+        "their metadata side by side."
+    )
+    async def model_version_diff(
+        self,
+        info: Info,
+        model: str,
+        from_: Annotated[str, strawberry.argument(name="from")],
+        to: str,
+        depth: int | None = DEFAULT_DIFF_DEPTH,
+    ) -> ModelVersionDiff:
+        wanted = DEFAULT_DIFF_DEPTH if depth is None else depth
+        found = await diff_model_versions(info.context.repo, model, from_, to, wanted)
+        return ModelVersionDiff.of(found)
 
     @strawberry.field(description="Metadata of up to 20 runs by key, with the change per run.")
     async def compare_runs(

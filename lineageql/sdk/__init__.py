@@ -8,6 +8,7 @@ from lineageql.sdk.functions import (
     register_artifact,
     save_artifact,
 )
+from lineageql.sdk.model import Model
 from lineageql.sdk.pipelines import PipelineFunction, pipeline
 from lineageql.sdk.runner import StepFailedError
 from lineageql.sdk.step_context import StepContext, get_step_context
@@ -16,6 +17,7 @@ from lineageql.sdk.steps import StepFunction, step
 __all__ = [
     "ArtifactConfig",
     "ExternalArtifact",
+    "Model",
     "PipelineFunction",
     "StepContext",
     "StepFailedError",

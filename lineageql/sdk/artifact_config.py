@@ -13,6 +13,8 @@ class ArtifactConfig:
     """Options for one output, given in ``Annotated[T, ArtifactConfig(...)]`` or YAML.
 
     ``version`` set: a custom version, which must not exist yet; unset: numbered 1, 2, ...
+    ``is_model_artifact`` (or ``artifact_type="model"``) and ``is_deployment_artifact`` say
+    what the output is to the model version of its run (data, without them).
     """
 
     name: str | None = None
@@ -21,6 +23,8 @@ class ArtifactConfig:
     artifact_type: str | None = None
     materializer: type[Materializer] | None = None
     run_metadata: dict[str, Any] = field(default_factory=dict)
+    is_model_artifact: bool = False
+    is_deployment_artifact: bool = False
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,14 @@ def save_artifact(
 
 
 def load_artifact(name_or_id: str, version: str | int | None = None) -> Any:
-    """The value of an artifact version (the latest version when none is given)."""
-    return Client().get_artifact_version(name_or_id, version).load()
+    """The value of an artifact version (the latest version when none is given); inside a
+    step, the version becomes one of the step's inputs."""
+    found = Client().get_artifact_version(name_or_id, version)
+    value = found.load()
+    context = current_step_context()
+    if context is not None:
+        context.record_load(found)
+    return value
 
 
 def register_artifact(

@@ -15,6 +15,7 @@ import yaml
 from lineageql.client import Client, PipelineView, RunView
 from lineageql.errors import BadInputError
 from lineageql.sdk.composition import composing
+from lineageql.sdk.model import Model
 from lineageql.sdk.runner import RunPlan, run_composition
 
 PIPELINE_KEYS = {"enable_cache", "parameters", "settings", "tags", "run_name", "steps"}
@@ -29,6 +30,7 @@ class PipelineOptions:
     run_name: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    model: Model | None = None
 
 
 class PipelineFunction:
@@ -65,6 +67,7 @@ class PipelineFunction:
             docstring=self.docstring,
             source_file=inspect.getsourcefile(self.function),
             step_overrides=self.options.steps,
+            model=self.options.model,
         )
         return run_composition(Client(), plan, composition)
 
@@ -76,6 +79,7 @@ class PipelineFunction:
         settings: dict[str, Any] | None = None,
         tags: list[str] | None = None,
         run_name: str | None = None,
+        model: Model | None = None,
     ) -> PipelineFunction:
         """A copy with options changed; a YAML ``config_path`` first, then the arguments."""
         options = self.options
@@ -87,6 +91,7 @@ class PipelineFunction:
             settings={**options.settings, **(settings or {})},
             tags=options.tags + tuple(tags or ()),
             run_name=run_name or options.run_name,
+            model=model or options.model,
         )
         return PipelineFunction(self.function, options)
 
@@ -143,6 +148,7 @@ def pipeline(
     enable_cache: bool = True,
     settings: dict[str, Any] | None = None,
     tags: list[str] | None = None,
+    model: Model | None = None,
 ) -> Callable[[Callable[..., Any]], PipelineFunction]: ...
 
 
@@ -153,10 +159,12 @@ def pipeline(
     enable_cache: bool = True,
     settings: dict[str, Any] | None = None,
     tags: list[str] | None = None,
+    model: Model | None = None,
 ) -> PipelineFunction | Callable[[Callable[..., Any]], PipelineFunction]:
-    """Make ``function`` a pipeline; ``@pipeline`` or ``@pipeline(enable_cache=False, ...)``."""
+    """Make ``function`` a pipeline; ``@pipeline`` or ``@pipeline(enable_cache=False, ...)``;
+    ``model=Model(name=...)`` makes each run's outputs a version of that model."""
     options = PipelineOptions(
-        enable_cache=enable_cache, settings=settings or {}, tags=tuple(tags or ())
+        enable_cache=enable_cache, settings=settings or {}, tags=tuple(tags or ()), model=model
     )
     if function is not None:
         return PipelineFunction(function, options)

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from lineageql.artifacts.values import load_value, save_value, version_folder
-from lineageql.client import Client, RunView
+from lineageql.client import Client, ModelVersionView, RunView
 from lineageql.client import documents as d
 from lineageql.client.views import ArtifactVersionView
 from lineageql.errors import BadInputError, LineageError
 from lineageql.records import ExecutionStatus, SaveType
 from lineageql.sdk.artifact_config import ArtifactConfig, ExternalArtifact
 from lineageql.sdk.composition import Composition, OutputHandle, StepInvocation
+from lineageql.sdk.model import Model, artifact_kind
 from lineageql.sdk.recording import record_version, version_input
 from lineageql.sdk.signatures import OutputSpec, input_types, matches, substitute, type_name
 from lineageql.sdk.step_context import StepContext, StepRunInfo, enter_step, leave_step
@@ -56,6 +57,16 @@ class RunPlan:
     docstring: str | None = None
     source_file: str | None = None
     step_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    model: Model | None = None
+
+
+@dataclass
+class _RunModel:
+    """The model version a run works with, and whether the run makes it (then its outputs
+    and the run are linked to it) or only uses it."""
+
+    version: ModelVersionView
+    made_by_run: bool
 
 
 @dataclass
@@ -86,11 +97,20 @@ def run_composition(client: Client, plan: RunPlan, composition: Composition) -> 
     )["createPipelineRun"]
     run = RunView(client, created)
     client.execute(d.UPDATE_RUN, id=run.id, status="RUNNING")
+    model = None
+    if plan.model is not None:
+        try:
+            model = _RunModel(plan.model.version_for_run(client), plan.model.made_by_runs)
+            if model.made_by_run:
+                client.link_to_model_version(model.version.id, run_ids=[run.id])
+        except BaseException:
+            client.execute(d.FINISH_RUN, id=run.id, status="FAILED")
+            raise
     produced = _Produced()
     statuses = []
     for invocation in composition.invocations.values():
         try:
-            statuses.append(_run_step(client, plan, run, invocation, produced, started))
+            statuses.append(_run_step(client, plan, run, invocation, produced, started, model))
         except BaseException:
             client.execute(d.FINISH_RUN, id=run.id, status="FAILED")
             raise
@@ -106,6 +126,7 @@ def _run_step(
     invocation: StepInvocation,
     produced: _Produced,
     started: datetime,
+    model: _RunModel | None,
 ) -> ExecutionStatus:
     step = invocation.step
     override = plan.step_overrides.get(invocation.id, {})
@@ -147,6 +168,7 @@ def _run_step(
             )
             for name, version_id in reused.items():
                 produced.versions[(invocation.id, name)] = version_id
+            _link_outputs(client, model, outputs, reused)
             return ExecutionStatus.CACHED
     start = DeferredStart(
         lambda: str(client.execute(d.START_STEP, input=step_input)["startStep"]["id"])
@@ -156,18 +178,24 @@ def _run_step(
         pipeline_run=run,
         step_run=StepRunInfo(name=invocation.id, step_name=step.name, recorded_id=start.id),
         outputs=[spec for spec, _ in outputs],
+        model_version=model.version if model else None,
     )
     new_versions: list[dict[str, Any]] = []
     try:
         values = _call(client, invocation, parameters, inputs, context, produced)
         new_versions = _save_outputs(client, invocation.id, outputs, values, context)
         finished = _end_step(
-            client, start, step_input, {"status": "COMPLETED", "outputs": new_versions}
+            client,
+            start,
+            step_input,
+            {"status": "COMPLETED", "outputs": new_versions},
+            context.loaded,
         )
     except BaseException as error:
         _remove_saved(client, new_versions)
         message = "".join(traceback.format_exception_only(error)).strip()
-        _end_step(client, start, step_input, {"status": "FAILED", "errorMessage": message})
+        ending = {"status": "FAILED", "errorMessage": message}
+        _end_step(client, start, step_input, ending, context.loaded)
         if isinstance(error, LineageError) and not isinstance(error, StepFailedError):
             raise StepFailedError(f"step {invocation.id!r} failed: {error.message}") from error
         raise
@@ -179,19 +207,48 @@ def _run_step(
             version["materializer"],
             version["dataType"],
         )
+    made = {output["name"]: output["artifactVersion"]["id"] for output in finished["outputs"]}
+    _link_outputs(client, model, outputs, made)
     return ExecutionStatus.COMPLETED
 
 
+def _link_outputs(
+    client: Client,
+    model: _RunModel | None,
+    outputs: list[tuple[OutputSpec, ArtifactConfig]],
+    versions: dict[str, str],
+) -> None:
+    """Add a step's output versions (output name to id) to the model version its run makes,
+    each as the kind its configuration says."""
+    if model is None or not model.made_by_run or not versions:
+        return
+    kinds = {spec.name: artifact_kind(config) for spec, config in outputs}
+    client.link_to_model_version(
+        model.version.id,
+        artifacts={version_id: kinds[name] for name, version_id in versions.items()},
+    )
+
+
 def _end_step(
-    client: Client, start: DeferredStart, step_input: dict[str, Any], ending: dict[str, Any]
+    client: Client,
+    start: DeferredStart,
+    step_input: dict[str, Any],
+    ending: dict[str, Any],
+    loaded: dict[str, str],
 ) -> dict[str, Any]:
-    """Finish the step if it was recorded as running, else record it whole; the step with
-    its outputs."""
+    """Finish the step if it was recorded as running, else record it whole, with the
+    versions it ``loaded`` as inputs; the step with its outputs."""
     step_id = start.end()
+    taken = {link["name"] for link in step_input["inputs"]}
+    extra = [
+        {"name": name if name not in taken else f"loaded:{name}", "artifactVersionId": i}
+        for name, i in loaded.items()
+    ]
     if step_id is None:
-        return dict(client.execute(d.RECORD_STEP, input={**step_input, **ending})["recordStep"])
-    finished = client.execute(d.FINISH_STEP, input={"stepId": step_id, **ending})
-    return dict(finished["finishStep"])
+        whole = {**step_input, **ending, "inputs": [*step_input["inputs"], *extra]}
+        return dict(client.execute(d.RECORD_STEP, input=whole)["recordStep"])
+    finishing = {"stepId": step_id, **ending, "loadedInputs": extra}
+    return dict(client.execute(d.FINISH_STEP, input=finishing)["finishStep"])
 
 
 def _resolved_outputs(

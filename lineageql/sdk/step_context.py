@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lineageql.errors import LineageError
 
 if TYPE_CHECKING:
-    from lineageql.client import Client, RunView
+    from lineageql.client import ArtifactVersionView, Client, ModelVersionView, RunView
     from lineageql.sdk.signatures import OutputSpec
 
 
@@ -30,13 +30,38 @@ class StepRunInfo:
 
 @dataclass
 class StepContext:
-    """The current run and step, and metadata logged for the step's outputs."""
+    """The current run and step, its pipeline's model version, metadata logged for the
+    step's outputs, and the artifact versions the step loaded while running."""
 
     client: Client
     pipeline_run: RunView
     step_run: StepRunInfo
     outputs: list[OutputSpec]
+    model_version: ModelVersionView | None = None
     output_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    loaded: dict[str, str] = field(default_factory=dict)
+    """Input name to the id of each version the step loaded (``load_artifact``)."""
+
+    @property
+    def model(self) -> ModelVersionView:
+        """The model version of this run (``@pipeline(model=...)``); loading its artifacts
+        here links them as the step's inputs."""
+        if self.model_version is None:
+            raise LineageError(
+                f"step {self.step_run.name!r} runs in a pipeline without a model; "
+                "give one with @pipeline(model=Model(name=...))"
+            )
+        return self.model_version.with_loader(self.record_load)
+
+    def record_load(self, version: ArtifactVersionView) -> None:
+        """Link ``version`` as an input of this step (named after its artifact)."""
+        if version.id in self.loaded.values():
+            return
+        name, count = version.name, 1
+        while name in self.loaded:
+            count += 1
+            name = f"{version.name}#{count}"
+        self.loaded[name] = version.id
 
     @property
     def pipeline_name(self) -> str:

@@ -118,6 +118,14 @@ class ModelRegistry(RepositoryBase):
             for group in groups
         ]
 
+    async def model_artifact_ids(self, version_ids: Sequence[str]) -> list[str | None]:
+        """Each model version's model: its newest artifact version of kind MODEL."""
+        groups = await self.artifacts_of_model_versions(version_ids)
+        return [
+            next((h.artifact_version_id for h in held if h.kind is ModelArtifactKind.MODEL), None)
+            for held in groups
+        ]
+
     async def run_ids_of_model_versions(self, version_ids: Sequence[str]) -> list[list[str]]:
         """Each model version's runs, newest first."""
         groups = await self._rows_by_key(mq.RUNS_OF_MODEL_VERSIONS, version_ids)

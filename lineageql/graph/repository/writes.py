@@ -196,10 +196,15 @@ class Writes(KeyedReads):
         status: ExecutionStatus | str = ExecutionStatus.COMPLETED,
         end_time: str | None = None,
         error_message: str | None = None,
+        loaded: dict[str, str] | None = None,
     ) -> FinishedStep:
-        """End a step in one transaction: store its new output versions, link them (and any
-        existing version ids given) as its outputs, and set its status and end time."""
+        """End a step in one transaction: link the versions it ``loaded`` while running as
+        inputs, store its new output versions, link them (and any existing version ids
+        given) as its outputs, and set its status and end time."""
         outputs = check_outputs(outputs or {})
+        loaded = loaded or {}
+        for name in loaded:
+            check_name(name, "loadedInputs")
         params = {
             "id": step_id,
             "status": status_value(status),
@@ -212,12 +217,15 @@ class Writes(KeyedReads):
             rows = await tx.run(q.UPDATE_STEP, params)
             if not rows:
                 raise NotFoundError(f"no step with id {step_id!r}")
+            if loaded:
+                await check_existing_versions(tx, list(loaded.values()))
+                await link_in(tx, q.LINK_INPUTS, step_id, loaded)
             produced, created = await produce_outputs_in(tx, step_id, outputs)
             derived = await tx.run(q.DERIVE_FROM_STEP, {"step_id": step_id})
             sources.update(row["id"] for row in derived)
             return FinishedStep(step=step_record(rows[0]), outputs=produced, created=created)
 
-        sources: set[str] = set()
+        sources: set[str] = set(loaded.values())
         return await self.store.write(
             work, lambda finished: _finished(finished, sources, outputs.values())
         )
