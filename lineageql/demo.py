@@ -2,7 +2,8 @@
 
 A data loader splits iris into four frames; an SVC trainer fits on two of them. The demo runs
 it with a few gammas, once with an invalid gamma (a failing run) and once more with a gamma
-already used (a cached run).
+already used (a cached run). Each run makes a version of the model ``iris_classifier``; the
+version with the best training accuracy is promoted to production.
 """
 
 import warnings
@@ -10,11 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from lineageql.client import RunView
+from lineageql.client import Client, ModelVersionView, RunView
 from lineageql.errors import LineageError
-from lineageql.sdk import PipelineFunction, log_metadata, pipeline, step
+from lineageql.sdk import (
+    ArtifactConfig,
+    Model,
+    PipelineFunction,
+    get_step_context,
+    log_metadata,
+    pipeline,
+    step,
+)
 
 PIPELINE = "training_pipeline"
+MODEL = "iris_classifier"
 GAMMAS = (0.001, 0.005, 0.01)
 FAILING_GAMMA = -1.0
 
@@ -36,6 +46,7 @@ WALK_QUERY = """{
 class DemoResult:
     runs: list[RunView] = field(default_factory=list)
     failure: str | None = None
+    production: ModelVersionView | None = None
 
 
 def build_pipeline() -> PipelineFunction:
@@ -71,15 +82,26 @@ def build_pipeline() -> PipelineFunction:
         X_train: pd.DataFrame,
         y_train: pd.Series,
         gamma: float = 0.001,
-    ) -> tuple[Annotated[ClassifierMixin, "trained_model"], Annotated[float, "training_acc"]]:
+    ) -> tuple[
+        Annotated[ClassifierMixin, ArtifactConfig(name="trained_model", is_model_artifact=True)],
+        Annotated[float, "training_acc"],
+    ]:
         """Train an SVC classifier and report its training accuracy."""
         model = SVC(gamma=gamma)
         model.fit(X_train.to_numpy(), y_train.to_numpy())
         accuracy = float(model.score(X_train.to_numpy(), y_train.to_numpy()))
         log_metadata({"training_acc": accuracy, "gamma": gamma})
+        get_step_context().model.log_metadata({"training_acc": accuracy, "gamma": gamma})
         return model, accuracy
 
-    @pipeline
+    @pipeline(
+        model=Model(
+            name=MODEL,
+            description="An SVC telling iris species apart by their petals and sepals.",
+            license="BSD-3-Clause",
+            use_cases="The seeds' walk-through: train, compare, promote.",
+        )
+    )
     def training_pipeline(gamma: float = 0.002) -> None:
         """Load iris and train an SVC on it."""
         x_train, _, y_train, _ = training_data_loader()
@@ -114,4 +136,18 @@ def record_demo(report: Callable[[str], Any] = print) -> DemoResult:
         cached = training(gamma=GAMMAS[-1])
         result.runs.append(cached)
         report(f"  {cached.name}  gamma={GAMMAS[-1]}  {cached.status.value} (every step reused)")
+    result.production = promote_best(Client())
+    accuracy = result.production.metadata["training_acc"]
+    report(
+        f"  {MODEL} version {result.production.name} (training_acc={accuracy:.3f}) "
+        "promoted to production"
+    )
     return result
+
+
+def promote_best(client: Client) -> ModelVersionView:
+    """Move the version of the demo's model with the best training accuracy to production
+    (the newest of equals), archiving the one there before."""
+    trained = [v for v in client.list_model_versions(MODEL) if "training_acc" in v.metadata]
+    best = max(trained, key=lambda v: (v.metadata["training_acc"], v.number))
+    return best.set_stage("production", force=True)

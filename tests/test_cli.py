@@ -282,3 +282,83 @@ def test_diff_explains_two_models_of_the_demo(demo_env: dict[str, str]) -> None:
     missing = lineageql("diff", "trained_model:1", "trained_model:99", env=demo_env)
     assert missing.returncode == 1
     assert "no version '99' of artifact 'trained_model'" in missing.stdout
+
+
+def test_the_demo_registry_from_the_command_line(demo_env: dict[str, str]) -> None:
+    """The demo made a version of iris_classifier per run and promoted the best one."""
+    models = json.loads(lineageql("model", "list", "-o", "json", env=demo_env).stdout)
+    assert [(m["name"], m["latest version"], m["license"]) for m in models] == [
+        ("iris_classifier", "5", "BSD-3-Clause")
+    ]
+    listed = lineageql("model", "version", "list", "iris_classifier", "-o", "json", env=demo_env)
+    versions = {v["number"]: v for v in json.loads(listed.stdout)}
+    assert sorted(versions) == [1, 2, 3, 4, 5]
+    trained = {n: v for n, v in versions.items() if "training_acc" in v["metadata"]}
+    assert sorted(trained) == [
+        1,
+        2,
+        3,
+    ]  # the failing run trained nothing; the cached one reran nothing
+    best = max(trained.values(), key=lambda v: (v["metadata"]["training_acc"], v["number"]))
+    assert [n for n, v in versions.items() if v["stage"] == "production"] == [best["number"]]
+    assert versions[4]["model artifact"] == ""  # the failing run
+    assert versions[5]["model artifact"] == versions[3]["model artifact"]  # reused by the cache
+
+    other = 1 if best["number"] != 1 else 2
+    refused = lineageql(
+        "model",
+        "version",
+        "update",
+        "iris_classifier",
+        str(other),
+        "--stage",
+        "production",
+        env=demo_env,
+    )
+    assert refused.returncode == 1
+    assert f"version '{best['name']}' is in production" in refused.stdout
+    moved = lineageql(
+        "model",
+        "version",
+        "update",
+        "iris_classifier",
+        str(other),
+        "--stage",
+        "production",
+        "--force",
+        "-o",
+        "json",
+        env=demo_env,
+    )
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert json.loads(moved.stdout)[0]["stage"] == "production"
+    archived = lineageql(
+        "model",
+        "version",
+        "list",
+        "iris_classifier",
+        "--stage",
+        "archived",
+        "-o",
+        "json",
+        env=demo_env,
+    )
+    assert [v["number"] for v in json.loads(archived.stdout)] == [best["number"]]
+
+    diffed = lineageql(
+        "model", "diff", "iris_classifier", "archived", "production", "-o", "json", env=demo_env
+    )
+    assert diffed.returncode == 0, diffed.stdout + diffed.stderr
+    changes = {(c["kind"], c["name"]): c for c in json.loads(diffed.stdout)["changes"]}
+    assert changes[("metadata", "gamma")]["change"] == "CHANGED"
+    assert changes[("step", "svc_trainer")]["change"] == "CHANGED"
+    assert changes[("step", "training_data_loader")]["change"] == "SAME"
+    table = lineageql(
+        "model",
+        "diff",
+        "iris_classifier",
+        "archived",
+        "production",
+        env={**demo_env, "COLUMNS": "200"},
+    )
+    assert "iris_classifier:" in table.stdout and "svc_trainer" in table.stdout

@@ -6,6 +6,7 @@ import typer
 
 from lineageql.cli.artifacts import artifact_app, lineage
 from lineageql.cli.diff import diff
+from lineageql.cli.models import model_app
 from lineageql.cli.pipelines import pipeline_app
 from lineageql.cli.serving import demo, serve
 from lineageql.cli.store import store_app
@@ -16,6 +17,7 @@ app = typer.Typer(
 )
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(artifact_app, name="artifact")
+app.add_typer(model_app, name="model")
 app.add_typer(store_app, name="store")
 app.command()(lineage)
 app.command()(diff)

@@ -30,7 +30,7 @@ def diff(
         client = Client()
         old, new = _version(client, before), _version(client, after)
         found = old.diff(new, depth=depth)
-    rows = _rows(found)
+    rows = diff_rows(found)
     if output is OutputFormat.json:
         shown = {**_header(found), "changes": rows}
         typer.echo(json.dumps(shown, indent=2, default=str))
@@ -38,14 +38,20 @@ def diff(
     title = f"{old.name}:{old.version} -> {new.name}:{new.version}"
     if found.truncated:
         title += f" (lineage cut at depth {depth})"
-    # Step ids shortened to 8 characters to fit a terminal; `--output json` has them whole.
-    shown_rows = [
+    show(short_step_ids(rows), DIFF_COLUMNS, output, title)
+
+
+DIFF_COLUMNS = ["kind", "name", "change", "from", "to", "details"]
+
+
+def short_step_ids(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Step ids shortened to 8 characters to fit a terminal (`--output json` has them whole)."""
+    return [
         {**row, "from": _short(row["from"]), "to": _short(row["to"])}
         if row["kind"] == "step"
         else row
         for row in rows
     ]
-    show(shown_rows, ["kind", "name", "change", "from", "to", "details"], output, title)
 
 
 def _short(step_id: object) -> object:
@@ -78,7 +84,7 @@ def _header(found: LineageDiffView) -> dict[str, object]:
     }
 
 
-def _rows(found: LineageDiffView) -> list[dict[str, object]]:
+def diff_rows(found: LineageDiffView) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for step in found.steps:
         details = [_changes("parameter", step.parameters), _changes("setting", step.settings)]
