@@ -359,12 +359,65 @@ async def test_a_version_page_traces_a_column_to_its_sources(page: Page, server:
     await shot(page, "5-column-lineage")
 
 
+async def test_the_registry_from_models_to_the_production_models_lineage(
+    page: Page, server: str
+) -> None:
+    """The demo promoted its best iris_classifier version; a person finds it and where its
+    model came from."""
+    production = graphql(
+        server,
+        '{ modelVersion(model: "iris_classifier", stage: PRODUCTION) { number name '
+        "modelArtifact { name version } } }",
+    )["modelVersion"]
+    await page.goto(f"{server}/")
+    await page.get_by_role("link", name="Models").click()
+    await page.wait_for_url(f"{server}/models")
+    row = page.locator("#models tr[data-model='iris_classifier']")
+    await row.wait_for()
+    assert await row.locator("td.production").inner_text() == f"version {production['name']}"
+    await shot(page, "7-models")
+
+    await row.get_by_role("link", name="iris_classifier").click()
+    await page.wait_for_url(f"{server}/models/iris_classifier")
+    versions = page.locator("#model-versions tbody tr")
+    await versions.nth(4).wait_for()
+    assert [await v.get_attribute("data-version") for v in await versions.all()] == [
+        "5",
+        "4",
+        "3",
+        "2",
+        "1",
+    ]
+    promoted = page.locator("#model-versions tr[data-stage='PRODUCTION']")
+    assert await promoted.get_attribute("data-version") == str(production["number"])
+    await page.get_by_role("row", name="BSD-3-Clause").wait_for()
+    await shot(page, "8-model")
+
+    await promoted.get_by_role("link", name=production["name"], exact=True).click()
+    await page.wait_for_url(f"{server}/models/iris_classifier/versions/*")
+    model_node = f"{production['modelArtifact']['name']}:{production['modelArtifact']['version']}"
+    await page.locator("[data-node-id]", has_text=model_node).first.wait_for()
+    drawn = {t.split("\n")[0] for t in await page.locator("[data-node-id]").all_inner_texts()}
+    assert {model_node, "svc_trainer", "training_data_loader", "X_train:1"} <= drawn
+    history = page.locator("#stage-history")
+    await history.get_by_text("none → production").wait_for()
+    kinds = await page.locator("#model-artifacts tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.kind)"
+    )
+    assert sorted(set(kinds)) == ["DATA", "MODEL"]
+    await page.locator("#model-runs a").first.wait_for()
+    await shot(page, "9-model-version")
+
+
 def test_deep_links_answer_the_page(server: str) -> None:
     for path in (
         "/pipelines/training_pipeline",
         "/runs/x",
         "/artifact-versions/x",
         "/compare?runs=a,b",
+        "/models",
+        "/models/iris_classifier",
+        "/models/iris_classifier/versions/production",
     ):
         response = httpx.get(f"{server}{path}")
         assert response.status_code == 200 and '<div id="root">' in response.text, path

@@ -51,7 +51,16 @@ _PAGE = """<!doctype html>
 
 APP_PAGE = _PAGE.format(title="lineageql", bundle="app", root="root")
 GRAPHIQL_PAGE = _PAGE.format(title="lineageql GraphiQL", bundle="graphiql", root="graphiql")
-PAGE_PATHS = ("/", "/pipelines/{name:path}", "/runs/{id}", "/artifact-versions/{id}", "/compare")
+PAGE_PATHS = (
+    "/",
+    "/pipelines/{name:path}",
+    "/runs/{id}",
+    "/artifact-versions/{id}",
+    "/compare",
+    "/models",
+    "/models/{name}",
+    "/models/{name}/versions/{version}",
+)
 
 
 async def app_page(request: Request) -> Response:

@@ -7,6 +7,8 @@ import { Link, Route, Switch, useSearch } from "wouter";
 import { ArtifactVersion } from "./pages/ArtifactVersion.jsx";
 import { Compare } from "./pages/Compare.jsx";
 import { Home } from "./pages/Home.jsx";
+import { ModelPage, Models } from "./pages/Models.jsx";
+import { ModelVersion } from "./pages/ModelVersion.jsx";
 import { Pipeline } from "./pages/Pipeline.jsx";
 import { Run } from "./pages/Run.jsx";
 
@@ -23,6 +25,7 @@ function App() {
         <Link href="/" className="brand">lineageql</Link>
         <nav>
           <Link href="/">Pipelines</Link>
+          <Link href="/models">Models</Link>
           <a href="/graphql">GraphiQL</a>
         </nav>
       </header>
@@ -32,6 +35,11 @@ function App() {
         <Route path="/runs/:id">{(p) => <Run id={p.id} />}</Route>
         <Route path="/artifact-versions/:id">{(p) => <ArtifactVersion id={p.id} />}</Route>
         <Route path="/compare"><CompareRoute /></Route>
+        <Route path="/models">{() => <Models />}</Route>
+        <Route path="/models/:name">{(p) => <ModelPage name={decodeURIComponent(p.name)} />}</Route>
+        <Route path="/models/:name/versions/:version">
+          {(p) => <ModelVersion model={decodeURIComponent(p.name)} version={decodeURIComponent(p.version)} />}
+        </Route>
         <Route><main><p className="error">No such page.</p></main></Route>
       </Switch>
     </>
