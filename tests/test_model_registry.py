@@ -274,3 +274,36 @@ async def test_concurrent_promotions_leave_one_production_version(
         change["toStage"] == "ARCHIVED" for v in listed for change in v["stageHistory"]
     )
     assert into_production - out_of_production == 1
+
+
+async def test_a_refused_write_leaves_nothing_behind(repo: LineageRepository) -> None:
+    run, version = await train(repo, 0)
+    half = await execute(
+        repo,
+        LINK,
+        id=version["id"],
+        artifacts=[
+            {"artifactVersionId": run.version_id("load.iris_data"), "kind": "EVALUATION"},
+            {"artifactVersionId": "no-such-version", "kind": "MODEL"},
+        ],
+        runs=[],
+    )
+    assert half["errors"][0]["code"] == "NOT_FOUND"
+    bad_metadata = await execute(
+        repo,
+        NEW_VERSION,
+        input={"model": "iris_classifier", "metadata": {"": 1}},
+    )
+    assert bad_metadata["errors"][0]["code"] == "BAD_USER_INPUT"
+    new_model = await execute(
+        repo, NEW_VERSION, input={"model": "brand_new", "name": "1.0", "tags": [""]}
+    )
+    assert new_model["errors"][0]["code"] == "BAD_USER_INPUT"
+    answer = await execute(
+        repo,
+        """{ models { totalCount } model(name: "iris_classifier") {
+             versions { artifacts { kind } } } }""",
+    )
+    assert answer["data"]["models"]["totalCount"] == 1  # brand_new was not registered
+    [only] = answer["data"]["model"]["versions"]
+    assert sorted(a["kind"] for a in only["artifacts"]) == ["DATA", "MODEL"]

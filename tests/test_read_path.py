@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from lineageql.graph import LineageRepository, NodeKind
 from lineageql.graph.queries import VERSIONS_BY_ID
+from lineageql.model_records import ModelArtifactLink, ModelStage, NewModelVersion
 from lineageql.records import (
     DType,
     ExecutionStatus,
@@ -84,6 +85,17 @@ async def record_history(repo: LineageRepository) -> History:
     await repo.log_metadata(NodeKind.STEP, first.steps["train"].id, {"loss": {"last": 0.1}})
     await repo.add_tags(NodeKind.ARTIFACT_VERSION, model, ["best"])
     external = await repo.create_artifact_version(NewArtifactVersion(name="raw", uri="s3://x"))
+    for recorder, name in ((first, None), (second, "candidate")):
+        version = await repo.models.create_model_version(
+            NewModelVersion(model_name="classifier", name=name, metadata={"f1": 0.8})
+        )
+        links = [
+            ModelArtifactLink(artifact_version_id=recorder.version_id("train.model"), kind="model"),
+            ModelArtifactLink(artifact_version_id=recorder.version_id("load.data"), kind="data"),
+        ]
+        await repo.models.link_model_artifacts(version.id, links)
+        await repo.models.link_model_runs(version.id, [recorder.run.id])
+        await repo.models.set_stage(version.id, ModelStage.PRODUCTION, force=True)
     steps = [*first.steps.values(), cached, *second.steps.values()]
     return History(
         run_ids=[first.run.id, second.run.id],
@@ -100,7 +112,14 @@ def _arguments(field: str, arguments: dict[str, Any], history: History, draw: An
         "upstream": ["", "(depth: 1)", "(depth: 2)", "(depth: 0)"],
         "downstream": ["", "(depth: 1)", "(depth: 3)"],
         "runs": ["", "(first: 1)", "(first: 0)", "(status: FAILED)", '(after: "bad")'],
-        "versions": ["", "(first: 1)"],
+        "versions": [
+            "",
+            "(first: 1)",
+            "(stage: PRODUCTION)",
+            "(stage: ARCHIVED, first: 0)",
+            "(first: -1)",
+        ],
+        "artifacts": ["", "(kind: MODEL)", "(kind: EVALUATION)"],
         "step": [f'(name: "{n}")' for n in [*history.step_names, "missing"]],
         "upstreamSteps": ["", "(depth: 2)"],
         "downstreamSteps": [""],
@@ -189,6 +208,16 @@ def documents(draw: Any, history: History) -> str:
         "artifacts": ["(first: 2)", "(orderBy: {field: NAME})", '(filter: {tag: "none"})'],
         "artifactVersions": ["", '(filter: {artifactName: "model"})', "(first: 1)"],
         "cachedStep": ['(cacheKey: "none")'],
+        "models": ["", "(first: 1)", '(after: "bad")'],
+        "model": ['(name: "classifier")', '(name: "none")'],
+        "modelVersion": [
+            '(model: "classifier")',
+            '(model: "classifier", version: "production")',
+            '(model: "classifier", number: 1)',
+            '(model: "classifier", version: "candidate")',
+            '(model: "classifier", stage: STAGING)',
+            '(model: "none")',
+        ],
     }
     chosen = draw(st.lists(st.sampled_from(sorted(roots)), min_size=1, max_size=3))
     fragments: list[str] = []

@@ -36,6 +36,10 @@ LISTINGS = """{
     materializer saveType created tags visualizations { type uri }
     runMetadata { key type value }
     producedBy { id } reusedBy { id } consumedBy { id } } } }
+  models(first: 10) { totalCount edges { node { id name created license tags
+    versions(first: 20) { id number name stage created description tags
+      runMetadata { key type value } artifacts { kind artifactVersion { id } } runs { id }
+      stageHistory { fromStage toStage at by } } } } }
 }"""
 
 LINEAGE = """query($id: ID!) {

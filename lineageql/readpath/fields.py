@@ -23,7 +23,12 @@ from lineageql.arguments import stored_time
 from lineageql.budget import check_budget
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.graph.listing import DEFAULT_PAGE_SIZE, IdWindow, encode_position
+from lineageql.graph.listing import (
+    DEFAULT_PAGE_SIZE,
+    IdWindow,
+    check_page_size,
+    encode_position,
+)
 from lineageql.graph.repository import DEFAULT_LINEAGE_DEPTH
 from lineageql.model_records import ModelArtifactKind, ModelStage
 from lineageql.readpath.objects import (
@@ -353,10 +358,12 @@ async def _model_versions(
 ) -> list[Any]:
     """Each model's versions, newest first: those in ``stage`` if given, at most ``first``."""
     stage, first = args.get("stage"), args.get("first", DEFAULT_MODEL_VERSIONS)
-    check_budget(first * len(parents))
+    check_page_size(first)
     groups = await repo.models.versions_of_models(_ids(parents))
     wanted = None if stage is None else ModelStage(stage)
-    return [[v for v in group if wanted in (None, v.stage)][:first] for group in groups]
+    chosen = [[v for v in group if wanted in (None, v.stage)][:first] for group in groups]
+    check_budget(sum(map(len, chosen)))
+    return chosen
 
 
 async def _latest_model_version(

@@ -28,6 +28,7 @@ from lineageql.model_records import (
     StageChange,
 )
 from lineageql.readpath import TYPES
+from lineageql.readpath.fields import DEFAULT_MODEL_VERSIONS
 from lineageql.readpath.objects import (
     ColumnLineageValue,
     ColumnNodeValue,
@@ -445,7 +446,7 @@ class Model(FromRecord):
     async def versions(
         self,
         info: Info,
-        first: int = 20,
+        first: int = DEFAULT_MODEL_VERSIONS,
         stage: Stage | None = None,  # type: ignore[valid-type]
     ) -> list[ModelVersion]:
         return await related(info, self, first=first, stage=stage)  # type: ignore[no-any-return]
