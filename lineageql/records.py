@@ -18,7 +18,15 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lineageql.errors import BadInputError
 
@@ -595,7 +603,11 @@ class ColumnSource(Record):
 
 
 class NewArtifactVersion(Record):
-    """What creating an artifact version takes; ``version=None`` numbers it automatically."""
+    """What creating an artifact version takes; ``version=None`` numbers it automatically.
+
+    Importers keep another system's records: ``id`` and ``created`` as given, and then a
+    plain-number ``version`` too (later automatic versions count on from the highest).
+    """
 
     name: str
     uri: str
@@ -608,6 +620,8 @@ class NewArtifactVersion(Record):
     visualizations: list[Visualization] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     columns: list[NewColumn] = Field(default_factory=list)
+    id: str | None = None
+    created: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -623,16 +637,24 @@ class NewArtifactVersion(Record):
     @field_validator("version")
     @classmethod
     def _version(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        check_name(value, "version")
-        if value.isdigit():
+        return None if value is None else check_name(value, "version")
+
+    @model_validator(mode="after")
+    def _numbered(self) -> Self:
+        if self.version is not None and self.version.isdigit() and self.id is None:
             raise BadInputError(
-                f"{value!r} is a plain number, which is reserved for automatic versions; "
-                "use a name such as 'raw_2023' or leave the version out",
+                f"{self.version!r} is a plain number, which is reserved for automatic "
+                "versions; use a name such as 'raw_2023' or leave the version out",
                 "version",
             )
-        return value
+        return self
+
+    @property
+    def imported_number(self) -> int | None:
+        """The number of an imported, numbered version (None for any other)."""
+        if self.id is not None and self.version is not None and self.version.isdigit():
+            return int(self.version)
+        return None
 
 
 class DatasetChange(Record):
@@ -713,6 +735,7 @@ class RecordedStep(Record):
     """One step of a run written whole (``LineageRepository.record_runs``)."""
 
     name: str
+    id: str | None = None
     step_name: str | None = None
     status: ExecutionStatus = ExecutionStatus.COMPLETED
     cache_key: str | None = None
@@ -736,9 +759,17 @@ class RecordedStep(Record):
 
 
 class RecordedRun(Record):
-    """A whole run: the run, its steps in execution order, their inputs and outputs."""
+    """A whole run: the run, its steps in execution order, their inputs and outputs.
+
+    Its creation time is ``created`` if given (importers keep another system's), else its
+    ``run.start_time``, else the time of the write, a microsecond after the run before it
+    in the same call: runs written together keep the order they were sent in. ``id`` (and
+    each step's ``id``) are kept too when given.
+    """
 
     run: NewRun
+    id: str | None = None
+    created: str | None = None
     end_time: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     steps: list[RecordedStep] = Field(default_factory=list)

@@ -141,5 +141,8 @@ def test_missing_files_and_unknown_materializers_are_clear_errors(store: Artifac
     with pytest.raises(NotFoundError, match="gone from"):
         load_value(store, saved.uri, saved.materializer, saved.data_type)
     saved = save_value(store, [1], "odd")
-    with pytest.raises(BadInputError, match=r"cannot import the materializer 'nowhere\.Nothing'"):
+    with pytest.raises(BadInputError, match=r"needs the materializer 'nowhere\.Nothing'"):
         load_value(store, saved.uri, "nowhere.Nothing", saved.data_type)
+    # A class that is not a lineageql materializer is never handed the files.
+    with pytest.raises(BadInputError, match=r"needs the materializer 'pathlib\.Path'"):
+        load_value(store, saved.uri, "pathlib.Path", saved.data_type)

@@ -36,6 +36,15 @@ class ArtifactStore:
         self.fs, root_path = fsspec.core.url_to_fs(self.root, **storage_options)
         self._root_path = root_path.rstrip("/")
 
+    @classmethod
+    def around(cls, uri: str) -> ArtifactStore | None:
+        """A store rooted at the folder holding ``uri`` (an absolute local path or a URL),
+        to read files another tool wrote; None for a relative path."""
+        if "://" not in uri and not uri.startswith("/"):
+            return None
+        parent = posixpath.dirname(uri.rstrip("/"))
+        return cls(parent) if parent and parent != "/" else None
+
     @property
     def is_local(self) -> bool:
         return self._protocol == "file"

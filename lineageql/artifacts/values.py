@@ -85,6 +85,15 @@ def load_value(
         raise BadInputError(f"the artifact at {uri!r} was registered without a materializer")
     if not store.exists(uri):
         raise NotFoundError(f"the files of this artifact version are gone from {uri!r}")
-    reader: type[Materializer] = import_qualified(materializer, "materializer")
+    try:
+        reader = import_qualified(materializer, "materializer")
+    except BadInputError:
+        reader = None
+    if not (isinstance(reader, type) and issubclass(reader, Materializer)):
+        raise BadInputError(
+            f"the artifact at {uri!r} needs the materializer {materializer!r}, which is not "
+            "a lineageql materializer installed here; load it with the tool that wrote it, "
+            "or register a lineageql materializer that reads its files"
+        )
     wanted: type = import_qualified(data_type, "data type") if data_type else object
     return reader(uri, store).load(wanted)

@@ -6,6 +6,7 @@ import typer
 
 from lineageql.cli.artifacts import artifact_app, lineage
 from lineageql.cli.diff import diff
+from lineageql.cli.imports import import_app
 from lineageql.cli.models import model_app
 from lineageql.cli.pipelines import pipeline_app
 from lineageql.cli.serving import demo, serve
@@ -19,6 +20,7 @@ app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(artifact_app, name="artifact")
 app.add_typer(model_app, name="model")
 app.add_typer(store_app, name="store")
+app.add_typer(import_app, name="import")
 app.command()(lineage)
 app.command()(diff)
 app.command()(serve)

@@ -80,10 +80,16 @@ class ArtifactVersionView:
 
     def load(self) -> Any:
         """The stored value: read from the artifact store when this machine reaches it, else
-        fetched through the server's download route."""
+        fetched through the server's download route; a version whose files lie outside the
+        artifact store (one imported from ZenML) is read where they are, if this machine
+        reaches them."""
         store = self._client.artifact_store
         if store.contains(self.uri) and store.exists(self.uri):
             return load_value(store, self.uri, self.materializer, self.data_type)
+        if not store.contains(self.uri):
+            around = ArtifactStore.around(self.uri)
+            if around is not None and around.exists(self.uri):
+                return load_value(around, self.uri, self.materializer, self.data_type)
         fetched = self._client.fetch_files(self.id)
         if fetched is None:
             return load_value(store, self.uri, self.materializer, self.data_type)

@@ -385,6 +385,14 @@ The SET takes the artifact node's write lock, so concurrent writers of one artif
 here and each sees the counter its predecessor left.
 """
 
+RAISE_VERSION_COUNTERS = """
+UNWIND $rows AS row
+MATCH (a:Artifact {id: row.id})
+WHERE a.version_counter < row.floor
+SET a.version_counter = row.floor
+"""
+"""After imported numbered versions: automatic numbers count on from the highest."""
+
 TAKEN_VERSIONS = """
 UNWIND $rows AS row
 MATCH (a:Artifact {id: row.id})-[:HAS_VERSION]->(v:ArtifactVersion)

@@ -60,8 +60,14 @@ class BulkWrites(Writes):
             taken = await tx.run(q.RUN_NAMES_TAKEN, {"names": [r.run.name for r in runs]})
             if taken:
                 raise ConflictError(f"a pipeline run named {taken[0]['name']!r} already exists")
-            records = [await create_run_in(tx, r.run, new_id(), now) for r in runs]
-            step_ids = [[new_id() for _ in r.steps] for r in runs]
+            times = successive_times(now)
+            records = [
+                await create_run_in(
+                    tx, r.run, r.id or new_id(), r.created or r.run.start_time or next(times)
+                )
+                for r in runs
+            ]
+            step_ids = [[step.id or new_id() for step in r.steps] for r in runs]
             await tx.run(q.CREATE_STEPS, {"rows": _step_rows(runs, records, step_ids, now)})
             await _write_io(tx, runs, step_ids)
             ended = [(rec.id, r.end_time) for rec, r in zip(records, runs, strict=True)]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lineageql.errors import ConflictError, NotFoundError
+from lineageql.errors import BadInputError, ConflictError, NotFoundError
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import (
     NodeKind,
@@ -592,8 +592,17 @@ async def create_versions_in(
     now = utc_now()
     created_times = successive_times(now)
     increments: dict[str, int] = defaultdict(int)
+    floors: dict[str, int] = defaultdict(int)
     for new in news:
         increments[new.name] += 0 if new.version else 1
+        floors[new.name] = max(floors[new.name], new.imported_number or 0)
+    mixed = next((name for name in increments if increments[name] and floors[name]), None)
+    if mixed is not None:
+        raise BadInputError(
+            f"artifact {mixed!r} gets imported numbered versions and automatic ones in one "
+            "write; write them apart",
+            "version",
+        )
     locked = await tx.run(
         q.LOCK_ARTIFACTS,
         {
@@ -604,6 +613,11 @@ async def create_versions_in(
         },
     )
     counters = {row["id"]: int(row["counter"]) for row in locked}
+    raised = [
+        {"id": artifact_id_for(name), "floor": floor} for name, floor in floors.items() if floor
+    ]
+    if raised:
+        await tx.run(q.RAISE_VERSION_COUNTERS, {"rows": raised})
     custom = [(new.name, new.version) for new in news if new.version]
     clash = next((pair for pair in custom if custom.count(pair) > 1), None)
     if clash is None and custom:
@@ -631,7 +645,7 @@ async def create_versions_in(
         rows.append(
             {
                 "artifact_id": artifact_id,
-                "id": ids[index] if ids is not None else new_id(),
+                "id": ids[index] if ids is not None else new.id or new_id(),
                 "name": new.name,
                 "version": version,
                 "type": new.type,
@@ -639,7 +653,7 @@ async def create_versions_in(
                 "uri": new.uri,
                 "materializer": new.materializer,
                 "save_type": new.save_type.value,
-                "created": next(created_times),
+                "created": new.created or next(created_times),
                 "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
             }
         )

@@ -1,0 +1,68 @@
+"""What ZenML's own client reports about its store, as JSON (run with ZenML's Python): the
+side the import tests compare lineageql's client against, item by item."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from zenml.client import Client
+
+
+def typed(values: dict) -> dict:
+    return {key: [type(value).__name__, value] for key, value in values.items()}
+
+
+def main() -> None:
+    client = Client()
+    runs = []
+    for run in client.list_pipeline_runs(size=1000, hydrate=True).items:
+        steps = {}
+        for name, found in run.steps.items():
+            steps[name] = {
+                "status": found.status.value,
+                "parameters": found.config.parameters,
+                "metadata": typed(found.run_metadata),
+                "inputs": {k: [str(v.id) for v in vs] for k, vs in found.inputs.items()},
+                "outputs": {k: [str(v.id) for v in vs] for k, vs in found.outputs.items()},
+            }
+        runs.append(
+            {
+                "id": str(run.id),
+                "name": run.name,
+                "pipeline": run.pipeline.name,
+                "status": run.status.value,
+                "parameters": run.config.parameters or {},
+                "tags": sorted(t.name for t in run.tags),
+                "metadata": typed(run.run_metadata),
+                "steps": steps,
+            }
+        )
+    versions = []
+    for version in client.list_artifact_versions(size=1000, hydrate=True).items:
+        versions.append(
+            {
+                "id": str(version.id),
+                "name": version.artifact.name,
+                "version": str(version.version),
+                "uri": version.uri,
+                "save_type": version.save_type.value,
+                "tags": sorted(t.name for t in version.tags),
+                "metadata": typed(version.run_metadata),
+            }
+        )
+    x_train = client.get_artifact_version("X_train").load()
+    json.dump(
+        {
+            "pipelines": sorted(p.name for p in client.list_pipelines(size=1000).items),
+            "runs": runs,
+            "versions": versions,
+            "x_train": x_train.to_dict(orient="split"),
+        },
+        sys.stdout,
+        default=str,
+    )
+
+
+if __name__ == "__main__":
+    main()
