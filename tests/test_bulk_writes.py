@@ -170,3 +170,30 @@ async def test_every_output_derives_from_every_input_of_its_step(
             found = {(v.name, v.version) for v in await repo.get_artifact_versions(upstream) if v}
             reads = "a" if name.startswith("b") else "b"
             assert found == {(f"{reads}_l", number), (f"{reads}_r", number)}, (name, number)
+
+
+async def test_runs_sent_together_keep_their_order(repo: LineageRepository) -> None:
+    """Backfilled history: runs of one call list newest first in the order sent (the last
+    sent is lastRun), and a run given its start time is placed at it."""
+    names = [f"backfill-{i:02d}" for i in range(12)]
+    written = await execute(repo, RECORD, runs=[run_input(name, 0.01) for name in names])
+    assert "errors" not in written, written
+    listed = await execute(
+        repo,
+        """{ pipeline(name: "bulk") { lastRun { name }
+             runs(first: 20) { edges { node { name created } } } } }""",
+    )
+    pipeline = listed["data"]["pipeline"]
+    assert pipeline["lastRun"]["name"] == names[-1]
+    assert [e["node"]["name"] for e in pipeline["runs"]["edges"]] == names[::-1]
+
+    dated = run_input("started-in-january", 0.02)
+    dated["run"]["startTime"] = "2026-01-15T08:00:00+00:00"
+    await execute(repo, RECORD, runs=[dated])
+    found = await execute(
+        repo,
+        """{ pipelineRun(name: "started-in-january") { created startTime }
+             pipeline(name: "bulk") { lastRun { name } } }""",
+    )
+    assert found["data"]["pipelineRun"]["created"].startswith("2026-01-15T08:00:00")
+    assert found["data"]["pipeline"]["lastRun"]["name"] == names[-1]

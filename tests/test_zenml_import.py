@@ -9,9 +9,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pytest
@@ -21,6 +21,7 @@ from lineageql.client import close_connections
 from lineageql.errors import BadInputError
 from tests.servers import STORE_KINDS, neo4j_credentials, settings_for, store_for
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "tests" / "zenml" / "iris_history.py"
 REPORT = ROOT / "tests" / "zenml" / "report.py"
@@ -111,12 +112,22 @@ def lineageql_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     close_connections()
 
 
+def every(page_of: Callable[[int], list[T]]) -> list[T]:
+    """Every item of a paged client listing."""
+    items: list[T] = []
+    page = 1
+    while found := page_of(page):
+        items += found
+        page += 1
+    return items
+
+
 def lineageql_report(store: str, keep_open: bool = False) -> dict[str, Any]:
     """The same items as ``report.py`` gathers, through lineageql's client (closed after,
     so that the next import may open the embedded store, unless ``keep_open``)."""
     client = Client(settings=settings_for(store))
     runs = []
-    for run in client.list_pipeline_runs(size=100):
+    for run in every(lambda page: client.list_pipeline_runs(size=100, page=page)):
         steps = {}
         for name, found in run.steps.items():
             steps[name] = {
@@ -148,12 +159,34 @@ def lineageql_report(store: str, keep_open: bool = False) -> dict[str, Any]:
             "tags": sorted(v.tags),
             "metadata": {k: [m.type, m.value] for k, m in v.run_metadata.items()},
         }
-        for v in client.list_artifact_versions(size=100)
+        for v in every(lambda page: client.list_artifact_versions(size=100, page=page))
     ]
+    models = {}
+    for model in client.list_models():
+        models[model.name] = {
+            "license": model.license,
+            "versions": {
+                str(v.number): {
+                    "stage": v.stage,
+                    "artifacts": {
+                        kind: sorted(a.id for k, a in v.artifacts if k == kind)
+                        for kind in ("model", "data")
+                    },
+                    "runs": sorted(client.get_pipeline_run(name).id for name in v.run_names),
+                }
+                for v in client.list_model_versions(model.name)
+            },
+        }
     pipelines = sorted(p.name for p in client.list_pipelines())
     if not keep_open:
         close_connections()
-    return {"pipelines": pipelines, "runs": runs, "versions": versions, "client": client}
+    return {
+        "pipelines": pipelines,
+        "runs": runs,
+        "versions": versions,
+        "models": models,
+        "client": client,
+    }
 
 
 def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -194,6 +227,10 @@ def test_an_imported_history_answers_as_zenml_does(
     assert set(our_versions) == set(theirs_versions)
     for version_id, theirs in theirs_versions.items():
         assert our_versions[version_id] == theirs, version_id
+    # The registry: every version with its stage, what it holds by kind, and its run.
+    assert ours["models"] == zenml["models"]
+    stages = {n: v["stage"] for n, v in ours["models"]["iris_classifier"]["versions"].items()}
+    assert (stages["2"], stages["3"]) == ("staging", "production")
     manual = next(v for v in zenml["versions"] if v["name"] == "manual_numbers")
     assert manual["tags"] == ["hand-made", "notebook"]
     assert manual["metadata"]["ratio"] == ["float", 0.5]

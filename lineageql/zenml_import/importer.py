@@ -68,12 +68,20 @@ class ImportPlan:
 
     @property
     def elements(self) -> int:
-        """Nodes and links the plan writes: runs, steps, new versions, input and output links."""
-        count = len(self.artifacts)
+        """Nodes and relationships the plan writes (models aside): each run with its name
+        node and their links, each step and its link, each new version with its artifact
+        link and producer link, each input link with the DERIVED_FROM links it brings, each
+        metadata entry with its link, each tag link."""
+        count = sum(_version_elements(line) for line in self.artifacts)
         for run in self.runs:
-            count += 1 + len(run.steps)
+            count += 4 + 2 * len(run.metadata) + len(run.run.tags)
             for recorded in run.steps:
-                count += len(recorded.inputs) + 2 * len(recorded.outputs)
+                count += 2 + 2 * len(recorded.metadata)
+                count += len(recorded.inputs) * (1 + len(recorded.outputs))
+                for output in recorded.outputs.values():
+                    count += 1
+                    if isinstance(output, NewArtifactVersion):
+                        count += 2 + 2 * len(output.metadata) + len(output.tags)
         return count
 
 
@@ -129,6 +137,11 @@ async def write_import(
         advance(len(batch))
     written = await _write_models(repo, plan.models)
     return ImportResult(plan, time.perf_counter() - start, written)
+
+
+def _version_elements(line: dict[str, Any]) -> int:
+    """A standalone version's node, artifact link, metadata entries and tag links."""
+    return 2 + 2 * len(line["metadata"]) + len(line["tags"])
 
 
 def new_version(line: dict[str, Any]) -> NewArtifactVersion:

@@ -2,8 +2,10 @@
 
 The seeds' iris pipeline (a data loader with four outputs, an SVC trainer) with three gammas,
 one failing run and one fully cached run; then an artifact saved outside any pipeline with
-metadata and tags, and a NumPy array. ``--later`` records one more run (for the incremental
-import); ``--chain N`` records the peer workload instead: N runs of a 10-step chain.
+metadata and tags, and a NumPy array. Each training run makes a version of the model
+``iris_classifier``; versions 2 and 3 go to staging and production. ``--later`` records
+one more run (for the incremental import); ``--chain N`` records the peer workload instead:
+N runs of a 10-step chain.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from sklearn.base import ClassifierMixin
 from sklearn.datasets import load_iris
 from sklearn.model_selection import train_test_split
 from sklearn.svm import SVC
-from zenml import log_metadata, pipeline, save_artifact, step
+from zenml import Model, log_metadata, pipeline, save_artifact, step
+from zenml.client import Client
 
 
 @step
@@ -47,7 +50,7 @@ def svc_trainer(
     return model, accuracy
 
 
-@pipeline
+@pipeline(model=Model(name="iris_classifier", license="BSD-3-Clause"))
 def training_pipeline(gamma: float = 0.002) -> None:
     x_train, _, y_train, _ = training_data_loader()
     svc_trainer(gamma=gamma, X_train=x_train, y_train=y_train)
@@ -99,6 +102,8 @@ def main() -> None:
         user_metadata={"source": "notebook", "rows": 3, "ratio": 0.5},
     )
     save_artifact(np.arange(6, dtype=np.int64).reshape(2, 3), name="grid")
+    Client().get_model_version("iris_classifier", 2).set_stage("staging")
+    Client().get_model_version("iris_classifier", 3).set_stage("production")
 
 
 if __name__ == "__main__":

@@ -51,13 +51,34 @@ def main() -> None:
                 "metadata": typed(version.run_metadata),
             }
         )
-    x_train = client.get_artifact_version("X_train").load()
+    models = {}
+    for model in client.list_models(size=100).items:
+        numbered = {}
+        for version in client.list_model_versions(model.id, size=100, hydrate=True).items:
+            held = {
+                kind: sorted(
+                    str(v.id) for by_version in found.values() for v in by_version.values()
+                )
+                for kind, found in (
+                    ("model", version.model_artifacts),
+                    ("data", version.data_artifacts),
+                )
+            }
+            numbered[str(version.number)] = {
+                "stage": str(version.stage or "none"),
+                "artifacts": held,
+                "runs": sorted(str(r.id) for r in version.pipeline_runs.values()),
+            }
+        models[model.name] = {"license": model.license, "versions": numbered}
+    named = {v["name"] for v in versions}
+    x_train = client.get_artifact_version("X_train").load() if "X_train" in named else None
     json.dump(
         {
             "pipelines": sorted(p.name for p in client.list_pipelines(size=1000).items),
             "runs": runs,
             "versions": versions,
-            "x_train": x_train.to_dict(orient="split"),
+            "models": models,
+            "x_train": None if x_train is None else x_train.to_dict(orient="split"),
         },
         sys.stdout,
         default=str,
