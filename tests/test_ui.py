@@ -239,12 +239,22 @@ async def test_a_run_page_updates_while_the_run_runs(page: Page, server: str) ->
 async def test_graphiql_runs_a_query_offline(page: Page, server: str) -> None:
     await page.goto(f"{server}/graphql")
     editor = page.locator(".graphiql-query-editor .CodeMirror").first
+    await editor.wait_for()
+    # It fills the window, opens with a ready walk, and leads back to the explorer.
+    box = await page.locator(".graphiql-container").bounding_box()
+    assert box is not None and box["height"] >= 0.8 * 900, box
+    assert "upstream(depth: 3)" in await editor.inner_text()
+    await page.locator(".graphiql-execute-button").click()
+    await page.locator(".graphiql-response").get_by_text('"runCount"').first.wait_for()
+    await shot(page, "7-graphiql-walk")
     await editor.click()
     await page.keyboard.press("Control+A")
     await page.keyboard.type("{ pipelines { totalCount edges { node { name ")
     await page.locator(".graphiql-execute-button").click()
     await page.locator(".graphiql-response").get_by_text('"training_pipeline"').wait_for()
     await shot(page, "7-graphiql")
+    await page.locator("#back-to-explorer").click()
+    await page.wait_for_url(f"{server}/")
 
 
 async def test_hostile_names_render_as_text(page: Page, server: str) -> None:
@@ -279,6 +289,151 @@ async def test_a_500_step_run_renders_every_node(page: Page, server: str) -> Non
     await page.locator(".graph[data-graph-nodes='500']").wait_for()
     await page.locator("[data-node-id]").nth(499).wait_for(state="attached")
     assert await page.locator("[data-node-id]").count() == 500
+
+
+async def inside(page: Page, selector: str) -> bool:
+    """Whether the element lies within the graph's visible box."""
+    frame = await page.locator(".graph").bounding_box()
+    found = await page.locator(selector).first.bounding_box()
+    assert frame is not None
+    return found is not None and (
+        frame["x"] <= found["x"] + found["width"] / 2 <= frame["x"] + frame["width"]
+        and frame["y"] <= found["y"] + found["height"] / 2 <= frame["y"] + frame["height"]
+    )
+
+
+async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: str) -> None:
+    """A loader fanning out to 100 feature steps and back in (one feature fails): labels
+    stay legible (pan instead), a minimap shows where the view is, search finds and centres,
+    and the error list leads to the failed step."""
+    features = [
+        {
+            "name": f"feature_{i:03d}",
+            "status": "FAILED" if i == 77 else "COMPLETED",
+            "errorMessage": "ValueError: column 77 is empty" if i == 77 else None,
+            "inputs": [{"name": "rows", "fromStep": "loader", "fromOutput": "rows"}],
+            "outputs": []
+            if i == 77
+            else [{"name": "f", "newVersion": {"name": f"feat_{i:03d}", "uri": f"mem://f/{i}"}}],
+        }
+        for i in range(100)
+    ]
+    steps = [
+        {
+            "name": "loader",
+            "outputs": [{"name": "rows", "newVersion": {"name": "rows", "uri": "mem://r"}}],
+        },
+        *features,
+        *[
+            {
+                "name": f"merge_{j}",
+                "inputs": [
+                    {"name": f"f{i:03d}", "fromStep": f"feature_{i:03d}", "fromOutput": "f"}
+                    for i in range(j * 5, j * 5 + 5)
+                    if i != 77
+                ],
+                "outputs": [],
+            }
+            for j in range(19)
+        ],
+    ]
+    [run] = graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) { id } }",
+        runs=[
+            {"run": {"pipelineName": "fan", "name": "fan-1", "status": "FAILED"}, "steps": steps}
+        ],
+    )["recordRuns"]
+    await page.goto(f"{server}/runs/{run['id']}")
+    await page.locator(".graph[data-graph-nodes='120']").wait_for()
+    await page.locator(".react-flow__minimap").wait_for()
+    frame = await page.locator(".graph").bounding_box()
+    assert frame is not None and frame["height"] >= 500  # the graph uses the window
+    labels = page.locator(".graph-node-label")
+    await labels.nth(119).wait_for(state="attached")
+    visible = [
+        box
+        for box in [await labels.nth(i).bounding_box() for i in range(120)]
+        if box is not None
+        and frame["y"] <= box["y"] <= frame["y"] + frame["height"]
+        and frame["x"] <= box["x"] <= frame["x"] + frame["width"]
+    ]
+    assert visible and min(box["height"] for box in visible) >= 10, visible[:3]
+    await shot(page, "10-fan-out")
+
+    await page.get_by_label("find in graph").fill("feature_05")
+    await page.get_by_text("10 found").wait_for()
+    assert await page.locator(".graph-node.match").count() == 10
+    assert await inside(page, ".graph-node.match")
+    await page.get_by_label("find in graph").fill("")
+
+    await page.locator("[data-failed-step]").click()
+    failed = "[data-node-id].status-failed"
+    assert await inside(page, failed)
+    panel = page.get_by_role("complementary", name="step")
+    await panel.get_by_text("column 77 is empty").first.wait_for()
+    # Selecting a step (found first: it is off screen) marks its path: the loader upstream,
+    # its merge downstream.
+    await page.get_by_label("find in graph").fill("feature_010")
+    await page.get_by_text("1 found").wait_for()
+    await page.locator("[data-node-id]", has_text="feature_010").click()
+    on_path = {
+        t.split("\n")[0] for t in await page.locator(".graph-node.on-path").all_inner_texts()
+    }
+    assert on_path == {"loader", "merge_2"}
+    await shot(page, "11-fan-out-path")
+
+
+NODES_DRAWN = """([low, high]) => {
+  const n = Number(document.querySelector(".graph")?.dataset.graphNodes);
+  return n >= low && n <= high;
+}"""
+
+
+async def test_lineage_depth_refits_and_lives_in_the_url(page: Page, server: str) -> None:
+    steps = [
+        {
+            "name": f"d{i:02d}",
+            "inputs": [{"name": "x", "fromStep": f"d{i - 1:02d}", "fromOutput": "y"}] if i else [],
+            "outputs": [
+                {"name": "y", "newVersion": {"name": f"deep_{i:02d}", "uri": f"mem://d{i}"}}
+            ],
+        }
+        for i in range(60)
+    ]
+    [run] = graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) "
+        "{ id steps { outputs { artifactVersion { id } } } } }",
+        runs=[
+            {
+                "run": {"pipelineName": "deep", "name": "deep-1", "status": "COMPLETED"},
+                "steps": steps,
+            }
+        ],
+    )["recordRuns"]
+    last = run["steps"][-1]["outputs"][0]["artifactVersion"]["id"]
+    start = f"[data-node-id='{last}']"
+    await page.goto(f"{server}/artifact-versions/{last}")
+    await page.locator(start).wait_for()
+    depth = page.get_by_label("depth")
+    await depth.fill("")
+    await depth.type("50")
+    await depth.press("Enter")
+    await page.wait_for_function(NODES_DRAWN, arg=[90, 200])
+    assert "depth=50" in page.url
+    assert await inside(page, start)
+    await page.get_by_label("direction").select_option("UPSTREAM")
+    await page.wait_for_url("**direction=UPSTREAM**")
+    await page.reload()
+    await page.wait_for_function(NODES_DRAWN, arg=[90, 200])
+    assert await page.get_by_label("depth").input_value() == "50"
+    assert await inside(page, start)
+    await depth.fill("2")
+    await depth.press("Enter")
+    await page.wait_for_function(NODES_DRAWN, arg=[2, 8])
+    assert await inside(page, start)
+    await shot(page, "12-deep-lineage")
 
 
 def column_events() -> list[dict[str, Any]]:

@@ -9,6 +9,17 @@ import sys
 from zenml.client import Client
 
 
+def every(listing, **filters) -> list:
+    """Every item of a paged ZenML listing."""
+    items, page = [], 1
+    while True:
+        found = listing(page=page, size=500, hydrate=True, **filters)
+        items += found.items
+        if page >= found.total_pages:
+            return items
+        page += 1
+
+
 def typed(values: dict) -> dict:
     return {key: [type(value).__name__, value] for key, value in values.items()}
 
@@ -16,7 +27,7 @@ def typed(values: dict) -> dict:
 def main() -> None:
     client = Client()
     runs = []
-    for run in client.list_pipeline_runs(size=1000, hydrate=True).items:
+    for run in every(client.list_pipeline_runs):
         steps = {}
         for name, found in run.steps.items():
             steps[name] = {
@@ -39,7 +50,7 @@ def main() -> None:
             }
         )
     versions = []
-    for version in client.list_artifact_versions(size=1000, hydrate=True).items:
+    for version in every(client.list_artifact_versions):
         versions.append(
             {
                 "id": str(version.id),

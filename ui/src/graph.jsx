@@ -1,15 +1,33 @@
 // Graphs as DOM: React Flow draws each node as an HTML element carrying the node's name as
 // text and its id as data-node-id; dagre lays them out left to right.
+//
+// A big graph stays readable: the view never zooms out below the size at which a node's
+// label is still legible (MIN_ZOOM); a minimap shows where the view is and pans it; a search
+// box marks the nodes whose names match and centres the view on the first; selecting a node
+// marks everything upstream and downstream of it; a legend says what the colours mean.
 import dagre from "@dagrejs/dagre";
-import { Handle, Position, ReactFlow, Background, Controls } from "@xyflow/react";
-import { useMemo } from "react";
+import {
+  Background,
+  Controls,
+  Handle,
+  MiniMap,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from "@xyflow/react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
 const NODE_WIDTH = 190;
 const NODE_HEIGHT = 54;
+/** The view never zooms out further: 12 px labels stay at least 10 px high on screen. */
+export const MIN_ZOOM = 0.85;
+/** Longer edge labels are shortened (the full name shows on hover). */
+const EDGE_LABEL_CHARS = 18;
 
 export function layout(nodes, edges) {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 70 });
+  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const edge of edges) g.setEdge(edge.source, edge.target);
@@ -21,14 +39,20 @@ export function layout(nodes, edges) {
 }
 
 function GraphNode({ id, data }) {
+  const classes = [
+    "graph-node",
+    data.kind || "",
+    `status-${(data.status || "").toLowerCase()}`,
+    data.highlight ? "highlight" : "",
+    data.changed ? "changed" : "",
+    data.traced ? "traced" : "",
+    data.match ? "match" : "",
+    data.onPath ? "on-path" : "",
+    data.selected ? "selected" : "",
+    data.dimmed ? "dimmed" : "",
+  ];
   return (
-    <div
-      className={`graph-node ${data.kind || ""} status-${(data.status || "").toLowerCase()} ${
-        data.highlight ? "highlight" : ""
-      } ${data.changed ? "changed" : ""} ${data.traced ? "traced" : ""}`}
-      data-node-id={id}
-      title={data.title || data.label}
-    >
+    <div className={classes.join(" ")} data-node-id={id} title={data.title || data.label}>
       <Handle type="target" position={Position.Left} />
       <div className="graph-node-label">{data.label}</div>
       {data.detail ? <div className="graph-node-detail">{data.detail}</div> : null}
@@ -39,9 +63,65 @@ function GraphNode({ id, data }) {
 
 const nodeTypes = { lineage: GraphNode };
 
+/** Ids reachable from ``start`` along ``next`` (a map of id to neighbour ids). */
+function reach(start, next) {
+  const seen = new Set([start]);
+  const queue = [start];
+  while (queue.length) {
+    for (const id of next.get(queue.shift()) || []) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        queue.push(id);
+      }
+    }
+  }
+  return seen;
+}
+
+function shortLabel(label) {
+  if (!label || label.length <= EDGE_LABEL_CHARS) return label;
+  return `${label.slice(0, EDGE_LABEL_CHARS - 1)}…`;
+}
+
+const COLORS = { COMPLETED: "#12805c", FAILED: "#c4320a", RUNNING: "#b54708", CACHED: "#6941c6" };
+
+function minimapColor(node) {
+  if (node.data.match) return "#fdb022";
+  return COLORS[node.data.status] || "#98a2b3";
+}
+
+const LEGEND = [
+  ["status-completed", "completed"],
+  ["status-failed", "failed"],
+  ["status-running", "running"],
+  ["status-cached", "cached (reused)"],
+  ["version", "artifact version"],
+];
+
+function Legend() {
+  return (
+    <div className="graph-legend" aria-label="legend">
+      {LEGEND.map(([kind, label]) => (
+        <span key={kind} className={`legend-item ${kind}`}>{label}</span>
+      ))}
+    </div>
+  );
+}
+
 // nodes: [{id, label, detail, kind, status, highlight, changed, traced}],
 // edges: [{id, source, target, label}]
-export function Graph({ nodes, edges, onNodeClick, onNodeDoubleClick }) {
+export function Graph(props) {
+  return (
+    <ReactFlowProvider>
+      <FlowGraph {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function FlowGraph({ nodes, edges, onNodeClick, onNodeDoubleClick, focus, fitKey }) {
+  const [query, setQuery] = useState("");
+  const [selected, setSelected] = useState(null);
+  const flow = useReactFlow();
   const laid = useMemo(
     () =>
       layout(
@@ -50,30 +130,112 @@ export function Graph({ nodes, edges, onNodeClick, onNodeDoubleClick }) {
       ),
     [nodes, edges],
   );
-  const flowEdges = useMemo(
-    () => edges.map((e) => ({ ...e, labelBgPadding: [4, 2], className: "graph-edge" })),
-    [edges],
+  const path = useMemo(() => {
+    if (!selected) return null;
+    const forward = new Map();
+    const backward = new Map();
+    for (const e of edges) {
+      forward.set(e.source, [...(forward.get(e.source) || []), e.target]);
+      backward.set(e.target, [...(backward.get(e.target) || []), e.source]);
+    }
+    return new Set([...reach(selected, forward), ...reach(selected, backward)]);
+  }, [selected, edges]);
+  const wanted = query.trim().toLowerCase();
+  const matches = useMemo(
+    () => (wanted ? laid.filter((n) => (n.data.label || "").toLowerCase().includes(wanted)) : []),
+    [laid, wanted],
   );
+  const matched = useMemo(() => new Set(matches.map((n) => n.id)), [matches]);
+  const shown = useMemo(
+    () =>
+      laid.map((n) => ({
+        ...n,
+        data: {
+          ...n.data,
+          match: matched.has(n.id),
+          selected: n.id === selected,
+          onPath: path ? path.has(n.id) && n.id !== selected : false,
+          dimmed: path ? !path.has(n.id) : Boolean(wanted) && !matched.has(n.id),
+        },
+      })),
+    [laid, matched, path, selected, wanted],
+  );
+  const flowEdges = useMemo(
+    () =>
+      edges.map((e) => ({
+        ...e,
+        label: shortLabel(e.label),
+        data: { full: e.label },
+        labelBgPadding: [4, 2],
+        className: `graph-edge ${path && path.has(e.source) && path.has(e.target) ? "on-path" : ""}`,
+      })),
+    [edges, path],
+  );
+  const centre = (node) =>
+    flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, {
+      zoom: Math.max(flow.getZoom(), MIN_ZOOM),
+      duration: 0,
+    });
+  // Where the view starts (and goes back to when fitKey changes): the whole graph when it
+  // fits at a legible size, else centred on the focused node (or the first one).
+  const box = useRef(null);
+  useEffect(() => {
+    requestAnimationFrame(() => {
+      const frame = box.current;
+      if (!frame || !laid.length) return;
+      const xs = laid.map((n) => n.position.x);
+      const ys = laid.map((n) => n.position.y);
+      const width = Math.max(...xs) - Math.min(...xs) + NODE_WIDTH + 40;
+      const height = Math.max(...ys) - Math.min(...ys) + NODE_HEIGHT + 40;
+      const fits = Math.min(frame.clientWidth / width, frame.clientHeight / height) >= MIN_ZOOM;
+      const target = (focus && laid.find((n) => n.id === focus)) || laid[0];
+      if (fits) flow.fitView({ maxZoom: 1, minZoom: MIN_ZOOM });
+      else centre(target);
+    });
+  }, [fitKey, focus, laid]);
+  useEffect(() => {
+    if (matches.length) centre(matches[0]);
+  }, [wanted]);
   return (
-    <div className="graph" data-graph-nodes={nodes.length}>
-      <ReactFlow
-        nodes={laid}
-        edges={flowEdges}
-        nodeTypes={nodeTypes}
-        onNodeClick={(_, node) => onNodeClick && onNodeClick(node.data)}
-        onNodeDoubleClick={(_, node) => onNodeDoubleClick && onNodeDoubleClick(node.data)}
-        zoomOnDoubleClick={false}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        fitView
-        fitViewOptions={{ maxZoom: 1 }}
-        minZoom={0.05}
-        onlyRenderVisibleElements={false}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+    <div className="graph-frame">
+      <div className="graph-tools">
+        <input
+          type="search"
+          className="graph-search"
+          aria-label="find in graph"
+          placeholder="Find a step or artifact…"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        {wanted ? <span className="graph-matches" role="status">{matches.length} found</span> : null}
+        {selected ? (
+          <button type="button" className="link" onClick={() => setSelected(null)}>clear path</button>
+        ) : null}
+        <Legend />
+      </div>
+      <div className="graph" data-graph-nodes={nodes.length} ref={box}>
+        <ReactFlow
+          nodes={shown}
+          edges={flowEdges}
+          nodeTypes={nodeTypes}
+          onNodeClick={(_, node) => {
+            setSelected(node.id);
+            if (onNodeClick) onNodeClick(node.data);
+          }}
+          onNodeDoubleClick={(_, node) => onNodeDoubleClick && onNodeDoubleClick(node.data)}
+          zoomOnDoubleClick={false}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          minZoom={MIN_ZOOM}
+          maxZoom={2}
+          onlyRenderVisibleElements={false}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background />
+          <Controls showInteractive={false} />
+          <MiniMap pannable zoomable ariaLabel="minimap" nodeColor={minimapColor} />
+        </ReactFlow>
+      </div>
     </div>
   );
 }

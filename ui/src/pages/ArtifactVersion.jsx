@@ -1,21 +1,21 @@
 // "/artifact-versions/<id>": upstream and downstream lineage as a graph (depth control,
 // expand on click, marked when truncated), the version's columns (a column's upstream
 // columns listed and their versions marked on the graph), metadata, tags and files.
-import { useMemo, useState } from "react";
-import { Link, useLocation } from "wouter";
+import { useEffect, useMemo, useState } from "react";
+import { Link, useLocation, useSearch } from "wouter";
 import { graphql } from "../api.js";
 import { Loaded, Metadata, Tags, shown, useQuery, when } from "../common.jsx";
 import { Graph } from "../graph.jsx";
 
-const VERSION = `query($id: ID!, $depth: Int!) {
+const VERSION = `query($id: ID!, $depth: Int!, $direction: LineageDirection!) {
   artifactVersion(id: $id) { id name version type dataType uri saveType created tags
     runMetadata { key value type } visualizations { type uri }
     producedBy { id name run { id name } }
     columns { name type }
     artifact { versions(first: 100) { edges { node { id version } } } } }
-  lineage(artifactVersionId: $id, direction: BOTH, depth: $depth) {
+  lineage(artifactVersionId: $id, direction: $direction, depth: $depth) {
     truncated
-    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status } }
+    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status step { run { id } } } }
     edges { source target name }
   }
 }`;
@@ -39,31 +39,58 @@ const DIFF = `query($from: ID!, $to: ID!) {
 const AROUND = `query($id: ID!) {
   lineage(artifactVersionId: $id, direction: BOTH, depth: 1) {
     truncated
-    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status } }
+    nodes { id kind name depth ... on LineageVersionNode { version reuseCount } ... on LineageStepNode { status step { run { id } } } }
     edges { source target name }
   }
 }`;
 
-function merge(graphs) {
-  const nodes = new Map();
+const DIRECTIONS = ["BOTH", "UPSTREAM", "DOWNSTREAM"];
+
+/** The walk and the expansions around nodes, each node once: a node keeps its depth from the
+ * walk (its true distance from the start version); one only an expansion reached is one
+ * step further than the node expanded. */
+function merge(walk, expansions) {
+  const nodes = new Map(walk.nodes.map((n) => [n.id, n]));
   const edges = new Map();
-  let truncated = false;
-  for (const g of graphs) {
-    truncated = truncated || g.truncated;
-    for (const n of g.nodes) nodes.set(n.id, n);
-    for (const e of g.edges) edges.set(`${e.source}>${e.target}>${e.name}`, e);
+  let truncated = walk.truncated;
+  for (const e of walk.edges) edges.set(`${e.source}>${e.target}>${e.name}`, e);
+  for (const { around, lineage } of expansions) {
+    truncated = truncated || lineage.truncated;
+    const base = nodes.get(around)?.depth ?? 0;
+    for (const n of lineage.nodes) if (!nodes.has(n.id)) nodes.set(n.id, { ...n, depth: base + n.depth });
+    for (const e of lineage.edges) edges.set(`${e.source}>${e.target}>${e.name}`, e);
   }
   return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
 }
 
+/** Depth and direction live in the URL (?depth=5&direction=UPSTREAM), so a reload or a
+ * shared link shows the same walk. */
+function useWalkParams() {
+  const search = new URLSearchParams(useSearch());
+  const [location, navigate] = useLocation();
+  const depth = Math.max(1, Math.min(50, Number(search.get("depth")) || 3));
+  const direction = DIRECTIONS.includes(search.get("direction")) ? search.get("direction") : "BOTH";
+  const set = (changes) => {
+    const next = new URLSearchParams({ depth: String(depth), direction, ...changes });
+    navigate(`${location}?${next}`, { replace: true });
+  };
+  return { depth, direction, set };
+}
+
 export function ArtifactVersion({ id }) {
-  const [depth, setDepth] = useState(3);
+  const { depth, direction, set } = useWalkParams();
   const [extra, setExtra] = useState([]);
-  const state = useQuery(VERSION, { id, depth });
+  const state = useQuery(VERSION, { id, depth, direction });
   const [, navigate] = useLocation();
   const expand = (node) => {
     if (node.kind !== "version") return;
-    graphql(AROUND, { id: node.id }).then((data) => setExtra((now) => [...now, data.lineage]));
+    graphql(AROUND, { id: node.id }).then((data) =>
+      setExtra((now) => [...now, { around: node.id, lineage: data.lineage }]),
+    );
+  };
+  const open = (node) => {
+    if (node.kind === "version") navigate(`/artifact-versions/${encodeURIComponent(node.id)}`);
+    else if (node.runId) navigate(`/runs/${encodeURIComponent(node.runId)}`);
   };
   return (
     <main className="with-panel">
@@ -74,11 +101,12 @@ export function ArtifactVersion({ id }) {
           ) : (
             <VersionView
               version={data.artifactVersion}
-              lineage={merge([data.lineage, ...extra])}
+              lineage={merge(data.lineage, extra)}
               depth={depth}
-              setDepth={(d) => { setExtra([]); setDepth(d); }}
+              direction={direction}
+              setWalk={(changes) => { setExtra([]); set(changes); }}
               onExpand={expand}
-              onOpen={(node) => node.kind === "version" && navigate(`/artifact-versions/${encodeURIComponent(node.id)}`)}
+              onOpen={open}
             />
           )
         }
@@ -87,7 +115,27 @@ export function ArtifactVersion({ id }) {
   );
 }
 
-function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
+function DepthInput({ depth, onChange }) {
+  // Typed freely; a whole number from 1 to 50 is taken on Enter or when the field is left.
+  const [text, setText] = useState(String(depth));
+  useEffect(() => setText(String(depth)), [depth]);
+  const commit = () => {
+    const value = Number(text);
+    if (Number.isInteger(value) && value >= 1 && value <= 50) {
+      if (value !== depth) onChange(value);
+    } else setText(String(depth));
+  };
+  return (
+    <input
+      type="number" min="1" max="50" value={text} aria-label="depth"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === "Enter" && commit()}
+    />
+  );
+}
+
+function VersionView({ version, lineage, depth, direction, setWalk, onExpand, onOpen }) {
   const [diff, setDiff] = useState(null);
   const [traced, setTraced] = useState(null);
   const trace = (column) =>
@@ -104,12 +152,17 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
       ...diff.artifacts.filter(moved).map((c) => `version:${c.name}`),
     ]);
   }, [diff]);
+  const names = useMemo(
+    () => new Map(lineage.nodes.filter((n) => n.kind === "ARTIFACT_VERSION").map((n) => [n.id, n.name])),
+    [lineage],
+  );
   const graph = useMemo(
     () => ({
       nodes: lineage.nodes.map((n) => ({
         id: n.id,
         label: n.kind === "ARTIFACT_VERSION" ? `${n.name}:${n.version}` : n.name,
         kind: n.kind === "ARTIFACT_VERSION" ? "version" : "step",
+        runId: n.step ? n.step.run.id : null,
         status: n.status,
         detail: n.kind === "ARTIFACT_VERSION"
           ? `depth ${n.depth}${n.reuseCount ? ` · reused by ${n.reuseCount} cached` : ""}`
@@ -118,9 +171,15 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         traced: tracedVersions.has(n.id),
         changed: changed.has(`${n.kind === "ARTIFACT_VERSION" ? "version" : "step"}:${n.name}`),
       })),
-      edges: lineage.edges.map((e) => ({ id: `${e.source}>${e.target}>${e.name}`, source: e.source, target: e.target, label: e.name })),
+      // Labelled by the artifact passing along the edge (its version end).
+      edges: lineage.edges.map((e) => ({
+        id: `${e.source}>${e.target}>${e.name}`,
+        source: e.source,
+        target: e.target,
+        label: names.get(e.source) || names.get(e.target) || e.name,
+      })),
     }),
-    [lineage, version.id, changed, tracedVersions],
+    [lineage, version.id, changed, tracedVersions, names],
   );
   const others = version.artifact.versions.edges.map((e) => e.node).filter((v) => v.id !== version.id);
   return (
@@ -135,8 +194,13 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
         </p>
         <div className="toolbar">
           <label>
-            Depth{" "}
-            <input type="number" min="1" max="50" value={depth} aria-label="depth" onChange={(e) => setDepth(Math.max(1, Math.min(50, Number(e.target.value) || 1)))} />
+            Depth <DepthInput depth={depth} onChange={(d) => setWalk({ depth: String(d) })} />
+          </label>
+          <label>
+            Direction{" "}
+            <select value={direction} aria-label="direction" onChange={(e) => setWalk({ direction: e.target.value })}>
+              {DIRECTIONS.map((d) => <option key={d} value={d}>{d.toLowerCase()}</option>)}
+            </select>
           </label>
           {lineage.truncated ? <span className="truncated" role="status">truncated: more lineage lies beyond</span> : null}
           <label>
@@ -154,9 +218,16 @@ function VersionView({ version, lineage, depth, setDepth, onExpand, onOpen }) {
               {others.map((v) => <option key={v.id} value={v.id}>version {v.version}</option>)}
             </select>
           </label>
-          <span className="hint">Click a version to expand around it; double-click to open it.</span>
+          <span className="hint">Click a version to expand around it and mark its path; double-click a version or step to open it.</span>
         </div>
-        <Graph nodes={graph.nodes} edges={graph.edges} onNodeClick={onExpand} onNodeDoubleClick={onOpen} />
+        <Graph
+          nodes={graph.nodes}
+          edges={graph.edges}
+          onNodeClick={onExpand}
+          onNodeDoubleClick={onOpen}
+          focus={version.id}
+          fitKey={`${depth}:${direction}`}
+        />
         {diff ? <DiffTable diff={diff} name={version.name} version={version.version} /> : null}
         {traced ? <ColumnSources traced={traced} /> : null}
       </div>

@@ -69,6 +69,7 @@ export function Run({ id }) {
 
 function RunView({ run, picked, onPick }) {
   const graph = useMemo(() => stepGraph(run.steps), [run.steps]);
+  const [focus, setFocus] = useState(null);
   const step = run.steps.find((s) => s.id === picked);
   return (
     <>
@@ -82,10 +83,15 @@ function RunView({ run, picked, onPick }) {
           {run.startTime && run.endTime ? ` · took ${duration(run.startTime, run.endTime)}` : ""}
           {run.gitSha ? ` · git ${run.gitSha}` : ""}
         </p>
-        <Graph nodes={graph.nodes} edges={graph.edges} onNodeClick={(node) => onPick(node.id)} />
+        <Graph nodes={graph.nodes} edges={graph.edges} focus={focus} onNodeClick={(node) => onPick(node.id)} />
         <ul className="failures">
           {run.steps.filter((s) => s.errorMessage).map((s) => (
-            <li key={s.id} className="error">{s.name}: {s.errorMessage}</li>
+            <li key={s.id} className="error">
+              <button type="button" className="link" data-failed-step={s.id} onClick={() => { setFocus(s.id); onPick(s.id); }}>
+                {s.name}
+              </button>
+              : {s.errorMessage}
+            </li>
           ))}
         </ul>
         <Metadata entries={run.runMetadata} />
