@@ -384,6 +384,53 @@ async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: st
     await shot(page, "11-fan-out-path")
 
 
+async def test_backfilled_runs_list_in_order_and_compare_answers(page: Page, server: str) -> None:
+    """21 runs recorded in one call list newest first in the order sent; picking a 21st run
+    to compare says so; the comparison puts metadata first, shows each change, and can show
+    only the differences."""
+    runs = [
+        {
+            "run": {"pipelineName": "backfill", "name": f"backfill-{i:02d}", "status": "COMPLETED"},
+            "metadata": {"accuracy": 0.5 + i / 100, "dataset": "iris"},
+            "steps": [{"name": "train", "parameters": {"gamma": 0.1, "seed": i}}],
+        }
+        for i in range(21)
+    ]
+    graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) { id } }",
+        runs=runs,
+    )
+    await page.goto(f"{server}/pipelines/backfill")
+    rows = page.locator("#runs tbody tr")
+    await rows.nth(19).wait_for()
+    names = [(await row.locator("td").nth(1).inner_text()) for row in await rows.all()]
+    assert names == [f"backfill-{i:02d}" for i in range(20, 0, -1)]
+    for index in range(20):
+        await rows.nth(index).get_by_role("checkbox").check()
+    await page.get_by_role("button", name="Older").click()
+    await page.get_by_label("pick backfill-00").click()
+    await page.get_by_role("alert").get_by_text("At most 20 runs").wait_for()
+    assert await page.get_by_label("pick backfill-00").is_checked() is False
+
+    await page.get_by_role("button", name="Newer").click()
+    await page.locator("#compare").click()
+    await page.wait_for_url(f"{server}/compare?runs=*")
+    table = page.locator("#comparison")
+    await table.locator("tr[data-key='accuracy']").wait_for()
+    sections = await table.locator("tr.section").all_inner_texts()
+    assert sections == ["Metadata", "Parameters"]
+    accuracy = table.locator("tr[data-key='accuracy']")
+    assert "(+0.01)" in await accuracy.inner_text()
+    await page.get_by_label("only differences").check()
+    assert await table.locator("tr[data-key='dataset']").count() == 0
+    assert await table.locator("tr[data-key='train.seed']").count() == 1
+    assert await table.locator("tr[data-key='train.gamma']").count() == 0
+    chart = await page.locator("figure[data-chart-key='accuracy'] canvas").bounding_box()
+    assert chart is not None and chart["width"] >= 600
+    await shot(page, "13-compare-backfill")
+
+
 NODES_DRAWN = """([low, high]) => {
   const n = Number(document.querySelector(".graph")?.dataset.graphNodes);
   return n >= low && n <= high;

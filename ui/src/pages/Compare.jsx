@@ -1,7 +1,8 @@
-// "/compare?runs=a,b,...": up to 20 runs' parameters and metadata side by side, the values
-// that differ highlighted, and a chart per numeric metadata key across the runs.
+// "/compare?runs=a,b,...": up to 20 runs' metadata and parameters side by side (metadata
+// first), the values that differ highlighted (or alone, with "only differences"), each
+// number's change from the run before it, and a chart per numeric metadata key.
 import { Chart, registerables } from "chart.js";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link } from "wouter";
 import { Loaded, shown, useQuery } from "../common.jsx";
 
@@ -53,9 +54,21 @@ function Table({ comparison }) {
       return cell ? cell.value : null;
     }),
   }));
+  const changes = rows.map((row) =>
+    runs.map((run) => {
+      const cell = row.cells.find((c) => c.runId === run.id);
+      return cell ? cell.change : null;
+    }),
+  );
+  const [onlyDifferences, setOnlyDifferences] = useState(false);
+  const keep = (row) => !onlyDifferences || differs(row.values);
   const numeric = metadata.filter((row) => row.values.some((v) => typeof v === "number"));
   return (
     <>
+      <label className="toolbar">
+        <input type="checkbox" checked={onlyDifferences} onChange={(e) => setOnlyDifferences(e.target.checked)} />
+        only differences
+      </label>
       <table className="compare" id="comparison">
         <thead>
           <tr>
@@ -64,10 +77,12 @@ function Table({ comparison }) {
           </tr>
         </thead>
         <tbody>
-          <tr className="section"><th colSpan={runs.length + 1}>Parameters</th></tr>
-          {parameters.map((row) => <Row key={`p-${row.key}`} row={row} />)}
           <tr className="section"><th colSpan={runs.length + 1}>Metadata</th></tr>
-          {metadata.map((row) => <Row key={`m-${row.key}`} row={row} />)}
+          {metadata.map((row, index) =>
+            keep(row) ? <Row key={`m-${row.key}`} row={row} changes={changes[index]} /> : null,
+          )}
+          <tr className="section"><th colSpan={runs.length + 1}>Parameters</th></tr>
+          {parameters.map((row) => (keep(row) ? <Row key={`p-${row.key}`} row={row} /> : null))}
         </tbody>
       </table>
       <div className="charts">
@@ -77,12 +92,21 @@ function Table({ comparison }) {
   );
 }
 
-function Row({ row }) {
+function Row({ row, changes }) {
   const changed = differs(row.values);
   return (
     <tr className={changed ? "changed" : ""} data-key={row.key}>
       <th>{row.key}</th>
-      {row.values.map((value, index) => <td key={index}>{shown(value)}</td>)}
+      {row.values.map((value, index) => (
+        <td key={index}>
+          {shown(value)}
+          {changes && changes[index] !== null && changes[index] !== undefined ? (
+            <span className="change" data-change={changes[index]}>
+              {" "}({changes[index] >= 0 ? "+" : ""}{Number(changes[index].toPrecision(4))})
+            </span>
+          ) : null}
+        </td>
+      ))}
     </tr>
   );
 }
@@ -96,14 +120,19 @@ function KeyChart({ row, runs }) {
         labels: runs.map((run) => run.name),
         datasets: [{ label: row.key, data: row.values.map((v) => (typeof v === "number" ? v : null)) }],
       },
-      options: { animation: false, responsive: false, plugins: { legend: { display: false } } },
+      options: {
+        animation: false,
+        responsive: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { ticks: { autoSkip: false, maxRotation: 60, minRotation: 30 } } },
+      },
     });
     return () => chart.destroy();
   }, [row, runs]);
   return (
     <figure className="chart" data-chart-key={row.key}>
       <figcaption>{row.key}</figcaption>
-      <canvas ref={canvas} width="360" height="180" role="img" aria-label={`${row.key} across the runs`} />
+      <canvas ref={canvas} width="640" height="320" role="img" aria-label={`${row.key} across the runs`} />
     </figure>
   );
 }

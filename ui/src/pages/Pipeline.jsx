@@ -23,8 +23,15 @@ export function Pipeline({ name }) {
   const variables = { name, first: PAGE, after: cursors[cursors.length - 1], status: status || null };
   const state = useQuery(RUNS, variables);
   useEffect(() => subscribe(UPDATES, { name }, () => state.reload()), [name]);
-  const toggle = (id) =>
-    setPicked((now) => (now.includes(id) ? now.filter((x) => x !== id) : [...now, id].slice(-20)));
+  const [refused, setRefused] = useState(false);
+  const toggle = (id) => {
+    if (!picked.includes(id) && picked.length >= 20) {
+      setRefused(true);
+      return;
+    }
+    setRefused(false);
+    setPicked((now) => (now.includes(id) ? now.filter((x) => x !== id) : [...now, id]));
+  };
   return (
     <main>
       <h1>{name}</h1>
@@ -43,6 +50,7 @@ export function Pipeline({ name }) {
         >
           Compare {picked.length} runs
         </button>
+        {refused ? <span className="error" role="alert">At most 20 runs can be compared; unpick one first.</span> : null}
       </div>
       <Loaded state={state}>
         {(data) =>
@@ -52,7 +60,7 @@ export function Pipeline({ name }) {
             <>
               <table className="list" id="runs">
                 <thead>
-                  <tr><th></th><th>Run</th><th>Status</th><th>Created</th><th>Duration</th><th>Tags</th></tr>
+                  <tr><th></th><th>Run</th><th>Status</th><th>Created</th><th>Started</th><th>Duration</th><th>Tags</th></tr>
                 </thead>
                 <tbody>
                   {data.pipeline.runs.edges.map(({ node }) => (
@@ -63,6 +71,7 @@ export function Pipeline({ name }) {
                       <td><Link href={`/runs/${node.id}`}>{node.name}</Link></td>
                       <td><Status status={node.status} /></td>
                       <td>{when(node.created)}</td>
+                      <td>{when(node.startTime)}</td>
                       <td>{duration(node.startTime, node.endTime)}</td>
                       <td>{node.tags.join(", ")}</td>
                     </tr>
