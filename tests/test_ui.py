@@ -191,6 +191,12 @@ async def test_a_person_walks_from_pipelines_to_lineage_and_a_comparison(
 
 async def test_search_filters_and_visualizations(page: Page, server: str) -> None:
     await page.goto(f"{server}/")
+    # Any part of a name: "model" finds trained_model, "_train" finds X_train and y_train.
+    await page.get_by_label("search").fill("model")
+    await page.locator(".search-results").get_by_role("link", name="trained_model").wait_for()
+    await page.get_by_label("search").fill("_train")
+    results = page.locator(".search-results")
+    await results.get_by_role("link", name="y_train").wait_for()
     await page.get_by_label("search").fill("X_tr")
     await page.locator(".search-results").get_by_role("link", name="X_train").click()
     await page.wait_for_url(f"{server}/artifact-versions/*")
@@ -302,6 +308,10 @@ async def inside(page: Page, selector: str) -> bool:
     )
 
 
+NODES_DRAWN_NOW = """(count) =>
+  Number(document.querySelector(".graph")?.dataset.drawnNodes) === count"""
+
+
 async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: str) -> None:
     """A loader fanning out to 100 feature steps and back in (one feature fails): labels
     stay legible (pan instead), a minimap shows where the view is, search finds and centres,
@@ -346,14 +356,19 @@ async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: st
     )["recordRuns"]
     await page.goto(f"{server}/runs/{run['id']}")
     await page.locator(".graph[data-graph-nodes='120']").wait_for()
+    # The 100 features fed by the loader are one group: its count and statuses on it.
+    group = page.locator("[data-group-count='100']")
+    await group.wait_for()
+    assert "\u00d7100" in await group.inner_text() and "1 failed" in await group.inner_text()
+    assert await page.locator(".graph").get_attribute("data-drawn-nodes") == "21"
     await page.locator(".react-flow__minimap").wait_for()
     frame = await page.locator(".graph").bounding_box()
     assert frame is not None and frame["height"] >= 500  # the graph uses the window
     labels = page.locator(".graph-node-label")
-    await labels.nth(119).wait_for(state="attached")
+    await labels.nth(20).wait_for(state="attached")
     visible = [
         box
-        for box in [await labels.nth(i).bounding_box() for i in range(120)]
+        for box in [await labels.nth(i).bounding_box() for i in range(21)]
         if box is not None
         and frame["y"] <= box["y"] <= frame["y"] + frame["height"]
         and frame["x"] <= box["x"] <= frame["x"] + frame["width"]
@@ -366,6 +381,10 @@ async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: st
     assert await page.locator(".graph-node.match").count() == 10
     assert await inside(page, ".graph-node.match")
     await page.get_by_label("find in graph").fill("")
+    # Out of the search, the group closes again; opened on click, it shows every feature.
+    await page.wait_for_function(NODES_DRAWN_NOW, arg=21)
+    await page.locator("[data-group-count='100']").click()
+    await page.wait_for_function(NODES_DRAWN_NOW, arg=120)
 
     await page.locator("[data-failed-step]").click()
     failed = "[data-node-id].status-failed"

@@ -1,10 +1,13 @@
 // Graphs as DOM: React Flow draws each node as an HTML element carrying the node's name as
 // text and its id as data-node-id; dagre lays them out left to right.
 //
-// A big graph stays readable: the view never zooms out below the size at which a node's
-// label is still legible (MIN_ZOOM); a minimap shows where the view is and pans it; a search
-// box marks the nodes whose names match and centres the view on the first; selecting a node
-// marks everything upstream and downstream of it; a legend says what the colours mean.
+// A big graph stays readable: siblings fanned out from the same nodes (five or more of one
+// kind) are drawn as one group node with their count and statuses, which opens on click;
+// the view never zooms out below the size at which a node's label is still legible
+// (MIN_ZOOM); a minimap shows where the view is and pans it; a search box marks the nodes
+// whose names match (opening the groups that hold them) and centres the view on the first;
+// selecting a node marks everything upstream and downstream of it; a legend says what the
+// colours mean.
 import dagre from "@dagrejs/dagre";
 import {
   Background,
@@ -50,9 +53,15 @@ function GraphNode({ id, data }) {
     data.onPath ? "on-path" : "",
     data.selected ? "selected" : "",
     data.dimmed ? "dimmed" : "",
+    data.group ? "group" : "",
   ];
   return (
-    <div className={classes.join(" ")} data-node-id={id} title={data.title || data.label}>
+    <div
+      className={classes.join(" ")}
+      data-node-id={id}
+      data-group-count={data.group ? data.group.count : undefined}
+      title={data.title || data.label}
+    >
       <Handle type="target" position={Position.Left} />
       <div className="graph-node-label">{data.label}</div>
       {data.detail ? <div className="graph-node-detail">{data.detail}</div> : null}
@@ -76,6 +85,78 @@ function reach(start, next) {
     }
   }
   return seen;
+}
+
+const GROUP_AT = 5;
+
+/** Each node's sibling group: nodes of one kind fed by exactly the same nodes. */
+function siblingKeys(nodes, edges) {
+  const feeders = new Map();
+  for (const e of edges) feeders.set(e.target, [...(feeders.get(e.target) || []), e.source]);
+  const members = new Map();
+  const keyOf = new Map();
+  for (const n of nodes) {
+    const from = feeders.get(n.id);
+    if (!from) continue;
+    const key = `${n.kind}|${[...new Set(from)].sort().join(",")}`;
+    members.set(key, [...(members.get(key) || []), n]);
+    keyOf.set(n.id, key);
+  }
+  for (const [id, key] of keyOf) if (members.get(key).length < GROUP_AT) keyOf.delete(id);
+  return { keyOf, members };
+}
+
+function commonPrefix(labels) {
+  let prefix = labels[0] || "";
+  for (const label of labels) while (!label.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+function groupNode(key, members) {
+  const counts = new Map();
+  for (const m of members) {
+    const status = (m.status || "version").toLowerCase();
+    counts.set(status, (counts.get(status) || 0) + 1);
+  }
+  const worst = ["FAILED", "RUNNING", "CACHED", "COMPLETED"].find((s) => members.some((m) => m.status === s));
+  const prefix = commonPrefix(members.map((m) => m.label));
+  return {
+    id: `group:${key}`,
+    label: `${prefix || members[0].label}… ×${members.length}`,
+    kind: members[0].kind,
+    status: worst,
+    detail: [...counts].map(([status, count]) => `${count} ${status}`).join(" · "),
+    group: { key, count: members.length },
+    title: `${members.length} siblings: click to show them all`,
+  };
+}
+
+/** The graph with every sibling group not in ``open`` drawn as one node. */
+function collapse(nodes, edges, keyOf, members, open) {
+  const into = new Map();
+  const groups = new Map();
+  for (const [id, key] of keyOf) {
+    if (open.has(key)) continue;
+    if (!groups.has(key)) groups.set(key, groupNode(key, members.get(key)));
+    into.set(id, `group:${key}`);
+  }
+  if (!groups.size) return { nodes, edges };
+  const merged = new Map();
+  for (const e of edges) {
+    const source = into.get(e.source) || e.source;
+    const target = into.get(e.target) || e.target;
+    const id = `${source}>${target}`;
+    const labels = merged.get(id)?.labels || new Set();
+    if (e.label) labels.add(e.label);
+    merged.set(id, { id, source, target, labels });
+  }
+  return {
+    nodes: [...nodes.filter((n) => !into.has(n.id)), ...groups.values()],
+    edges: [...merged.values()].map(({ labels, ...e }) => ({
+      ...e,
+      label: labels.size > 2 ? `${labels.size} artifacts` : [...labels].join(", "),
+    })),
+  };
 }
 
 function shortLabel(label) {
@@ -118,10 +199,26 @@ export function Graph(props) {
   );
 }
 
-function FlowGraph({ nodes, edges, onNodeClick, onNodeDoubleClick, focus, fitKey }) {
+function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDoubleClick, focus, fitKey }) {
   const [query, setQuery] = useState("");
   const [selected, setSelected] = useState(null);
+  const [opened, setOpened] = useState(() => new Set());
   const flow = useReactFlow();
+  const wanted = query.trim().toLowerCase();
+  const { keyOf, members } = useMemo(() => siblingKeys(allNodes, allEdges), [allNodes, allEdges]);
+  // Groups open on click, and while they hold a match, the focused node or the selected one.
+  const open = useMemo(() => {
+    const keys = new Set(opened);
+    const held = wanted
+      ? allNodes.filter((n) => (n.label || "").toLowerCase().includes(wanted)).map((n) => n.id)
+      : [];
+    for (const id of [...held, focus, selected]) if (keyOf.has(id)) keys.add(keyOf.get(id));
+    return keys;
+  }, [opened, wanted, allNodes, keyOf, focus, selected]);
+  const { nodes, edges } = useMemo(
+    () => collapse(allNodes, allEdges, keyOf, members, open),
+    [allNodes, allEdges, keyOf, members, open],
+  );
   const laid = useMemo(
     () =>
       layout(
@@ -140,7 +237,6 @@ function FlowGraph({ nodes, edges, onNodeClick, onNodeDoubleClick, focus, fitKey
     }
     return new Set([...reach(selected, forward), ...reach(selected, backward)]);
   }, [selected, edges]);
-  const wanted = query.trim().toLowerCase();
   const matches = useMemo(
     () => (wanted ? laid.filter((n) => (n.data.label || "").toLowerCase().includes(wanted)) : []),
     [laid, wanted],
@@ -213,16 +309,22 @@ function FlowGraph({ nodes, edges, onNodeClick, onNodeDoubleClick, focus, fitKey
         ) : null}
         <Legend />
       </div>
-      <div className="graph" data-graph-nodes={nodes.length} ref={box}>
+      <div className="graph" data-graph-nodes={allNodes.length} data-drawn-nodes={nodes.length} ref={box}>
         <ReactFlow
           nodes={shown}
           edges={flowEdges}
           nodeTypes={nodeTypes}
           onNodeClick={(_, node) => {
+            if (node.data.group) {
+              setOpened((now) => new Set([...now, node.data.group.key]));
+              return;
+            }
             setSelected(node.id);
             if (onNodeClick) onNodeClick(node.data);
           }}
-          onNodeDoubleClick={(_, node) => onNodeDoubleClick && onNodeDoubleClick(node.data)}
+          onNodeDoubleClick={(_, node) =>
+            !node.data.group && onNodeDoubleClick && onNodeDoubleClick(node.data)
+          }
           zoomOnDoubleClick={false}
           nodesDraggable={false}
           nodesConnectable={false}

@@ -11,9 +11,9 @@ const HOME = `{
 }`;
 
 const SEARCH = `query($q: String!) {
-  pipelines(first: 10, filter: {nameStartsWith: $q}) { edges { node { name } } }
-  pipelineRuns(first: 10, filter: {nameStartsWith: $q}) { edges { node { id name status } } }
-  artifacts(first: 10, filter: {nameStartsWith: $q}) { edges { node { name
+  pipelines(first: 10, filter: {nameContains: $q}) { edges { node { name } } }
+  pipelineRuns(first: 10, filter: {nameContains: $q}) { edges { node { id name status } } }
+  artifacts(first: 10, filter: {nameContains: $q}) { edges { node { name
     latestVersion { id name version } } } }
 }`;
 
@@ -79,7 +79,7 @@ function Search() {
     <div className="search">
       <input
         type="search"
-        placeholder="Search pipelines, runs and artifacts by name or prefix"
+        placeholder="Search pipelines, runs and artifacts by any part of their name"
         aria-label="search"
         value={text}
         onChange={(event) => setText(event.target.value)}
