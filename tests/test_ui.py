@@ -450,6 +450,66 @@ async def test_backfilled_runs_list_in_order_and_compare_answers(page: Page, ser
     await shot(page, "13-compare-backfill")
 
 
+async def test_a_version_reused_by_50_cached_runs_is_drawn_once(page: Page, server: str) -> None:
+    first = {
+        "run": {"pipelineName": "reuse", "name": "reuse-00", "status": "COMPLETED"},
+        "steps": [
+            {
+                "name": "load",
+                "outputs": [
+                    {"name": "rows", "newVersion": {"name": "shared_rows", "uri": "mem://rows"}}
+                ],
+            },
+            {
+                "name": "train",
+                "inputs": [{"name": "rows", "fromStep": "load", "fromOutput": "rows"}],
+                "outputs": [
+                    {"name": "model", "newVersion": {"name": "reuse_model", "uri": "mem://m"}}
+                ],
+            },
+        ],
+    }
+    [recorded] = graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) "
+        "{ steps { name outputs { artifactVersion { id } } } } }",
+        runs=[first],
+    )["recordRuns"]
+    rows = recorded["steps"][0]["outputs"][0]["artifactVersion"]["id"]
+    model = recorded["steps"][1]["outputs"][0]["artifactVersion"]["id"]
+    cached = [
+        {
+            "run": {"pipelineName": "reuse", "name": f"reuse-{i:02d}", "status": "CACHED"},
+            "steps": [
+                {
+                    "name": "load",
+                    "status": "CACHED",
+                    "outputs": [{"name": "rows", "artifactVersionId": rows}],
+                },
+                {
+                    "name": "train",
+                    "status": "CACHED",
+                    "inputs": [{"name": "rows", "artifactVersionId": rows}],
+                    "outputs": [{"name": "model", "artifactVersionId": model}],
+                },
+            ],
+        }
+        for i in range(1, 51)
+    ]
+    graphql(
+        server,
+        "mutation($runs: [RecordedRunInput!]!) { recordRuns(runs: $runs) { id } }",
+        runs=cached,
+    )
+    await page.goto(f"{server}/artifact-versions/{rows}")
+    node = page.locator(f"[data-node-id='{rows}']")
+    await node.wait_for()
+    assert "reused by 50 cached" in await node.inner_text()
+    drawn = {t.split("\n")[0] for t in await page.locator("[data-node-id]").all_inner_texts()}
+    assert drawn == {"shared_rows:1", "load", "train", "reuse_model:1"}, drawn
+    await shot(page, "14-cached-reuse")
+
+
 NODES_DRAWN = """([low, high]) => {
   const n = Number(document.querySelector(".graph")?.dataset.graphNodes);
   return n >= low && n <= high;
