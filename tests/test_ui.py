@@ -214,7 +214,7 @@ async def test_search_filters_and_visualizations(page: Page, server: str) -> Non
 
     await page.goto(f"{server}/pipelines/training_pipeline")
     await page.locator("#runs tbody tr").nth(4).wait_for()
-    await page.get_by_label("status").select_option("FAILED")
+    await page.get_by_label("status", exact=True).select_option("FAILED")
     await page.locator("#runs tbody tr").first.get_by_text("FAILED").wait_for()
     assert await page.locator("#runs tbody tr").count() == 1
 
@@ -432,7 +432,21 @@ async def test_backfilled_runs_list_in_order_and_compare_answers(page: Page, ser
     await page.get_by_role("alert").get_by_text("At most 20 runs").wait_for()
     assert await page.get_by_label("pick backfill-00").is_checked() is False
 
+    # Chosen metadata as a column, sorted by name, filtered by a metadata comparison.
     await page.get_by_role("button", name="Newer").click()
+    await page.get_by_label("columns").fill("accuracy")
+    await page.locator("#runs tbody tr td[data-column='accuracy']").first.wait_for()
+    assert await rows.first.locator("td[data-column='accuracy']").inner_text() == "0.7"
+    await page.get_by_label("metadata key").fill("accuracy")
+    await page.get_by_label("metadata comparison").select_option("LT")
+    await page.get_by_label("metadata value").fill("0.53")
+    await page.get_by_label("sort by run").click()  # newest name first
+    await page.get_by_label("sort by run").click()  # then ascending
+    await page.wait_for_function("() => document.querySelectorAll('#runs tbody tr').length === 3")
+    sorted_names = [(await row.locator("td").nth(1).inner_text()) for row in await rows.all()]
+    assert sorted_names == ["backfill-00", "backfill-01", "backfill-02"]
+    await page.get_by_label("metadata key").fill("")
+    await rows.nth(19).wait_for()
     await page.locator("#compare").click()
     await page.wait_for_url(f"{server}/compare?runs=*")
     table = page.locator("#comparison")
