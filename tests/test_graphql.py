@@ -134,6 +134,17 @@ async def test_filters_and_lineage_graph(repo: LineageRepository) -> None:
     runs = filtered["data"]["pipelineRuns"]
     assert runs["totalCount"] == 1
     assert runs["edges"][0]["node"] == {"name": "training-001", "pipeline": {"name": "training"}}
+    other = await Recorder.start(repo, "scoring", "scoring-000")
+    await other.step("score_batch", outputs=["scores"])
+    by_step = await execute(
+        repo,
+        '{ some: pipelineRuns(filter: {stepNameContains: "ean"}) { totalCount } '
+        'one: pipelineRuns(filter: {stepNameContains: "score_"}) { edges { node { name } } } '
+        'none: pipelineRuns(filter: {stepNameContains: "nowhere"}) { totalCount } }',
+    )
+    assert by_step["data"]["some"]["totalCount"] == 2  # "clean", in both training runs
+    assert by_step["data"]["one"]["edges"] == [{"node": {"name": "scoring-000"}}]
+    assert by_step["data"]["none"]["totalCount"] == 0
 
     version = await execute(repo, '{ artifactVersion(name: "model") { id version } }')
     latest = version["data"]["artifactVersion"]

@@ -142,8 +142,11 @@ async def test_a_person_walks_from_pipelines_to_lineage_and_a_comparison(
     await nodes.nth(1).wait_for()
     names = {text.split("\n")[0] for text in await nodes.all_inner_texts()}
     assert names == {"training_data_loader", "svc_trainer"}
-    edge_labels = await page.locator(".react-flow__edge-text").all_text_contents()
-    assert edge_labels == ["X_train, y_train"]
+    # Edge labels name the artifacts, shortened to fit between the columns, whole on hover.
+    label = page.locator(".react-flow__edge-text .edge-label")
+    assert await label.count() == 1
+    assert await label.get_attribute("data-full") == "X_train, y_train"
+    assert await label.locator("title").text_content() == "X_train, y_train"
     await page.locator("[data-node-id]", has_text="svc_trainer").click()
     panel = page.get_by_role("complementary", name="step")
     # gamma is a parameter, and the trainer logged it as metadata too.
@@ -197,6 +200,9 @@ async def test_search_filters_and_visualizations(page: Page, server: str) -> Non
     await page.get_by_label("search").fill("_train")
     results = page.locator(".search-results")
     await results.get_by_role("link", name="y_train").wait_for()
+    # Steps too: "trainer" finds svc_trainer in the runs that have it.
+    await page.get_by_label("search").fill("trainer")
+    await results.get_by_text("step svc_trainer in").first.wait_for()
     await page.get_by_label("search").fill("X_tr")
     await page.locator(".search-results").get_by_role("link", name="X_train").click()
     await page.wait_for_url(f"{server}/artifact-versions/*")

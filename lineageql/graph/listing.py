@@ -105,6 +105,8 @@ class RunFilter:
     created_after: str | None = None
     created_before: str | None = None
     metadata: list[MetadataCondition] = field(default_factory=list)
+    step_name_contains: str | None = None
+    """Keep runs with a step whose invocation id or step name holds this text."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,12 @@ def runs_query(spec: RunFilter) -> ListingQuery:
     _tags(query, spec.tags)
     _created(query, spec.created_after, spec.created_before)
     _metadata(query, spec.metadata)
+    if spec.step_name_contains is not None:
+        query.where(
+            "EXISTS { MATCH (r)-[:HAS_STEP]->(sx:Step) WHERE sx.name CONTAINS $step_text "
+            "OR sx.step_name CONTAINS $step_text }",
+            step_text=spec.step_name_contains,
+        )
     return query
 
 

@@ -91,6 +91,9 @@ class PipelineRunFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
     metadata: list[MetadataFilter] | None = None
+    step_name_contains: str | None = strawberry.field(
+        default=None, description="Runs with a step whose name holds this text."
+    )
 
     def to_filter(self) -> RunFilter:
         return RunFilter(
@@ -104,6 +107,7 @@ class PipelineRunFilter:
             created_after=stored_time(self.created_after),
             created_before=stored_time(self.created_before),
             metadata=[m.condition() for m in self.metadata or []],
+            step_name_contains=self.step_name_contains,
         )
 
 

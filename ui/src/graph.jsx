@@ -25,12 +25,12 @@ const NODE_WIDTH = 190;
 const NODE_HEIGHT = 54;
 /** The view never zooms out further: 12 px labels stay at least 10 px high on screen. */
 export const MIN_ZOOM = 0.85;
-/** Longer edge labels are shortened (the full name shows on hover). */
-const EDGE_LABEL_CHARS = 18;
+/** Longer edge labels are shortened to fit between columns (the full name shows on hover). */
+const EDGE_LABEL_CHARS = 16;
 
 export function layout(nodes, edges) {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90 });
+  g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 120 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of nodes) g.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
   for (const edge of edges) g.setEdge(edge.source, edge.target);
@@ -260,8 +260,12 @@ function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDouble
     () =>
       edges.map((e) => ({
         ...e,
-        label: shortLabel(e.label),
-        data: { full: e.label },
+        label: e.label ? (
+          <tspan className="edge-label" data-full={e.label}>
+            <title>{e.label}</title>
+            {shortLabel(e.label)}
+          </tspan>
+        ) : undefined,
         labelBgPadding: [4, 2],
         className: `graph-edge ${path && path.has(e.source) && path.has(e.target) ? "on-path" : ""}`,
       })),

@@ -15,6 +15,8 @@ const SEARCH = `query($q: String!) {
   pipelineRuns(first: 10, filter: {nameContains: $q}) { edges { node { id name status } } }
   artifacts(first: 10, filter: {nameContains: $q}) { edges { node { name
     latestVersion { id name version } } } }
+  steps: pipelineRuns(first: 10, filter: {stepNameContains: $q}) { edges { node { id name
+    steps { name stepName } } } }
 }`;
 
 export function Home() {
@@ -79,7 +81,7 @@ function Search() {
     <div className="search">
       <input
         type="search"
-        placeholder="Search pipelines, runs and artifacts by any part of their name"
+        placeholder="Search pipelines, runs, steps and artifacts by any part of their name"
         aria-label="search"
         value={text}
         onChange={(event) => setText(event.target.value)}
@@ -92,6 +94,15 @@ function Search() {
           {found.pipelineRuns.edges.map(({ node }) => (
             <li key={`r-${node.id}`}>run <Link href={`/runs/${node.id}`}>{node.name}</Link> <Status status={node.status} /></li>
           ))}
+          {found.steps.edges.flatMap(({ node }) =>
+            node.steps
+              .filter((step) => `${step.name} ${step.stepName}`.toLowerCase().includes(text.trim().toLowerCase()))
+              .map((step) => (
+                <li key={`s-${node.id}-${step.name}`}>
+                  step {step.name} in <Link href={`/runs/${node.id}`}>{node.name}</Link>
+                </li>
+              )),
+          )}
           {found.artifacts.edges.map(({ node }) => (
             <li key={`a-${node.name}`}>
               artifact {node.latestVersion ? (
