@@ -386,6 +386,10 @@ async def test_a_120_step_fan_out_reads_at_a_legible_size(page: Page, server: st
     await page.get_by_text("10 found").wait_for()
     assert await page.locator(".graph-node.match").count() == 10
     assert await inside(page, ".graph-node.match")
+    # A status finds the steps in it: "failed" opens the group and marks the one that failed.
+    await page.get_by_label("find in graph").fill("failed")
+    await page.get_by_text("1 found").wait_for()
+    assert "feature_077" in await page.locator(".graph-node.match").inner_text()
     await page.get_by_label("find in graph").fill("")
     # Out of the search, the group closes again; opened on click, it shows every feature.
     await page.wait_for_function(NODES_DRAWN_NOW, arg=21)
@@ -579,6 +583,14 @@ async def test_lineage_depth_refits_and_lives_in_the_url(page: Page, server: str
     await depth.press("Enter")
     await page.wait_for_function(NODES_DRAWN, arg=[2, 8])
     assert await inside(page, start)
+    # The selected node lives in the URL too: its path is marked again after a reload.
+    await page.locator(start).click()
+    await page.wait_for_url(f"**node={last}**")
+    await page.reload()
+    selected = page.locator(".graph-node.selected")
+    await selected.wait_for()
+    assert await selected.get_attribute("data-node-id") == last
+    assert await page.locator(".graph-node.on-path").count() >= 2
     await shot(page, "12-deep-lineage")
 
 

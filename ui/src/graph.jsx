@@ -199,9 +199,29 @@ export function Graph(props) {
   );
 }
 
-function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDoubleClick, focus, fitKey }) {
+/** Whether a node answers a search: its name holds the text, or the text is its status
+ * ("failed", "cached", ...). */
+function answers(node, wanted) {
+  return (
+    (node.label || "").toLowerCase().includes(wanted) || (node.status || "").toLowerCase() === wanted
+  );
+}
+
+// ``selected`` and ``onSelect`` make the selected node the caller's (say, kept in the URL).
+function FlowGraph({
+  nodes: allNodes,
+  edges: allEdges,
+  onNodeClick,
+  onNodeDoubleClick,
+  focus,
+  fitKey,
+  selected: chosen,
+  onSelect,
+}) {
   const [query, setQuery] = useState("");
-  const [selected, setSelected] = useState(null);
+  const [own, setOwn] = useState(null);
+  const selected = onSelect ? chosen || null : own;
+  const setSelected = onSelect || setOwn;
   const [opened, setOpened] = useState(() => new Set());
   const flow = useReactFlow();
   const wanted = query.trim().toLowerCase();
@@ -209,9 +229,7 @@ function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDouble
   // Groups open on click, and while they hold a match, the focused node or the selected one.
   const open = useMemo(() => {
     const keys = new Set(opened);
-    const held = wanted
-      ? allNodes.filter((n) => (n.label || "").toLowerCase().includes(wanted)).map((n) => n.id)
-      : [];
+    const held = wanted ? allNodes.filter((n) => answers(n, wanted)).map((n) => n.id) : [];
     for (const id of [...held, focus, selected]) if (keyOf.has(id)) keys.add(keyOf.get(id));
     return keys;
   }, [opened, wanted, allNodes, keyOf, focus, selected]);
@@ -238,7 +256,7 @@ function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDouble
     return new Set([...reach(selected, forward), ...reach(selected, backward)]);
   }, [selected, edges]);
   const matches = useMemo(
-    () => (wanted ? laid.filter((n) => (n.data.label || "").toLowerCase().includes(wanted)) : []),
+    () => (wanted ? laid.filter((n) => answers(n.data, wanted)) : []),
     [laid, wanted],
   );
   const matched = useMemo(() => new Set(matches.map((n) => n.id)), [matches]);
@@ -303,7 +321,7 @@ function FlowGraph({ nodes: allNodes, edges: allEdges, onNodeClick, onNodeDouble
           type="search"
           className="graph-search"
           aria-label="find in graph"
-          placeholder="Find a step or artifact…"
+          placeholder="Find by name, or a status (failed, cached…)"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />

@@ -63,22 +63,24 @@ function merge(walk, expansions) {
   return { nodes: [...nodes.values()], edges: [...edges.values()], truncated };
 }
 
-/** Depth and direction live in the URL (?depth=5&direction=UPSTREAM), so a reload or a
- * shared link shows the same walk. */
+/** Depth, direction and the selected node live in the URL (?depth=5&direction=UPSTREAM&node=…),
+ * so a reload or a shared link shows the same walk. */
 function useWalkParams() {
   const search = new URLSearchParams(useSearch());
   const [location, navigate] = useLocation();
   const depth = Math.max(1, Math.min(50, Number(search.get("depth")) || 3));
   const direction = DIRECTIONS.includes(search.get("direction")) ? search.get("direction") : "BOTH";
+  const node = search.get("node") || null;
   const set = (changes) => {
-    const next = new URLSearchParams({ depth: String(depth), direction, ...changes });
+    const next = new URLSearchParams({ depth: String(depth), direction, ...(node ? { node } : {}), ...changes });
+    if (!next.get("node")) next.delete("node");
     navigate(`${location}?${next}`, { replace: true });
   };
-  return { depth, direction, set };
+  return { depth, direction, node, set };
 }
 
 export function ArtifactVersion({ id }) {
-  const { depth, direction, set } = useWalkParams();
+  const { depth, direction, node, set } = useWalkParams();
   const [extra, setExtra] = useState([]);
   const state = useQuery(VERSION, { id, depth, direction });
   const [, navigate] = useLocation();
@@ -105,6 +107,8 @@ export function ArtifactVersion({ id }) {
               depth={depth}
               direction={direction}
               setWalk={(changes) => { setExtra([]); set(changes); }}
+              selected={node}
+              onSelect={(id) => set({ node: id || "" })}
               onExpand={expand}
               onOpen={open}
             />
@@ -135,7 +139,7 @@ function DepthInput({ depth, onChange }) {
   );
 }
 
-function VersionView({ version, lineage, depth, direction, setWalk, onExpand, onOpen }) {
+function VersionView({ version, lineage, depth, direction, setWalk, onExpand, onOpen, selected, onSelect }) {
   const [diff, setDiff] = useState(null);
   const [traced, setTraced] = useState(null);
   const trace = (column) =>
@@ -227,6 +231,8 @@ function VersionView({ version, lineage, depth, direction, setWalk, onExpand, on
           onNodeDoubleClick={onOpen}
           focus={version.id}
           fitKey={`${depth}:${direction}`}
+          selected={selected}
+          onSelect={onSelect}
         />
         {diff ? <DiffTable diff={diff} name={version.name} version={version.version} /> : null}
         {traced ? <ColumnSources traced={traced} /> : null}

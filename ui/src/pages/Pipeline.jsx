@@ -40,6 +40,16 @@ function cell(run, key) {
   return key in parameters ? shown(parameters[key]) : "";
 }
 
+function seconds(run) {
+  return run.startTime && run.endTime ? new Date(run.endTime) - new Date(run.startTime) : -1;
+}
+
+function ordered(edges, byDuration, direction) {
+  if (!byDuration) return edges;
+  const sign = direction === "DESC" ? -1 : 1;
+  return [...edges].sort((a, b) => sign * (seconds(a.node) - seconds(b.node)));
+}
+
 export function Pipeline({ name }) {
   const [status, setStatus] = useState("");
   const [tag, setTag] = useState("");
@@ -60,7 +70,10 @@ export function Pipeline({ name }) {
     createdBefore: before ? new Date(before).toISOString() : null,
     metadata: metadataFilter(condition),
   };
-  const variables = { name, first: PAGE, after: cursors[cursors.length - 1], filter, orderBy: order };
+  // Duration is not stored: it sorts the page shown (newest first), not the whole list.
+  const byDuration = order.field === "DURATION";
+  const orderBy = byDuration ? { field: "CREATED", direction: "DESC" } : order;
+  const variables = { name, first: PAGE, after: cursors[cursors.length - 1], filter, orderBy };
   const state = useQuery(RUNS, variables);
   useEffect(() => subscribe(UPDATES, { name }, () => state.reload()), [name]);
   const restart = (change) => (value) => { change(value); setCursors([null]); };
@@ -131,13 +144,17 @@ export function Pipeline({ name }) {
                         </button>
                       </th>
                     ))}
-                    <th>Duration</th>
+                    <th>
+                      <button type="button" className="link sort" aria-label="sort by duration" title="sorts this page" onClick={() => sortBy("DURATION")}>
+                        Duration{byDuration ? (order.direction === "DESC" ? " ↓" : " ↑") : ""}
+                      </button>
+                    </th>
                     {keys.map((key) => <th key={key} data-column={key}>{key}</th>)}
                     <th>Tags</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {data.pipelineRuns.edges.map(({ node }) => (
+                  {ordered(data.pipelineRuns.edges, byDuration, order.direction).map(({ node }) => (
                     <tr key={node.id} data-run-id={node.id}>
                       <td>
                         <input type="checkbox" aria-label={`pick ${node.name}`} checked={picked.includes(node.id)} onChange={() => toggle(node.id)} />
