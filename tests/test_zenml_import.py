@@ -280,3 +280,13 @@ def test_a_store_of_an_unknown_zenml_release_is_refused(
     assert "is of ZenML 0.97.0, which the importer does not know" in refused.stdout
     assert "nothing was imported" in refused.stdout
     assert lineageql_report(lineageql_store)["runs"] == []
+
+
+def test_a_python_without_zenml_is_a_clear_error(tmp_path: Path) -> None:
+    store = str(tmp_path / "nothing.lbdb")
+    missing = import_zenml(str(tmp_path / "no-python"), tmp_path, store)
+    assert missing.returncode == 1
+    assert "cannot run ZenML's Python" in missing.stdout, missing.stdout + missing.stderr
+    without = import_zenml(sys.executable, tmp_path, store)
+    assert without.returncode == 1
+    assert "has no ZenML installed" in without.stdout, without.stdout + without.stderr

@@ -72,20 +72,28 @@ class ZenMLSource:
     def read(self, since: str | None = None) -> ZenMLExport:
         """Everything the store holds (created at or after ``since``, if given); refuses a
         store of a ZenML release the importer does not know before reading further."""
-        command = [self.interpreter(), str(EXPORTER)]
+        python = self.interpreter()
+        command = [python, str(EXPORTER)]
         if since:
             command += ["--since", since]
-        with subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self.environment(),
-            text=True,
-        ) as process:
+        try:
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=self.environment(),
+                text=True,
+            )
+        except OSError as error:
+            raise BadInputError(
+                f"cannot run ZenML's Python {python!r}: {error.strerror or error}",
+                "zenml_python",
+            ) from error
+        with process:
             assert process.stdout is not None and process.stderr is not None
             lines = _lines(process.stdout)
             try:
-                export = _header(next(lines, None), process)
+                export = _header(next(lines, None), process, python)
                 for line in lines:
                     kind = line.pop("kind")
                     {"artifact": export.artifacts, "run": export.runs, "model": export.models}[
@@ -106,11 +114,20 @@ def _lines(stream: Any) -> Iterator[dict[str, Any]]:
             yield json.loads(text)
 
 
-def _header(line: dict[str, Any] | None, process: subprocess.Popen[str]) -> ZenMLExport:
+def _header(
+    line: dict[str, Any] | None, process: subprocess.Popen[str], python: str
+) -> ZenMLExport:
     if line is None or line.get("kind") != "store":
         assert process.stderr is not None
         process.wait()
-        raise LineageError(f"ZenML's export printed nothing: {_last(process.stderr.read())}")
+        errors = process.stderr.read()
+        if "No module named 'zenml'" in errors:
+            raise BadInputError(
+                f"the Python {python!r} has no ZenML installed; give the Python of "
+                "ZenML's environment with --zenml-python",
+                "zenml_python",
+            )
+        raise LineageError(f"ZenML's export printed nothing: {_last(errors)}")
     version = str(line["store_version"])
     if ".".join(version.split(".")[:2]) not in SUPPORTED_VERSIONS:
         process.kill()
