@@ -721,6 +721,13 @@ async def test_the_registry_from_models_to_the_production_models_lineage(
     await page.locator("#model-runs a").first.wait_for()
     await shot(page, "9-model-version")
 
+    # A model named with a slash has its pages too.
+    graphql(server, 'mutation { createModelVersion(input: {model: "team/ranker"}) { id } }')
+    await page.goto(f"{server}/models")
+    await page.get_by_role("link", name="team/ranker").click()
+    await page.locator("#model-versions tr[data-version='1']").get_by_role("link").click()
+    await page.get_by_role("heading", name="team/ranker version 1").wait_for()
+
 
 def test_deep_links_answer_the_page(server: str) -> None:
     for path in (
@@ -731,6 +738,7 @@ def test_deep_links_answer_the_page(server: str) -> None:
         "/models",
         "/models/iris_classifier",
         "/models/iris_classifier/versions/production",
+        "/models/team%2Franker/versions/1.2.0",
     ):
         response = httpx.get(f"{server}{path}")
         assert response.status_code == 200 and '<div id="root">' in response.text, path

@@ -58,8 +58,7 @@ PAGE_PATHS = (
     "/artifact-versions/{id}",
     "/compare",
     "/models",
-    "/models/{name}",
-    "/models/{name}/versions/{version}",
+    "/models/{rest:path}",
 )
 
 
