@@ -736,6 +736,7 @@ class RecordedStep(Record):
 
     name: str
     id: str | None = None
+    created: str | None = None
     step_name: str | None = None
     status: ExecutionStatus = ExecutionStatus.COMPLETED
     cache_key: str | None = None

@@ -199,6 +199,7 @@ def _recorded_run(
         steps.append(
             RecordedStep(
                 id=step["id"],
+                created=step["created"],
                 name=step["name"],
                 step_name=step["step_name"],
                 status=STATUSES.get(step["status"], ExecutionStatus.FAILED),

@@ -138,7 +138,8 @@ def _step_rows(
     step_ids: Sequence[Sequence[str]],
     now: str,
 ) -> list[dict[str, Any]]:
-    """Each step's row; creation times a microsecond apart keep the steps' order."""
+    """Each step's row; creation times a microsecond apart keep the steps' order (an
+    importer's own times where it gives them)."""
     created = successive_times(now)
     return [
         {
@@ -147,7 +148,7 @@ def _step_rows(
             "name": step.name,
             "step_name": step.step_name or step.name,
             "status": step.status.value,
-            "created": (at := next(created)),
+            "created": (at := step.created or next(created)),
             "start_time": step.start_time or at,
             "end_time": step.end_time,
             "cache_key": step.cache_key,
