@@ -222,7 +222,7 @@ def _pairs(
     return sorted(pairs, key=lambda pair: pair.position)
 
 
-def _value_changes(before: dict[str, Any], after: dict[str, Any]) -> list[ValueChange]:
+def value_changes(before: dict[str, Any], after: dict[str, Any]) -> list[ValueChange]:
     return [
         ValueChange(key, before.get(key), after.get(key))
         for key in sorted(set(before) | set(after))
@@ -243,8 +243,8 @@ def _step_change(
 ) -> StepChange:
     old: StepRecord | None = pair.before
     new: StepRecord | None = pair.after
-    parameters = _value_changes(old.parameters, new.parameters) if old and new else []
-    settings = _value_changes(old.settings, new.settings) if old and new else []
+    parameters = value_changes(old.parameters, new.parameters) if old and new else []
+    settings = value_changes(old.settings, new.settings) if old and new else []
     source_changed = bool(
         old and new and old.source_hash and new.source_hash and old.source_hash != new.source_hash
     )
@@ -283,5 +283,5 @@ def _artifact_change(pair: _Pair, metadata: dict[str, dict[str, Any]]) -> Artifa
         pair.name, _kind(old, new, bool(old and new and old.id == new.id)), old, new
     )
     if old is not None and new is not None and change.change is ChangeKind.CHANGED:
-        change.metadata = _value_changes(metadata[old.id], metadata[new.id])
+        change.metadata = value_changes(metadata[old.id], metadata[new.id])
     return change

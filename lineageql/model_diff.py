@@ -11,7 +11,7 @@ from typing import Any
 
 from lineageql.errors import NotFoundError
 from lineageql.graph import LineageRepository, NodeKind
-from lineageql.lineage_diff import DEFAULT_DIFF_DEPTH, LineageDiff, diff_lineage
+from lineageql.lineage_diff import DEFAULT_DIFF_DEPTH, LineageDiff, diff_lineage, value_changes
 from lineageql.model_records import ModelVersionRecord
 
 
@@ -51,13 +51,9 @@ async def diff_model_versions(
     old, new = sides
     entries = await repo.metadata_of(NodeKind.MODEL_VERSION, [old.id, new.id])
     tables = [{entry.key: entry.value for entry in side} for side in entries]
+    changed = {change.key for change in value_changes(tables[0], tables[1])}
     metadata = [
-        MetadataPair(
-            key,
-            tables[0].get(key),
-            tables[1].get(key),
-            tables[0].get(key) != tables[1].get(key) or (key in tables[0]) != (key in tables[1]),
-        )
+        MetadataPair(key, tables[0].get(key), tables[1].get(key), key in changed)
         for key in sorted(set(tables[0]) | set(tables[1]))
     ]
     artifacts = await repo.models.model_artifact_ids([old.id, new.id])

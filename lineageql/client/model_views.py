@@ -10,17 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from lineageql.client import documents as d
 from lineageql.client.diff_views import LineageDiffView
-from lineageql.client.views import ArtifactVersionView, MetadataValue, RunView, metadata_values
+from lineageql.client.views import (
+    ArtifactVersionView,
+    MetadataValue,
+    RunView,
+    metadata_values,
+    time_of,
+)
 from lineageql.errors import BadInputError, NotFoundError
 from lineageql.model_records import ModelArtifactKind, ModelStage, parse_stage
 from lineageql.records import metadata_type_names
 
 if TYPE_CHECKING:
     from lineageql.client.client import Client
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def stage_name(stage: ModelStage | str) -> str:
@@ -35,7 +37,7 @@ class ModelView:
         self._client = client
         self.id: str = data["id"]
         self.name: str = data["name"]
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.description: str | None = data["description"]
         self.license: str | None = data["license"]
         self.audience: str | None = data["audience"]
@@ -85,7 +87,7 @@ class ModelVersionView:
         self.name: str = data["name"]
         self.model_name: str = data["model"]["name"]
         self.stage: str = data["stage"].lower()
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.description: str | None = data["description"]
         self.tags: list[str] = data["tags"]
         self.run_metadata: dict[str, MetadataValue] = metadata_values(data["runMetadata"])
@@ -95,7 +97,7 @@ class ModelVersionView:
         ]
         self.run_names: list[str] = [run["name"] for run in data["runs"]]
         self.stage_history = [
-            StageChangeView(c["fromStage"].lower(), c["toStage"].lower(), _time(c["at"]), c["by"])
+            StageChangeView(c["fromStage"].lower(), c["toStage"].lower(), time_of(c["at"]), c["by"])
             for c in data["stageHistory"]
         ]
 

@@ -39,7 +39,8 @@ def status_name(status: ExecutionStatus | str) -> str:
         ) from error
 
 
-def _time(text: str | None) -> datetime | None:
+def time_of(text: str | None) -> datetime | None:
+    """An API time as a datetime (None stays None)."""
     return datetime.fromisoformat(text) if text else None
 
 
@@ -70,7 +71,7 @@ class ArtifactVersionView:
         self.uri: str = data["uri"]
         self.materializer: str | None = data["materializer"]
         self.save_type: str = data["saveType"].lower()
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.tags: list[str] = data["tags"]
         self.run_metadata = metadata_values(data["runMetadata"])
         self.visualizations: list[dict[str, str]] = data["visualizations"]
@@ -189,8 +190,8 @@ class StepView:
         self.name: str = data["name"]
         self.step_name: str = data["stepName"]
         self.status = ExecutionStatus(data["status"].lower())
-        self.start_time = _time(data["startTime"])
-        self.end_time = _time(data["endTime"])
+        self.start_time = time_of(data["startTime"])
+        self.end_time = time_of(data["endTime"])
         self.cache_key: str | None = data["cacheKey"]
         self.parameters: dict[str, Any] = data["parameters"]
         self.config = StepConfig(data["parameters"], data["settings"])
@@ -281,9 +282,9 @@ class RunView:
         self.id: str = data["id"]
         self.name: str = data["name"]
         self.status = ExecutionStatus(data["status"].lower())
-        self.created = _time(data["created"])
-        self.start_time = _time(data["startTime"])
-        self.end_time = _time(data["endTime"])
+        self.created = time_of(data["created"])
+        self.start_time = time_of(data["startTime"])
+        self.end_time = time_of(data["endTime"])
         self.config = RunConfig(data["config"])
         self.config["settings"] = data["settings"]
         self.settings: dict[str, Any] = data["settings"]
@@ -346,7 +347,7 @@ class PipelineVersionView:
         self.name = pipeline_name
         self.version: int = data["version"]
         self.structure_hash: str = data["structureHash"]
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.runs = [RunView(client, edge["node"]) for edge in data["runs"]["edges"]]
 
     def __repr__(self) -> str:
@@ -361,7 +362,7 @@ class PipelineView:
         self.id: str = data["id"]
         self.name: str = data["name"]
         self.docstring: str | None = data["docstring"]
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.run_count: int = data["runCount"]
 
     def __repr__(self) -> str:
@@ -427,7 +428,7 @@ class ArtifactSummary:
         return cls(
             id=data["id"],
             name=data["name"],
-            created=_time(data["created"]),
+            created=time_of(data["created"]),
             tags=data["tags"],
             latest_version=latest["version"] if latest else None,
             version_count=data["versions"]["totalCount"],
@@ -441,7 +442,7 @@ class ArtifactView:
         self._client = client
         self.id: str = data["id"]
         self.name: str = data["name"]
-        self.created = _time(data["created"])
+        self.created = time_of(data["created"])
         self.tags: list[str] = data["tags"]
         edges = data["versions"]["edges"]
         self.versions: dict[str, ArtifactVersionView] = {

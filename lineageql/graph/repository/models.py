@@ -16,12 +16,13 @@ from lineageql.errors import BadInputError, ConflictError, NotFoundError
 from lineageql.graph import model_queries as mq
 from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind, RepositoryBase
+from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     check_existing_versions,
     metadata_rows,
     write_metadata_in,
 )
-from lineageql.graph.store import Row, Topic, Touched, Transaction
+from lineageql.graph.store import Row, Touched, Transaction
 from lineageql.model_records import (
     ModelArtifactKind,
     ModelArtifactLink,
@@ -66,10 +67,6 @@ def stage_change(row: Row) -> StageChange:
         at=row["at"],
         by=row["by"],
     )
-
-
-def _touched(*keys: str) -> Touched:
-    return {Topic.GRAPH: frozenset(keys), Topic.ANNOTATIONS: frozenset(keys)}
 
 
 class ModelRegistry(RepositoryBase):
@@ -198,7 +195,7 @@ class ModelRegistry(RepositoryBase):
                 raise ConflictError(f"a model named {new.name!r} already exists")
             return await _create_model_in(tx, new)
 
-        return await self.store.write(work, lambda model: _touched(model.id, ALL_MODELS))
+        return await self.store.write(work, lambda model: structure((model.id, ALL_MODELS)))
 
     async def create_model_version(
         self, new: NewModelVersion, *, reuse_named: bool = False
@@ -247,7 +244,7 @@ class ModelRegistry(RepositoryBase):
             return model_version_record(row)
 
         return await self.store.write(
-            work, lambda version: _touched(version.id, version.model_id, ALL_MODELS)
+            work, lambda version: structure((version.id, version.model_id, ALL_MODELS))
         )
 
     async def link_model_artifacts(
@@ -271,7 +268,7 @@ class ModelRegistry(RepositoryBase):
             return version
 
         touched = [version_id, *(link.artifact_version_id for link in links)]
-        return await self.store.write(work, _touched(*touched))
+        return await self.store.write(work, structure(touched))
 
     async def link_model_runs(self, version_id: str, run_ids: Sequence[str]) -> ModelVersionRecord:
         """Record that runs made (part of) a model version."""
@@ -288,7 +285,7 @@ class ModelRegistry(RepositoryBase):
                 await tx.run(mq.LINK_MODEL_RUNS, {"rows": rows})
             return version
 
-        return await self.store.write(work, _touched(version_id, *wanted))
+        return await self.store.write(work, structure((version_id, *wanted)))
 
     async def set_stage(
         self, version_id: str, stage: ModelStage, *, force: bool = False, by: str | None = None
@@ -329,7 +326,7 @@ class ModelRegistry(RepositoryBase):
         touched: set[str] = set()
 
         def touches(version: ModelVersionRecord) -> Touched:
-            return _touched(version.id, version.model_id, *touched)
+            return structure((version.id, version.model_id, *touched))
 
         return await self.store.write(work, touches)
 
