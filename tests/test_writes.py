@@ -18,6 +18,7 @@ from lineageql.records import (
     StorageSize,
     Uri,
     Visualization,
+    column_id_for,
     pipeline_id_for,
 )
 from tests.lineage_builders import Recorder
@@ -254,3 +255,11 @@ async def test_finish_step_conflict_changes_nothing(repo: LineageRepository) -> 
     ).version == "1"
     with pytest.raises(NotFoundError, match="no step with id"):
         await repo.finish_step("nope", outputs={})
+
+
+def test_derived_ids_are_those_earlier_versions_wrote() -> None:
+    """Stores written before hold these ids: a pipeline, an artifact and a column are found
+    by the same id whatever lineageql version derives it (UUID 5 of the JSON parts)."""
+    assert pipeline_id_for("training") == "323f5a50-9b78-5899-a978-192380dda00b"
+    version = "0b9e2f4c-6a41-4c7e-9d3a-5f1e8c2b7a90"
+    assert column_id_for(version, "prix_€") == "011f5473-dd72-5b2d-965d-ddab901f22ae"

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import ladybug
 
 from lineageql.errors import ConflictError, StoreUnavailableError
+from lineageql.graph.ladybug_rows import columnar
 from lineageql.graph.migrations import ladybug_statements
 from lineageql.graph.store import EVERYTHING, GraphStore, Params, Row, Touches, touched
 
@@ -31,7 +32,8 @@ READ_CONNECTIONS = 4
 """Reads that run at once; more queue for a free connection."""
 CHECKPOINT_EVERY_WRITES = 500
 """Write transactions between checkpoints of the write-ahead log: reads slow down while
-many writes sit in it (see bench/wal_bench.py)."""
+many writes sit in it (a run's steps read in 560 against 41 ms, measured once after 200
+runs were written), and a checkpoint costs about 100 ms."""
 
 
 class EmbeddedStore(GraphStore):
@@ -159,7 +161,7 @@ class _EmbeddedTransaction:
 def _rows(connection: ladybug.Connection, query: str, params: Params | None) -> list[Row]:
     """Run one statement on ``connection``; its rows as dicts."""
     try:
-        result = connection.execute(query, dict(params or {}))
+        result = connection.execute(*columnar(query, params or {}))
     except RuntimeError as error:
         if "duplicated primary key" in str(error):
             raise ConflictError(f"already stored: {error}") from error

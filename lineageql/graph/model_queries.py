@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lineageql.graph.queries import columns
+from lineageql.graph.queries import columns, from_keys
 
 MODEL_RETURN = columns("m", "Model", skip=("version_counter",))
 MODEL_VERSION_RETURN = columns("v", "ModelVersion")
@@ -80,25 +80,22 @@ MATCH (r:PipelineRun {id: row.run_id})
 MERGE (v)-[:MADE_BY]->(r)
 """
 
-ARTIFACTS_OF_MODEL_VERSIONS = """
-MATCH (v:ModelVersion)-[h:HOLDS]->(a:ArtifactVersion)
-WHERE v.id IN $keys
-RETURN v.id AS key, h.kind AS kind, a.id AS artifact_version_id
+ARTIFACTS_OF_MODEL_VERSIONS = (
+    from_keys("v:ModelVersion", "(v)-[h:HOLDS]->(a:ArtifactVersion)", "a")
+    + """
+RETURN k AS key, h.kind AS kind, a.id AS artifact_version_id
 ORDER BY key, kind, a.created DESC, a.id
 """
+)
 """Each model version's artifact versions by kind, newest first within a kind."""
 
-RUNS_OF_MODEL_VERSIONS = """
-MATCH (v:ModelVersion)-[:MADE_BY]->(r:PipelineRun)
-WHERE v.id IN $keys
-RETURN v.id AS key, r.id AS run_id
+RUNS_OF_MODEL_VERSIONS = f"""{from_keys("v:ModelVersion", "(v)-[:MADE_BY]->(r:PipelineRun)", "r")}
+RETURN k AS key, r.id AS run_id
 ORDER BY key, r.created DESC
 """
 
-MODEL_VERSIONS_HOLDING = """
-MATCH (v:ModelVersion)-[:HOLDS]->(a:ArtifactVersion)
-WHERE a.id IN $keys
-RETURN DISTINCT a.id AS key, v.id AS model_version_id, v.model_id AS model_id
+MODEL_VERSIONS_HOLDING = f"""{from_keys("a:ArtifactVersion", "(v:ModelVersion)-[:HOLDS]->(a)", "v")}
+RETURN DISTINCT k AS key, v.id AS model_version_id, v.model_id AS model_id
 """
 """The model versions holding each artifact version."""
 

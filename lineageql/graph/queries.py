@@ -22,6 +22,24 @@ JOINED_VERSION = "version_"
 """The prefix of an artifact version's columns in rows that carry it beside others."""
 
 
+def from_keys(node: str, pattern: str, found: str, where: str = "", param: str = "keys") -> str:
+    """The head of a keyed read: for each id in ``$param``, the ``node`` with that id (bound
+    as ``k`` beside it), then ``pattern`` from it (filtered by ``where``), one row per match
+    bound to ``found``; keys with no match give no row.
+
+    Every keyed read that follows a relationship starts so. LadybugDB plans the other forms
+    as scans of the whole label: ``WHERE s.id IN $keys`` filters a scan (a step's links in
+    18 ms among 100,000 steps), and a join from ``UNWIND`` then MATCH follows the
+    relationship by scanning its table; an OPTIONAL MATCH from nodes found by key follows
+    only their edges (0.5 ms there, the same as among 1,000)."""
+    condition = f"\nWHERE {where}" if where else ""
+    return f"""
+UNWIND ${param} AS k
+MATCH ({node} {{id: k}})
+OPTIONAL MATCH {pattern}{condition}
+WITH * WHERE {found} IS NOT NULL"""
+
+
 def checked_label(label: str, allowed: tuple[str, ...]) -> str:
     """``label`` if it is one of ``allowed`` (labels come from code, never from users)."""
     if label not in allowed:
@@ -134,18 +152,14 @@ SET r.status = coalesce($status, r.status),
 RETURN {RUN_RETURN}
 """
 
-RUNS_BY_ID = f"""
-MATCH (r:PipelineRun)
-WHERE r.id IN $keys
-RETURN r.id AS key, {RUN_RETURN}
-"""
-"""Keyed by ``IN``: 0.16 ms for four runs on LadybugDB against 0.35 ms from an UNWIND."""
-RUNS_BY_NAME = (
-    "MATCH (n:RunName)-[:NAMES]->(r:PipelineRun) WHERE n.id IN $keys RETURN n.id AS key, "
-    + RUN_RETURN
+RUNS_BY_ID = f"UNWIND $keys AS k MATCH (r:PipelineRun {{id: k}}) RETURN k AS key, {RUN_RETURN}"
+"""Each node found by its key, as every ``*_BY_ID`` statement: LadybugDB plans ``WHERE r.id
+IN $keys`` as a scan of the whole label (6.3 ms for eight runs among 50,000, against
+0.06 ms by key)."""
+RUNS_BY_NAME = from_keys("n:RunName", "(n)-[:NAMES]->(r:PipelineRun)", "r") + (
+    "\nRETURN k AS key, " + RUN_RETURN
 )
-"""By ``IN`` on the name key: 0.1 ms against 0.6 ms from an UNWIND join on a 1,000-run
-LadybugDB file (a scan of ``r.name`` took 0.2 ms there and grows with the history)."""
+"""By the name key (a scan of ``r.name`` grows with the history)."""
 RUNS_BY_NAME_PREFIX = (
     "MATCH (r:PipelineRun) WHERE r.name STARTS WITH $prefix RETURN "
     + RUN_RETURN
@@ -278,10 +292,8 @@ MATCH (s:Step {{id: k}})
 RETURN k AS key, {STEP_RETURN}
 """
 
-STEPS_OF_RUNS = f"""
-MATCH (r:PipelineRun)-[:HAS_STEP]->(s:Step)
-WHERE r.id IN $keys
-RETURN r.id AS key, {STEP_RETURN}
+STEPS_OF_RUNS = f"""{from_keys("r:PipelineRun", "(r)-[:HAS_STEP]->(s:Step)", "s")}
+RETURN k AS key, {STEP_RETURN}
 ORDER BY key, {STEP_ORDER}
 """
 """Keyed by ``r.id IN $keys``: on a checkpointed 1,000-run LadybugDB file 0.24 ms for one run
@@ -323,6 +335,7 @@ RETURN DISTINCT i.id AS id
 DERIVE_PAIRS = """
 UNWIND $rows AS row
 MATCH (o:ArtifactVersion {id: row.output})
+WITH o, row
 MATCH (i:ArtifactVersion {id: row.input})
 MERGE (o)-[:DERIVED_FROM]->(i)
 """
@@ -331,10 +344,8 @@ know every step's pairs already; deriving them from the links just made, for man
 one statement, once left one edge in four out on LadybugDB."""
 
 IO_OF_STEPS = {
-    direction: f"""
-MATCH (s:Step)-[e:{direction}]->(a:ArtifactVersion)
-WHERE s.id IN $keys
-RETURN s.id AS key, e.name AS name, a.id AS artifact_version_id,
+    direction: f"""{from_keys("s:Step", f"(s)-[e:{direction}]->(a:ArtifactVersion)", "a")}
+RETURN k AS key, e.name AS name, a.id AS artifact_version_id,
        {columns("a", "ArtifactVersion", prefix=JOINED_VERSION)}
 ORDER BY key, name
 """
@@ -345,15 +356,11 @@ a step's outputs asks for). Keyed by ``IN``: on LadybugDB a join from UNWIND tha
 follows a relationship costs a flat ~7 ms even for one key (it scans the relationship
 table); the IN filter took 0.8 ms for one step and 5.8 ms for 200 on a 1,000-run file."""
 
-LINKS_OF_STEPS = """
-MATCH (s:Step)-[e:CONSUMED]->(a:ArtifactVersion)
-WHERE s.id IN $keys
-RETURN s.id AS key, 'CONSUMED' AS direction, e.name AS name, a.id AS artifact_version_id
-UNION ALL
-MATCH (s:Step)-[e:PRODUCED]->(a:ArtifactVersion)
-WHERE s.id IN $keys
-RETURN s.id AS key, 'PRODUCED' AS direction, e.name AS name, a.id AS artifact_version_id
-"""
+LINKS_OF_STEPS = "\nUNION ALL".join(
+    f"""{from_keys("s:Step", f"(s)-[e:{direction}]->(a:ArtifactVersion)", "a")}
+RETURN k AS key, '{direction}' AS direction, e.name AS name, a.id AS artifact_version_id"""
+    for direction in ("CONSUMED", "PRODUCED")
+)
 """Each step's inputs and outputs as version ids, in one statement."""
 
 STEPS_TOUCHING = {
@@ -436,14 +443,15 @@ LATEST_VERSION_BY_NAME = (
     + " ORDER BY v.created DESC, v.id DESC LIMIT 1"
 )
 
-LATEST_VERSIONS_OF_ARTIFACTS = """
-MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)
-WHERE art.id IN $keys
-WITH art, max(v.created) AS newest
-MATCH (art)-[:HAS_VERSION]->(v:ArtifactVersion)
-WHERE v.created = newest
-RETURN art.name AS name, max(v.id) AS id
+LATEST_VERSIONS_OF_ARTIFACTS = (
+    from_keys("art:Artifact", "(art)-[:HAS_VERSION]->(v:ArtifactVersion)", "v")
+    + """
+WITH k, art, max(v.created) AS newest
+OPTIONAL MATCH (art)-[:HAS_VERSION]->(w:ArtifactVersion)
+WHERE w.created = newest
+RETURN art.name AS name, max(w.id) AS id
 """
+)
 """Each artifact's latest version id, ordered as LATEST_VERSION_BY_NAME orders them."""
 
 UNREFERENCED_VERSIONS = f"""
@@ -505,17 +513,15 @@ def node_exists(label: str) -> str:
 
 def tags_of(label: str) -> str:
     label = checked_label(label, TAGGABLE)
-    return f"""
-MATCH (n:{label})-[:TAGGED]->(t:Tag)
-WHERE n.id IN $keys
-RETURN n.id AS key, t.id AS tag
+    return f"""{from_keys(f"n:{label}", "(n)-[:TAGGED]->(t:Tag)", "t")}
+RETURN k AS key, t.id AS tag
 ORDER BY key, tag
 """
 
 
 EXISTING_METADATA = """
-MATCH (m:MetadataEntry)
-WHERE m.id IN $keys
+UNWIND $keys AS k
+MATCH (m:MetadataEntry {id: k})
 RETURN m.id AS id, m.type AS type, m.value AS value
 """
 
@@ -553,13 +559,10 @@ SET m.key = row.key, m.type = row.type, m.value = row.value, m.number = {number}
 
 
 def metadata_of(label: str) -> str:
-    """Each node's metadata entries; keyed by ``IN`` (a run's in 0.35 ms on LadybugDB
-    against 1.15 ms from an UNWIND)."""
+    """Each node's metadata entries."""
     label = checked_label(label, METADATA_OWNERS)
-    return f"""
-MATCH (n:{label})-[:HAS_METADATA]->(m:MetadataEntry)
-WHERE n.id IN $keys
-RETURN n.id AS key, m.key AS meta_key, m.type AS type, m.value AS value, m.created AS created
+    return f"""{from_keys(f"n:{label}", "(n)-[:HAS_METADATA]->(m:MetadataEntry)", "m")}
+RETURN k AS key, m.key AS meta_key, m.type AS type, m.value AS value, m.created AS created
 ORDER BY key, meta_key
 """
 
@@ -654,16 +657,19 @@ FORGET_DECLARATIONS = "MATCH (:Pipeline {id: $id})-[d:DECLARES]->(:Artifact) DEL
 
 DECLARE = """
 UNWIND $rows AS row
-MATCH (p:Pipeline {id: row.pipeline_id}), (a:Artifact {id: row.artifact_id})
+MATCH (p:Pipeline {id: row.pipeline_id})
+WITH p, row
+MATCH (a:Artifact {id: row.artifact_id})
 CREATE (p)-[:DECLARES {direction: row.direction}]->(a)
 """
 """A pipeline (a job) to each artifact (a dataset) it declares as INPUT or OUTPUT."""
 
 DECLARED_OF_PIPELINES = {
-    direction: f"""
-MATCH (p:Pipeline)-[d:DECLARES]->(a:Artifact)
-WHERE p.id IN $keys AND d.direction = '{direction}'
-RETURN p.id AS key, a.id AS id
+    direction: from_keys(
+        "p:Pipeline", "(p)-[d:DECLARES]->(a:Artifact)", "a", f"d.direction = '{direction}'"
+    )
+    + """
+RETURN k AS key, a.id AS id
 ORDER BY key, a.name
 """
     for direction in ("INPUT", "OUTPUT")
@@ -690,73 +696,59 @@ EXISTING_COLUMNS = "UNWIND $keys AS k MATCH (c:DatasetColumn {id: k}) RETURN k A
 LINK_COLUMNS = """
 UNWIND $rows AS row
 MATCH (c:DatasetColumn {id: row.column_id})
+WITH c, row
 MATCH (s:DatasetColumn {id: row.source_id})
 CREATE (c)-[:COLUMN_FROM {
     transformation: row.transformation, subtype: row.subtype,
     description: row.description, masking: row.masking
 }]->(s)
 """
-"""A derived column to each column it came from. Two MATCH clauses, not one with a comma:
-LadybugDB plans the comma as a product of both scans (65 ms for 240 links against 1 ms)."""
+"""A derived column to each column it came from. Two MATCH clauses apart, not one with a
+comma: LadybugDB plans the comma as a product of both scans (65 ms for 240 links against
+1 ms), and looks up by key only the first MATCH after rows sent field by field
+(``ladybug_rows``)."""
 
 COLUMNS_BY_ID = f"""
-MATCH (c:DatasetColumn)
-WHERE c.id IN $keys
-RETURN c.id AS key, {COLUMN_RETURN}
+UNWIND $keys AS k
+MATCH (c:DatasetColumn {{id: k}})
+RETURN k AS key, {COLUMN_RETURN}
 """
 
-COLUMNS_OF_VERSIONS = f"""
-MATCH (v:ArtifactVersion)-[:HAS_COLUMN]->(c:DatasetColumn)
-WHERE v.id IN $keys
-RETURN v.id AS key, {COLUMN_RETURN}
+COLUMNS_OF_VERSIONS = (
+    from_keys("v:ArtifactVersion", "(v)-[:HAS_COLUMN]->(c:DatasetColumn)", "c")
+    + f"""
+RETURN k AS key, {COLUMN_RETURN}
 ORDER BY key, c.position, c.name
 """
+)
 
 _COLUMN_LINK = (
     "e.transformation AS transformation, e.subtype AS subtype, "
     "e.description AS description, e.masking AS masking"
 )
 COLUMN_LINKS_OF_COLUMNS = {
-    "UPSTREAM": f"""
-MATCH (c:DatasetColumn)-[e:COLUMN_FROM]->(s:DatasetColumn)
-WHERE c.id IN $keys
-RETURN c.id AS key, c.id AS column_id, s.id AS source_id, {_COLUMN_LINK}
+    "UPSTREAM": f"""{from_keys("c:DatasetColumn", "(c)-[e:COLUMN_FROM]->(s:DatasetColumn)", "s")}
+RETURN k AS key, c.id AS column_id, s.id AS source_id, {_COLUMN_LINK}
 """,
-    "DOWNSTREAM": f"""
-MATCH (c:DatasetColumn)<-[e:COLUMN_FROM]-(d:DatasetColumn)
-WHERE c.id IN $keys
-RETURN c.id AS key, d.id AS column_id, c.id AS source_id, {_COLUMN_LINK}
+    "DOWNSTREAM": f"""{from_keys("c:DatasetColumn", "(c)<-[e:COLUMN_FROM]-(d:DatasetColumn)", "d")}
+RETURN k AS key, d.id AS column_id, c.id AS source_id, {_COLUMN_LINK}
 """,
 }
 """Each column's links one hop upstream (what it came from) or downstream (what came
 from it), keyed by the column."""
 
 DERIVED_HOP = {
-    direction: f"""
-MATCH (a:ArtifactVersion){arrow}(b:ArtifactVersion)
-WHERE a.id IN $ids
-RETURN DISTINCT a.id AS source, b.id AS id
-"""
+    direction: from_keys("a:ArtifactVersion", f"(a){arrow}(b:ArtifactVersion)", "b", param="ids")
+    + "\nRETURN DISTINCT k AS source, b.id AS id"
     for direction, arrow in _HOP_ARROWS
 }
-"""One hop along the derived-from index from a whole frontier at once.
+"""One hop along the derived-from index from a whole frontier at once (on LadybugDB among
+40,000 versions: 0.6 ms for one id, 2.5 ms for 400, against 1.8 and 73 ms by ``IN``).
 
 Lineage walks hop by hop with this query rather than with one variable-length pattern:
 where steps fan in, the number of paths grows exponentially with depth while the number of
 nodes does not, and both engines enumerate paths.
 """
-
-DERIVED_HOP_WIDE = {
-    direction: f"""
-UNWIND $ids AS k
-MATCH (a:ArtifactVersion {{id: k}}){arrow}(b:ArtifactVersion)
-RETURN DISTINCT a.id AS source, b.id AS id
-"""
-    for direction, arrow in _HOP_ARROWS
-}
-"""The same hop for a wide frontier. On LadybugDB an ``IN`` filter costs time per frontier
-id and per stored version, while a join from ``UNWIND`` costs a flat ~15 ms on a 20,000
-version history (3.7 ms against 16 ms for one id, 34 ms against 15 ms for 400)."""
 
 
 def derived_closure(direction: str, depth: int) -> str:
@@ -779,10 +771,6 @@ WITH x, count(*) AS paths
 MATCH (x){arrow}(y:ArtifactVersion)
 RETURN x.id AS source, y.id AS id, {columns("y", "ArtifactVersion", prefix=JOINED_VERSION)}
 """
-
-
-WIDE_FRONTIER = 150
-"""Frontier size from which DERIVED_HOP_WIDE is the faster hop."""
 
 
 def lineage_edges(direction: str) -> str:

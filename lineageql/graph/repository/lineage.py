@@ -214,9 +214,8 @@ class LineageReads(KeyedReads):
 
     async def _hop(self, direction: Direction, ids: list[str]) -> dict[str, list[str]]:
         """Each version's neighbours one step along DERIVED_FROM, in one query."""
-        hop = q.DERIVED_HOP_WIDE if len(ids) >= q.WIDE_FRONTIER else q.DERIVED_HOP
         found: dict[str, list[str]] = {key: [] for key in ids}
-        for row in await self.store.read(hop[direction.value], {"ids": ids}):
+        for row in await self.store.read(q.DERIVED_HOP[direction.value], {"ids": ids}):
             found[row["source"]].append(row["id"])
         return found
 
