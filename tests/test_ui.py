@@ -452,7 +452,14 @@ async def test_backfilled_runs_list_in_order_and_compare_answers(page: Page, ser
     await page.get_by_label("metadata value").fill("0.53")
     await page.get_by_label("sort by run").click()  # newest name first
     await page.get_by_label("sort by run").click()  # then ascending
-    await page.wait_for_function("() => document.querySelectorAll('#runs tbody tr').length === 3")
+    # The second click's answer replaces the first's: wait for the rows it brings.
+    await page.wait_for_function(
+        """() => {
+            const rows = [...document.querySelectorAll('#runs tbody tr')];
+            const first = rows.length ? rows[0].querySelectorAll('td')[1].innerText : '';
+            return rows.length === 3 && first === 'backfill-00';
+        }"""
+    )
     sorted_names = [(await row.locator("td").nth(1).inner_text()) for row in await rows.all()]
     assert sorted_names == ["backfill-00", "backfill-01", "backfill-02"]
     await page.get_by_label("metadata key").fill("")
