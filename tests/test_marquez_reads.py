@@ -16,7 +16,7 @@ import pytest
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import column_lineage_dataset as cl
-from openlineage.client.facet_v2 import parent_run, schema_dataset
+from openlineage.client.facet_v2 import dataset_type_dataset, parent_run, schema_dataset
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 from tests.servers import STORE_KINDS, serving, store_for
@@ -60,6 +60,21 @@ JOB = {
     "latestRun",
     "facets",
     "currentVersion",
+}
+DATASET_VERSION = {
+    "id",
+    "type",
+    "name",
+    "physicalName",
+    "createdAt",
+    "version",
+    "namespace",
+    "sourceName",
+    "fields",
+    "tags",
+    "description",
+    "createdByRun",
+    "facets",
 }
 RUN = {
     "id",
@@ -203,6 +218,11 @@ def test_namespaces_jobs_and_datasets_in_marquezs_shapes(
     assert extract["inputs"] == [{"namespace": RAW, "name": "invoices/2026-11-28.csv"}]
     assert extract["outputs"] == [{"namespace": DB, "name": "billing.invoices"}]
     assert jobs["totalCount"] == 3
+    # Each job's newest run: a task's own run, the DAG run for the DAG's job.
+    assert set(extract["latestRun"]) == RUN and extract["latestRun"]["id"] == ids["extract"]
+    assert extract["latestRun"]["state"] == "COMPLETED"
+    assert extract["updatedAt"] == extract["latestRun"]["updatedAt"]
+    assert by_name["billing_daily"]["latestRun"]["id"] == ids["dag"]
 
     datasets = get(url, f"/namespaces/{quote(DB, safe='')}/datasets")
     assert all(set(d) == DATASET for d in datasets["datasets"])
@@ -213,6 +233,7 @@ def test_namespaces_jobs_and_datasets_in_marquezs_shapes(
         ("amount", "numeric"),
     ]
     assert "schema" in invoices["facets"] and invoices["currentVersion"]
+    assert invoices["type"] == "DB_TABLE"
 
     runs = get(url, f"/namespaces/{quote(AIRFLOW, safe='')}/jobs/billing_daily.extract/runs")
     [run] = runs["runs"]
@@ -230,6 +251,85 @@ def test_namespaces_jobs_and_datasets_in_marquezs_shapes(
         },
     ).json()["data"]
     assert shown == {"pipeline": {"namespace": AIRFLOW}, "artifact": {"namespace": DB}}
+
+
+def test_one_namespace_job_dataset_and_run_and_a_datasets_versions(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    """What a Marquez client asks for one thing at a time, with the slashes and colons real
+    namespaces and dataset names hold."""
+    url, ids = server
+    namespace = get(url, f"/namespaces/{quote(DB, safe='')}")
+    assert set(namespace) == NAMESPACE and namespace["name"] == DB
+
+    job = get(url, f"/namespaces/{quote(AIRFLOW, safe='')}/jobs/billing_daily.transform")
+    assert set(job) == JOB and job["id"] == {
+        "namespace": AIRFLOW,
+        "name": "billing_daily.transform",
+    }
+    assert job["inputs"] == [{"namespace": DB, "name": "billing.invoices"}]
+    assert job["outputs"] == [{"namespace": DB, "name": "billing.daily_totals"}]
+    assert job["latestRun"]["id"] == ids["transform"]
+
+    landing = get(url, f"/namespaces/{quote(RAW, safe='')}/datasets/invoices/2026-11-28.csv")
+    assert set(landing) == DATASET
+    assert landing["id"] == {"namespace": RAW, "name": "invoices/2026-11-28.csv"}
+
+    invoices = get(url, f"/namespaces/{quote(DB, safe='')}/datasets/billing.invoices")
+    listed = get(url, f"/namespaces/{quote(DB, safe='')}/datasets/billing.invoices/versions")
+    [version] = listed["versions"]
+    assert set(version) == DATASET_VERSION and listed["totalCount"] == 1
+    assert version["id"] == {
+        "namespace": DB,
+        "name": "billing.invoices",
+        "version": invoices["currentVersion"],
+    }
+    assert [f["name"] for f in version["fields"]] == ["invoice_id", "amount"]
+    assert set(version["createdByRun"]) == RUN
+    assert version["createdByRun"]["id"] == ids["extract"]
+
+    for run_id in (ids["transform"], ids["dag"]):
+        run = get(url, f"/jobs/runs/{run_id}")
+        assert set(run) == RUN and run["id"] == run_id and run["state"] == "COMPLETED"
+
+
+def test_a_topic_is_a_stream_and_versions_come_newest_first(
+    server: tuple[str, dict[str, str]],
+) -> None:
+    """A dataset whose ``datasetType`` facet says it is a topic is a STREAM; each write of it
+    is a version, listed newest first with the run that wrote it."""
+    url, _ = server
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, retry={"total": 0})))
+    kafka = "kafka://broker:9092"
+    topic = dataset_type_dataset.DatasetTypeDatasetFacet(datasetType="TOPIC")
+    writers = [str(uuid.uuid4()) for _ in range(3)]
+    for minute, run_id in enumerate(writers):
+        client.emit(
+            RunEvent(
+                eventType=RunState.COMPLETE,
+                eventTime=(START + timedelta(hours=2, minutes=minute)).isoformat(),
+                run=Run(runId=run_id),
+                job=Job(namespace="flink", name="enrich_clicks"),
+                producer="https://github.com/OpenLineage/OpenLineage/tree/1.30.0/integration/flink",
+                outputs=[
+                    OutputDataset(
+                        namespace=kafka, name="clicks.enriched", facets={"datasetType": topic}
+                    )
+                ],
+            )
+        )
+    dataset = get(url, f"/namespaces/{quote(kafka, safe='')}/datasets/clicks.enriched")
+    assert dataset["type"] == "STREAM"
+    path = f"/namespaces/{quote(kafka, safe='')}/datasets/clicks.enriched/versions"
+    versions = get(url, path)
+    assert versions["totalCount"] == 3
+    assert [v["createdByRun"]["id"] for v in versions["versions"]] == writers[::-1]
+    assert all(v["type"] == "STREAM" for v in versions["versions"])
+    assert [v["createdByRun"]["id"] for v in get(url, path, limit=1, offset=1)["versions"]] == [
+        writers[1]
+    ]
+    job = get(url, "/namespaces/flink/jobs/enrich_clicks")
+    assert job["latestRun"]["id"] == writers[-1]
 
 
 def test_the_lineage_graph_from_a_dataset_and_from_a_job(
@@ -296,6 +396,11 @@ def test_column_lineage_in_marquezs_shape(server: tuple[str, dict[str, str]]) ->
         ("/lineage", {"nodeId": f"dataset:{DB}:billing.invoices", "depth": "0"}, 400, "depth"),
         ("/column-lineage", {"nodeId": f"datasetField:{DB}:billing.invoices:vat"}, 404, "no field"),
         (f"/namespaces/{AIRFLOW}/jobs/nope/runs", {}, 404, "no job 'nope'"),
+        (f"/namespaces/{AIRFLOW}/jobs/nope", {}, 404, "no job 'nope'"),
+        ("/namespaces/nowhere", {}, 404, "no namespace 'nowhere'"),
+        (f"/namespaces/{DB}/datasets/nowhere", {}, 404, "no dataset 'nowhere'"),
+        (f"/namespaces/{DB}/datasets/billing.invoices/versions", {"limit": "0"}, 400, "limit"),
+        (f"/jobs/runs/{uuid.UUID(int=7)}", {}, 404, "no run"),
     ],
 )
 def test_bad_reads_say_what_is_wrong(

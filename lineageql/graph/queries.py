@@ -650,6 +650,21 @@ LIMIT $limit
 """
 """A job's newest runs: the steps with its name (cached reuses ran nothing)."""
 
+NEWEST_STEPS_OF_JOBS = (
+    from_keys(
+        "p:Pipeline",
+        "(p)-[:HAS_RUN]->(:PipelineRun)-[:HAS_STEP]->(s:Step)",
+        "s",
+        "s.status <> 'cached'",
+    )
+    + """
+RETURN k AS key, s.step_name AS step_name, max(s.created + ' ' + s.id) AS newest
+"""
+)
+"""Every job of the pipelines with its newest run as ``created id`` (stored times have one
+width, so the greatest string is the newest step; ties go to the greater id): the first
+of each job's STEPS_OF_JOB, for all the jobs at once."""
+
 
 # -- what jobs declare (OpenLineage JobEvents) -------------------------------------------
 

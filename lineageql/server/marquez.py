@@ -65,11 +65,20 @@ def marquez_routes(
 
         return Route(path, endpoint, methods=["GET"])
 
+    # Namespaces and dataset names hold slashes: the more specific paths come first.
     return [
         route("/api/v1/namespaces", _namespaces),
         route("/api/v1/namespaces/{namespace:path}/jobs", _jobs),
         route("/api/v1/namespaces/{namespace:path}/datasets", _datasets),
         route("/api/v1/namespaces/{namespace:path}/jobs/{job}/runs", _job_runs),
+        route("/api/v1/namespaces/{namespace:path}/jobs/{job}", _one_job),
+        route(
+            "/api/v1/namespaces/{namespace:path}/datasets/{dataset:path}/versions",
+            _dataset_versions,
+        ),
+        route("/api/v1/namespaces/{namespace:path}/datasets/{dataset:path}", _one_dataset),
+        route("/api/v1/namespaces/{namespace:path}", _one_namespace),
+        route("/api/v1/jobs/runs/{id}", _one_run),
         route("/api/v1/lineage", _lineage),
         route("/api/v1/column-lineage", _column_lineage),
     ]
@@ -79,17 +88,24 @@ def marquez_routes(
 
 
 async def _namespaces(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    return {"namespaces": [_namespace(name, created) for name, created in await repo.namespaces()]}
+
+
+async def _one_namespace(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    wanted = request.path_params["namespace"]
+    for name, created in await repo.namespaces():
+        if name == wanted:
+            return _namespace(name, created)
+    raise NotFoundError(f"no namespace {wanted!r}")
+
+
+def _namespace(name: str, created: str) -> dict[str, Any]:
     return {
-        "namespaces": [
-            {
-                "name": name,
-                "createdAt": created,
-                "updatedAt": created,
-                "ownerName": None,
-                "description": None,
-            }
-            for name, created in await repo.namespaces()
-        ]
+        "name": name,
+        "createdAt": created,
+        "updatedAt": created,
+        "ownerName": None,
+        "description": None,
     }
 
 
@@ -102,19 +118,99 @@ async def _jobs(repo: LineageRepository, request: Request) -> dict[str, Any]:
     datasets = await _datasets_by_id(
         repo, {a for found in (*links.reads.values(), *links.writes.values()) for a in found}
     )
-    jobs = [_job(JobKey(p.id, _pipeline_job_name(p)), p, links, datasets) for p in pipelines]
-    jobs += [
-        _job(job, by_id[job.pipeline_id], links, datasets)
+    latest = await _latest_runs(repo, pipelines)
+    keys = [JobKey(p.id, _pipeline_job_name(p)) for p in pipelines]
+    keys += [
+        job
         for job in await repo.jobs_of(list(by_id))
         if _job_name(job, by_id[job.pipeline_id]) != _pipeline_job_name(by_id[job.pipeline_id])
     ]
+    jobs = [_job(job, by_id[job.pipeline_id], links, datasets, latest) for job in keys]
     return {"jobs": jobs, "totalCount": len(jobs)}
+
+
+async def _one_job(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    pipeline, found = await _find_job(
+        repo, request.path_params["namespace"], request.path_params["job"]
+    )
+    job = found or JobKey(pipeline.id, _pipeline_job_name(pipeline))
+    links = JobLinks()
+    await repo.job_links([pipeline.id], links)
+    datasets = await _datasets_by_id(repo, _datasets_of(links, job))
+    return _job(job, pipeline, links, datasets, await _latest_runs(repo, [pipeline]))
 
 
 async def _datasets(repo: LineageRepository, request: Request) -> dict[str, Any]:
     artifacts = await repo.artifacts_in(request.path_params["namespace"])
     shown = await _datasets_shown(repo, artifacts)
     return {"datasets": shown, "totalCount": len(shown)}
+
+
+async def _one_dataset(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    namespace, name = request.path_params["namespace"], request.path_params["dataset"]
+    [shown] = await _datasets_shown(repo, [await _find_dataset(repo, namespace, name)])
+    return shown
+
+
+async def _dataset_versions(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    """A page of the dataset's versions, newest first (``limit``, default 100; ``offset``),
+    each with the run (the step) that wrote it."""
+    namespace, name = request.path_params["namespace"], request.path_params["dataset"]
+    artifact = await _find_dataset(repo, namespace, name)
+    limit, offset = _whole(request, "limit", 100, 1, 1000), _whole(request, "offset", 0, 0, None)
+    [every] = await repo.version_ids_of_artifacts([artifact.id])
+    page = every[offset : offset + limit]
+    versions = [v for v in await repo.get_artifact_versions(page) if v is not None]
+    described = await _described(repo, page)
+    producers = [group[0] if group else None for group in await repo.producers_of(page)]
+    made_by = await _runs_of_steps(repo, [p for p in producers if p is not None])
+    [tags] = await repo.tags_of(NodeKind.ARTIFACT, [artifact.id])
+    namespace, name = _dataset_id(artifact)
+    shown = []
+    for version, producer in zip(versions, producers, strict=True):
+        run = made_by.get(producer) if producer is not None else None
+        shown.append(
+            {
+                "id": {"namespace": namespace, "name": name, "version": version.id},
+                **_dataset_names(namespace, name),
+                **described[version.id],
+                "createdAt": version.created,
+                "version": version.id,
+                "tags": tags,
+                "createdByRun": _run(run) if run is not None else None,
+            }
+        )
+    return {"versions": shown, "totalCount": len(every)}
+
+
+async def _runs_of_steps(
+    repo: LineageRepository, step_ids: list[str]
+) -> dict[str, RunRecord | StepRecord]:
+    """The run each step is to Marquez: the step, or its pipeline run where the step is the
+    pipeline's own job (a job run without a parent, one step standing for the whole run)."""
+    steps = [s for s in await repo.get_steps(step_ids) if s is not None]
+    runs = {r.id: r for r in await repo.get_runs(sorted({s.run_id for s in steps})) if r}
+    pipeline_ids = sorted({r.pipeline_id for r in runs.values()})
+    pipelines = {p.id: p for p in await repo.get_pipelines(pipeline_ids) if p is not None}
+    found: dict[str, RunRecord | StepRecord] = {}
+    for step in steps:
+        run = runs.get(step.run_id)
+        pipeline = pipelines.get(run.pipeline_id) if run is not None else None
+        own_job = pipeline is not None and step.step_name == _pipeline_job_name(pipeline)
+        found[step.id] = run if own_job and run is not None else step
+    return found
+
+
+async def _one_run(repo: LineageRepository, request: Request) -> dict[str, Any]:
+    """A run by id: a pipeline run (a parent job's run) or a step (a run of a step's job)."""
+    run_id = request.path_params["id"]
+    [run] = await repo.get_runs([run_id])
+    found: RunRecord | StepRecord | None = run
+    if found is None:
+        [found] = await repo.get_steps([run_id])
+    if found is None:
+        raise NotFoundError(f"no run {run_id!r}")
+    return _run(found)
 
 
 async def _job_runs(repo: LineageRepository, request: Request) -> dict[str, Any]:
@@ -193,6 +289,7 @@ async def _graph(
     pipelines = {p.id: p for p in await repo.get_pipelines(pipeline_ids) if p is not None}
     every = datasets.union(*(_datasets_of(links, job) for job in jobs))
     known = await _datasets_by_id(repo, every)
+    latest = await _latest_runs(repo, list(pipelines.values()))
     nodes: dict[str, dict[str, Any]] = {}
     artifacts = [known[dataset_id] for dataset_id in sorted(datasets)]
     for artifact, shown in zip(artifacts, await _datasets_shown(repo, artifacts), strict=True):
@@ -200,7 +297,7 @@ async def _graph(
     for job in sorted(jobs):
         pipeline = pipelines[job.pipeline_id]
         node = _job_node(job, pipeline)
-        nodes[node] = _node(node, "JOB", _job(job, pipeline, links, known))
+        nodes[node] = _node(node, "JOB", _job(job, pipeline, links, known, latest))
         for dataset_id in sorted(links.reads.get(job, set()) & datasets):
             _edge(nodes, _dataset_node(known[dataset_id]), node)
         for dataset_id in sorted(links.writes.get(job, set()) & datasets):
@@ -328,42 +425,72 @@ async def _datasets_shown(
     latest_ids = [group[0] if group else None for group in await repo.version_ids_of_artifacts(ids)]
     present = [i for i in latest_ids if i is not None]
     versions = dict(zip(present, await repo.get_artifact_versions(present), strict=True))
-    columns = dict(zip(present, await repo.columns_of_versions(present), strict=True))
-    entries = await repo.metadata_of(NodeKind.ARTIFACT_VERSION, present)
-    facets_of = {
-        i: {e.key: e.value for e in group} for i, group in zip(present, entries, strict=True)
-    }
+    described = await _described(repo, present)
     tags = await repo.tags_of(NodeKind.ARTIFACT, ids)
     shown: list[dict[str, Any]] = []
     for artifact, latest_id, artifact_tags in zip(artifacts, latest_ids, tags, strict=True):
         namespace, name = _dataset_id(artifact)
         latest = versions.get(latest_id) if latest_id is not None else None
-        facets = facets_of.get(latest_id, {}) if latest_id is not None else {}
-        documentation = facets.get("documentation")
         shown.append(
             {
                 "id": {"namespace": namespace, "name": name},
-                "type": "DB_TABLE",
-                "name": name,
-                "physicalName": name,
+                **_dataset_names(namespace, name),
+                **(described[latest.id] if latest else _described_nothing()),
                 "createdAt": artifact.created,
                 "updatedAt": latest.created if latest else artifact.created,
-                "namespace": namespace,
-                "sourceName": namespace,
-                "fields": [
-                    {"name": c.name, "type": c.type, "tags": [], "description": c.description}
-                    for c in (columns.get(latest_id, []) if latest_id is not None else [])
-                ],
                 "tags": artifact_tags,
                 "lastModifiedAt": latest.created if latest else None,
-                "description": documentation.get("description")
-                if isinstance(documentation, dict)
-                else None,
-                "facets": facets,
                 "currentVersion": latest.id if latest else None,
             }
         )
     return shown
+
+
+STREAM_TYPES = {"STREAM", "TOPIC"}
+"""``datasetType`` facet values Marquez's STREAM stands for; every other dataset is a
+DB_TABLE, as Marquez types the datasets OpenLineage events name."""
+
+
+async def _described(repo: LineageRepository, version_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """What a Dataset and a DatasetVersion show of a version, by version id: its type, its
+    fields (columns), its description (the documentation facet) and its facets."""
+    columns = await repo.columns_of_versions(version_ids)
+    entries = await repo.metadata_of(NodeKind.ARTIFACT_VERSION, version_ids)
+    described: dict[str, dict[str, Any]] = {}
+    for version_id, fields, group in zip(version_ids, columns, entries, strict=True):
+        facets = {entry.key: entry.value for entry in group}
+        kind = facets.get("datasetType")
+        documentation = facets.get("documentation")
+        described[version_id] = {
+            "type": "STREAM"
+            if isinstance(kind, dict) and str(kind.get("datasetType", "")).upper() in STREAM_TYPES
+            else "DB_TABLE",
+            "fields": [
+                {"name": c.name, "type": c.type, "tags": [], "description": c.description}
+                for c in fields
+            ],
+            "description": documentation.get("description")
+            if isinstance(documentation, dict)
+            else None,
+            "facets": facets,
+        }
+    return described
+
+
+def _described_nothing() -> dict[str, Any]:
+    """``_described`` for a dataset without a version."""
+    return {"type": "DB_TABLE", "fields": [], "description": None, "facets": {}}
+
+
+def _dataset_names(namespace: str, name: str) -> dict[str, str]:
+    """A dataset's names: lineageql keeps one name, logical and physical, in its namespace
+    (the source Marquez groups datasets by)."""
+    return {
+        "name": name,
+        "physicalName": name,
+        "namespace": namespace,
+        "sourceName": namespace,
+    }
 
 
 def _job_name(job: JobKey, pipeline: PipelineRecord) -> str:
@@ -389,13 +516,38 @@ def _job_node(job: JobKey, pipeline: PipelineRecord) -> str:
     return f"job:{_namespace_of(pipeline)}:{_job_name(job, pipeline)}"
 
 
+async def _latest_runs(
+    repo: LineageRepository, pipelines: list[PipelineRecord]
+) -> dict[JobKey, dict[str, Any]]:
+    """The newest run of every job of the pipelines, as a Run: a pipeline's newest run for
+    the pipeline's own job, each step name's newest step for the others. Two reads of runs
+    and two of steps, whatever the number of jobs."""
+    ids = [p.id for p in pipelines]
+    newest_steps = await repo.newest_steps_of_jobs(ids)
+    steps = await repo.get_steps(list(newest_steps.values()))
+    latest = {
+        job: _run(step) for job, step in zip(newest_steps, steps, strict=True) if step is not None
+    }
+    pages = await repo.run_pages(ids, 1) if ids else []
+    firsts = [page.shown[0] if page.shown else None for page in pages]
+    runs = await repo.get_runs([i for i in firsts if i is not None])
+    newest_runs = iter(runs)
+    for pipeline, first in zip(pipelines, firsts, strict=True):
+        run = next(newest_runs) if first is not None else None
+        if run is not None:
+            latest[JobKey(pipeline.id, _pipeline_job_name(pipeline))] = _run(run)
+    return latest
+
+
 def _job(
     job: JobKey,
     pipeline: PipelineRecord,
     links: JobLinks,
     datasets: dict[str, ArtifactRecord],
+    latest: dict[JobKey, dict[str, Any]],
 ) -> dict[str, Any]:
-    """A Job: a step name of a pipeline with the datasets it reads and writes."""
+    """A Job: a step name of a pipeline with the datasets it reads and writes and its newest
+    run (from ``latest``)."""
     name = _job_name(job, pipeline)
 
     def ids(found: set[str]) -> list[dict[str, str]]:
@@ -403,7 +555,7 @@ def _job(
         return [{"namespace": namespace, "name": name} for namespace, name in shown]
 
     return {
-        **_job_fields(pipeline, name),
+        **_job_fields(pipeline, name, latest.get(job)),
         "parentJobName": None
         if name == _pipeline_job_name(pipeline)
         else _pipeline_job_name(pipeline),
@@ -412,7 +564,9 @@ def _job(
     }
 
 
-def _job_fields(pipeline: PipelineRecord, name: str) -> dict[str, Any]:
+def _job_fields(
+    pipeline: PipelineRecord, name: str, latest: dict[str, Any] | None
+) -> dict[str, Any]:
     namespace = _namespace_of(pipeline)
     return {
         "id": {"namespace": namespace, "name": name},
@@ -420,11 +574,11 @@ def _job_fields(pipeline: PipelineRecord, name: str) -> dict[str, Any]:
         "name": name,
         "simpleName": name.rsplit(".", 1)[-1],
         "createdAt": pipeline.created,
-        "updatedAt": pipeline.created,
+        "updatedAt": latest["updatedAt"] if latest else pipeline.created,
         "namespace": namespace,
         "location": None,
         "description": pipeline.docstring,
-        "latestRun": None,
+        "latestRun": latest,
         "facets": {},
         "currentVersion": None,
     }
@@ -492,10 +646,14 @@ def _required(request: Request, name: str) -> str:
     return value
 
 
-def _depth(request: Request) -> int:
-    text = request.query_params.get("depth", str(DEFAULT_DEPTH))
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LINEAGE_DEPTH:
-        raise BadInputError(
-            f"must be a whole number from 1 to {MAX_LINEAGE_DEPTH}, got {text!r}", "depth"
-        )
+def _whole(request: Request, name: str, default: int, least: int, most: int | None) -> int:
+    """The whole-number query parameter ``name`` (``default`` when absent)."""
+    text = request.query_params.get(name, str(default))
+    if not text.isdigit() or int(text) < least or (most is not None and int(text) > most):
+        bound = f"from {least} to {most}" if most is not None else f"of at least {least}"
+        raise BadInputError(f"must be a whole number {bound}, got {text!r}", name)
     return int(text)
+
+
+def _depth(request: Request) -> int:
+    return _whole(request, "depth", DEFAULT_DEPTH, 1, MAX_LINEAGE_DEPTH)

@@ -89,6 +89,16 @@ class JobGraphReads(KeyedReads):
             for row in await self.store.read(q.DATASET_JOBS[via], {"keys": list(artifact_ids)}):
                 found[JobKey(row["pipeline_id"], row["step_name"])].add(row["key"])
 
+    async def newest_steps_of_jobs(self, pipeline_ids: Sequence[str]) -> dict[JobKey, str]:
+        """The id of each job's newest run (step), for every job of the pipelines."""
+        if not pipeline_ids:
+            return {}
+        rows = await self.store.read(q.NEWEST_STEPS_OF_JOBS, {"keys": list(pipeline_ids)})
+        return {
+            JobKey(row["key"], row["step_name"]): str(row["newest"]).rpartition(" ")[2]
+            for row in rows
+        }
+
     async def steps_of_job(
         self, pipeline_id: str, step_name: str, limit: int = 100
     ) -> list[StepRecord]:
