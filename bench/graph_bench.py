@@ -73,16 +73,17 @@ async def ingest(repo: LineageRepository, runs: int, steps: int) -> dict[str, An
 
 
 async def ingest_bulk(
-    repo: LineageRepository, runs: int, steps: int, batch: int = 50
+    repo: LineageRepository, runs: int, steps: int, batch: int = 50, start: int = 0
 ) -> dict[str, Any]:
-    """The same runs as ``ingest``, written whole, ``batch`` runs per transaction. An input
-    names an existing version or an earlier step of its own run, so the runs of one batch
-    do not chain to each other; the first run of each batch chains to the batch before."""
+    """The same runs as ``ingest``, written whole, ``batch`` runs per transaction (numbered
+    from ``start``, to add to a history). An input names an existing version or an earlier
+    step of its own run, so the runs of one batch do not chain to each other; the first run
+    of each batch chains to the batch before."""
     previous: dict[str, str | OutputRef] = {}
     run_ids: list[str] = []
-    for first in range(0, runs, batch):
+    for first in range(start, start + runs, batch):
         bundle = []
-        for r in range(first, min(first + batch, runs)):
+        for r in range(first, min(first + batch, start + runs)):
             recorded = []
             for s in range(steps):
                 inputs: dict[str, str | OutputRef] = (

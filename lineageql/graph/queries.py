@@ -201,13 +201,18 @@ WHERE (size($statuses) = 0 OR r.status IN $statuses) AND ($as_of = '' OR r.creat
 RETURN count(*) AS total
 """
 
-RUN_IDS_OF_PIPELINES = """
-UNWIND $keys AS k
-MATCH (p:Pipeline {id: k})-[:HAS_RUN]->(r:PipelineRun)
-WHERE size($statuses) = 0 OR r.status IN $statuses
+RUN_IDS_OF_PIPELINES = (
+    from_keys(
+        "p:Pipeline",
+        "(p)-[:HAS_RUN]->(r:PipelineRun)",
+        "r",
+        "size($statuses) = 0 OR r.status IN $statuses",
+    )
+    + """
 RETURN k AS key, r.id AS id
 ORDER BY k, r.created DESC, r.id DESC
 """
+)
 
 DELETE_RUN_DERIVED_EDGES = """
 MATCH (r:PipelineRun {id: $id})-[:HAS_STEP]->(s:Step)-[:PRODUCED]->(o:ArtifactVersion)
@@ -364,9 +369,8 @@ RETURN k AS key, '{direction}' AS direction, e.name AS name, a.id AS artifact_ve
 """Each step's inputs and outputs as version ids, in one statement."""
 
 STEPS_TOUCHING = {
-    direction: f"""
-UNWIND $keys AS k
-MATCH (s:Step)-[e:{direction}]->(a:ArtifactVersion {{id: k}})
+    direction: from_keys("a:ArtifactVersion", f"(s:Step)-[e:{direction}]->(a)", "s")
+    + """
 RETURN k AS key, s.id AS step_id, e.name AS name
 ORDER BY k, s.created, s.id
 """
@@ -427,12 +431,13 @@ MATCH (v:ArtifactVersion {{id: k}})
 RETURN k AS key, {VERSION_RETURN}
 """
 
-VERSIONS_OF_ARTIFACTS = """
-UNWIND $keys AS k
-MATCH (art:Artifact {id: k})-[:HAS_VERSION]->(v:ArtifactVersion)
+VERSIONS_OF_ARTIFACTS = (
+    from_keys("art:Artifact", "(art)-[:HAS_VERSION]->(v:ArtifactVersion)", "v")
+    + """
 RETURN k AS key, v.id AS id
 ORDER BY k, v.created DESC, v.id DESC
 """
+)
 
 VERSION_BY_NAME = (
     f"{VERSION_MATCH} WHERE art.name = $name AND v.version = $version RETURN " + VERSION_RETURN
