@@ -301,10 +301,8 @@ STEPS_OF_RUNS = f"""{from_keys("r:PipelineRun", "(r)-[:HAS_STEP]->(s:Step)", "s"
 RETURN k AS key, {STEP_RETURN}
 ORDER BY key, {STEP_ORDER}
 """
-"""Keyed by ``r.id IN $keys``: on a checkpointed 1,000-run LadybugDB file 0.24 ms for one run
-and 0.9 ms for 20, against 4.3 and 4.1 ms joining from an UNWIND. The IN filter slows down
-while many writes sit in the write-ahead log (560 against 41 ms measured once after 200
-runs were written), so the embedded store checkpoints every 500 write transactions."""
+"""Each run's steps in their order (0.7 ms for eight runs among 20,000 on LadybugDB, as among
+1,000; filtering ``r.id IN $keys`` took 1.9 ms there and grows with the history)."""
 
 # -- inputs, outputs and the derived lineage index --------------------------------------
 
@@ -357,9 +355,7 @@ ORDER BY key, name
     for direction in ("PRODUCED", "CONSUMED")
 }
 """Each step's inputs or outputs, with the versions' own columns (the next thing a reader of
-a step's outputs asks for). Keyed by ``IN``: on LadybugDB a join from UNWIND that then
-follows a relationship costs a flat ~7 ms even for one key (it scans the relationship
-table); the IN filter took 0.8 ms for one step and 5.8 ms for 200 on a 1,000-run file."""
+a step's outputs asks for)."""
 
 LINKS_OF_STEPS = "\nUNION ALL".join(
     f"""{from_keys("s:Step", f"(s)-[e:{direction}]->(a:ArtifactVersion)", "a")}
