@@ -444,9 +444,14 @@ async def test_backfilled_runs_list_in_order_and_compare_answers(page: Page, ser
 
     # Chosen metadata as a column, sorted by name, filtered by a metadata comparison.
     await page.get_by_role("button", name="Newer").click()
+    await page.get_by_label("pick backfill-20").wait_for()  # the newer page is back
     await page.get_by_label("columns").fill("accuracy")
-    await page.locator("#runs tbody tr td[data-column='accuracy']").first.wait_for()
-    assert await rows.first.locator("td[data-column='accuracy']").inner_text() == "0.7"
+    await page.wait_for_function(
+        """() => {
+            const cell = document.querySelector("#runs tbody tr td[data-column='accuracy']");
+            return cell !== null && cell.innerText === '0.7';
+        }"""
+    )
     await page.get_by_label("metadata key").fill("accuracy")
     await page.get_by_label("metadata comparison").select_option("LT")
     await page.get_by_label("metadata value").fill("0.53")
