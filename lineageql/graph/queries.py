@@ -31,7 +31,9 @@ def from_keys(node: str, pattern: str, found: str, where: str = "", param: str =
     as scans of the whole label: ``WHERE s.id IN $keys`` filters a scan (a step's links in
     18 ms among 100,000 steps), and a join from ``UNWIND`` then MATCH follows the
     relationship by scanning its table; an OPTIONAL MATCH from nodes found by key follows
-    only their edges (0.5 ms there, the same as among 1,000)."""
+    only their edges (0.5 ms there, the same as among 1,000). A later ``WITH`` that keeps
+    the node and matches from it again keeps ``k`` too: LadybugDB checks ``{id: k}`` again
+    there ("Cannot evaluate expression with type VARIABLE" without it)."""
     condition = f"\nWHERE {where}" if where else ""
     return f"""
 UNWIND ${param} AS k
