@@ -92,22 +92,20 @@ async def _jobs(repo: LineageRepository, request: Request) -> dict[str, Any]:
         repo, {a for found in (*links.reads.values(), *links.writes.values()) for a in found}
     )
     latest = await shapes.latest_runs(repo, pipelines)
-    keys = [JobKey(p.id, shapes.pipeline_job_name(p)) for p in pipelines]
+    keys = [shapes.own_job(p) for p in pipelines]
     keys += [
         job
         for job in await repo.jobs_of(list(by_id))
-        if shapes.job_name(job, by_id[job.pipeline_id])
-        != shapes.pipeline_job_name(by_id[job.pipeline_id])
+        if job != shapes.own_job(by_id[job.pipeline_id])
     ]
     jobs = [shapes.job_shape(job, by_id[job.pipeline_id], links, datasets, latest) for job in keys]
     return {"jobs": jobs, "totalCount": len(jobs)}
 
 
 async def _one_job(repo: LineageRepository, request: Request) -> dict[str, Any]:
-    pipeline, found = await shapes.find_job(
+    pipeline, job = await shapes.find_job(
         repo, request.path_params["namespace"], request.path_params["job"]
     )
-    job = found or JobKey(pipeline.id, shapes.pipeline_job_name(pipeline))
     links = JobLinks()
     await repo.job_links([pipeline.id], links)
     datasets = await shapes.datasets_by_id(repo, _datasets_of(links, job))
@@ -174,7 +172,7 @@ async def _one_run(repo: LineageRepository, request: Request) -> dict[str, Any]:
 async def _job_runs(repo: LineageRepository, request: Request) -> dict[str, Any]:
     namespace, name = request.path_params["namespace"], request.path_params["job"]
     pipeline, job = await shapes.find_job(repo, namespace, name)
-    if job is None:
+    if job == shapes.own_job(pipeline):
         page = await repo.run_pages([pipeline.id], 100, None, [])
         runs: list[RunRecord | StepRecord] = [
             r for r in await repo.get_runs(page[0].shown) if r is not None
@@ -198,8 +196,7 @@ async def _lineage(repo: LineageRepository, request: Request) -> dict[str, Any]:
     if kind == "dataset" and namespace:
         datasets.add((await shapes.find_dataset(repo, namespace, name)).id)
     elif kind == "job" and namespace:
-        pipeline, job = await shapes.find_job(repo, namespace, name)
-        jobs.add(job or JobKey(pipeline.id, shapes.pipeline_job_name(pipeline)))
+        jobs.add((await shapes.find_job(repo, namespace, name))[1])
     else:
         raise BadInputError(
             f"{node_id!r} is not dataset:NAMESPACE:NAME or job:NAMESPACE:NAME", "nodeId"

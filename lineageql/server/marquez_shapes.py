@@ -59,8 +59,8 @@ async def runs_of_steps(
     for step in steps:
         run = runs.get(step.run_id)
         pipeline = pipelines.get(run.pipeline_id) if run is not None else None
-        own_job = pipeline is not None and step.step_name == pipeline_job_name(pipeline)
-        found[step.id] = run if own_job and run is not None else step
+        stands_for_run = pipeline is not None and own_job(pipeline).step_name == step.step_name
+        found[step.id] = run if stands_for_run and run is not None else step
     return found
 
 
@@ -177,6 +177,12 @@ def job_name(job: JobKey, pipeline: PipelineRecord) -> str:
     return f"{parent}.{job.step_name}"
 
 
+def own_job(pipeline: PipelineRecord) -> JobKey:
+    """The job a pipeline stands for, the parent of its steps' jobs (a step with the same
+    name is that job, not a child of it)."""
+    return JobKey(pipeline.id, pipeline_job_name(pipeline))
+
+
 def pipeline_job_name(pipeline: PipelineRecord) -> str:
     """The job a pipeline stands for: its name without the ``namespace/`` that tells apart
     jobs of one name in several namespaces."""
@@ -210,12 +216,10 @@ async def latest_runs(
     }
     pages = await repo.run_pages(ids, 1) if ids else []
     firsts = [page.shown[0] if page.shown else None for page in pages]
-    runs = await repo.get_runs([i for i in firsts if i is not None])
-    newest_runs = iter(runs)
+    runs = {r.id: r for r in await repo.get_runs([i for i in firsts if i]) if r is not None}
     for pipeline, first in zip(pipelines, firsts, strict=True):
-        run = next(newest_runs) if first is not None else None
-        if run is not None:
-            latest[JobKey(pipeline.id, pipeline_job_name(pipeline))] = run_shape(run)
+        if first in runs:
+            latest[own_job(pipeline)] = run_shape(runs[first])
     return latest
 
 
@@ -236,9 +240,7 @@ def job_shape(
 
     return {
         **job_fields(pipeline, name, latest.get(job)),
-        "parentJobName": None
-        if name == pipeline_job_name(pipeline)
-        else pipeline_job_name(pipeline),
+        "parentJobName": None if job == own_job(pipeline) else pipeline_job_name(pipeline),
         "inputs": ids(links.reads.get(job, set())),
         "outputs": ids(links.writes.get(job, set())),
     }
@@ -297,12 +299,12 @@ async def find_dataset(repo: LineageRepository, namespace: str, name: str) -> Ar
 
 async def find_job(
     repo: LineageRepository, namespace: str, name: str
-) -> tuple[PipelineRecord, JobKey | None]:
-    """The pipeline a job name belongs to, and the job (None: the pipeline itself)."""
+) -> tuple[PipelineRecord, JobKey]:
+    """The pipeline a job name belongs to, and the job (``own_job`` for the pipeline's)."""
     pipelines = await repo.pipelines_in(namespace)
     for pipeline in pipelines:
         if pipeline_job_name(pipeline) == name:
-            return pipeline, None
+            return pipeline, own_job(pipeline)
     owners = [p for p in pipelines if name.startswith(pipeline_job_name(p) + ".")]
     for job in await repo.jobs_of([p.id for p in owners]):
         pipeline = next(p for p in owners if p.id == job.pipeline_id)
