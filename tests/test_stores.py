@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lineageql.errors import BadInputError, StoreUnavailableError
-from lineageql.graph import GraphStore, LineageRepository, open_store
+from lineageql.graph import GraphStore, LineageRepository, embedded_store, open_store
 from lineageql.graph.embedded_store import EmbeddedStore
 from lineageql.graph.listing import PageRequest, RunFilter, SortDirection
 from lineageql.graph.neo4j_store import Neo4jStore
@@ -175,3 +176,45 @@ async def test_a_bug_inside_a_transaction_is_not_an_outage(store: GraphStore) ->
 
 async def _raises_os_error(tx: Transaction) -> None:
     raise OSError("disk trouble inside a transaction")
+
+
+async def test_embedded_connections_are_replaced_at_checkpoints_while_reads_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plans made on an empty store are made again as it grows: every checkpoint replaces the
+    write connection and, as each is next taken, the readers; reads in flight meanwhile
+    answer in full."""
+    monkeypatch.setattr(embedded_store, "CHECKPOINT_EVERY_WRITES", 4)
+    store = EmbeddedStore(tmp_path / "lineage.lbdb")
+    await store.migrate()
+    repo = LineageRepository(store)
+    first_writer = store._connection
+    written: list[str] = []
+
+    async def write() -> None:
+        for i in range(12):
+            rec = await Recorder.start(repo, "p", f"run-{i:02d}")
+            await rec.step("load", outputs=["dataset"])
+            written.append(rec.run.name)
+
+    async def read() -> int:
+        reads = 0
+        while len(written) < 12:
+            names = list(written)
+            runs = await asyncio.gather(*(repo.find_run(name) for name in names))
+            assert [run.name for run in runs] == names
+            if runs:
+                [steps] = await repo.steps_of_runs([runs[-1].id])
+                assert [step.name for step in steps] == ["load"]
+            reads += 1
+            await asyncio.sleep(0)
+        return reads
+
+    try:
+        _, *reads = await asyncio.gather(write(), read(), read())
+        assert min(reads) > 1
+        assert store._connection is not first_writer
+        page = await repo.list_runs(page=PageRequest(first=20))
+        assert sorted(run.name for run in page.items) == written
+    finally:
+        await store.close()

@@ -12,7 +12,7 @@ its own list and rebuilds ``row`` inside the statement::
 The statements' text and meaning stay those in ``queries``; Neo4j receives them unchanged.
 LadybugDB looks a node up by primary key through ``row.field`` only for the first MATCH after
 the rebuilt row, so a statement that matches two nodes by key separates the MATCH clauses
-with ``WITH`` (``tests/test_embedded_store.py`` checks the query modules for that).
+with ``WITH`` (``tests/test_ladybug_rows.py`` checks the query modules for that).
 
 Rows keep the struct form when a field is not a scalar in every row (a list, a map), when a
 field mixes Python types, or when the rows differ in their fields: LadybugDB infers such a
