@@ -11,8 +11,15 @@ import pytest
 
 from lineageql.errors import ConflictError
 from lineageql.graph import LineageRepository
+from lineageql.graph.store import Transaction
 from lineageql.openlineage import run_step_id
-from lineageql.records import DatasetChange, ExecutionStatus, NewRun, RunEventChange
+from lineageql.records import (
+    DatasetChange,
+    ExecutionStatus,
+    NewArtifactVersion,
+    NewRun,
+    RunEventChange,
+)
 from tests.graphql_client import execute
 
 DAGS = 12
@@ -169,3 +176,52 @@ async def snapshot_of_one(repo: LineageRepository) -> Any:
     assert "errors" not in answer, answer
     assert answer["data"]["pipelineRuns"]["edges"]
     return answer["data"]
+
+
+async def test_events_consume_the_newest_version_however_versions_came_and_went(
+    repo: LineageRepository,
+) -> None:
+    """An input is consumed at the artifact's newest version by creation time: not one
+    imported later with an older time, not one deleted since; and a store written before
+    artifacts noted their newest version (the note cleared here) notes it when it opens."""
+
+    async def version(created: str) -> str:
+        new = NewArtifactVersion(name="pg://db/orders", uri="pg://db/orders", created=created)
+        return (await repo.create_artifact_version(new)).id
+
+    async def consumed() -> str:
+        run = str(uuid.uuid4())
+        change = RunEventChange(
+            pipeline_name="reports",
+            run_id=run,
+            run_name=run,
+            step_id=str(uuid.uuid4()),
+            step_name="report",
+            run_step_id=run_step_id(run),
+            event_time="2026-11-20T07:00:00.000000Z",
+            status=ExecutionStatus.RUNNING,
+            inputs=[DatasetChange(name="pg://db/orders", uri="pg://db/orders")],
+        )
+        await repo.record_run_event(change)
+        [[step]] = await repo.steps_of_runs([run])
+        [[link]] = await repo.inputs_of_steps([step.id])
+        return link.artifact_version_id
+
+    newest = await version("2026-11-02T00:00:00.000000Z")
+    await version("2026-11-01T00:00:00.000000Z")
+    assert await consumed() == newest
+    later = await version("2026-11-03T00:00:00.000000Z")
+    assert await consumed() == later
+    assert await repo.delete_unreferenced_versions([later]) == []
+    unused = await version("2026-11-04T00:00:00.000000Z")
+    assert await repo.delete_unreferenced_versions([unused]) == [unused]
+    assert await consumed() == later
+
+    async def forget(tx: Transaction) -> None:
+        await tx.run(
+            "MATCH (a:Artifact) SET a.latest_version_id = NULL, a.latest_version_created = NULL"
+        )
+
+    await repo.store.write(forget)
+    await repo.store.migrate()
+    assert await consumed() == later

@@ -106,6 +106,8 @@ NODES: tuple[NodeTable, ...] = (
             "version_counter": "INT64",
             "namespace": "STRING",
             "source_name": "STRING",
+            "latest_version_id": "STRING",
+            "latest_version_created": "STRING",
         },
         unique=("id", "name"),
     ),
@@ -229,6 +231,18 @@ RELS: tuple[RelTable, ...] = (
 )
 
 
+def set_latest_version(carried: str = "art") -> str:
+    """Given each artifact ``art`` beside its versions ``v`` (with ``carried`` kept alongside):
+    note its latest version on it, the newest by creation time, then by id."""
+    return f"""
+WITH {carried}, max(v.created) AS newest
+MATCH (art)-[:HAS_VERSION]->(w:ArtifactVersion)
+WHERE w.created = newest
+WITH art, newest, max(w.id) AS id
+SET art.latest_version_created = newest, art.latest_version_id = id
+"""
+
+
 BACKFILLS: tuple[str, ...] = (
     """
 MATCH (r:PipelineRun)
@@ -236,9 +250,14 @@ WHERE NOT EXISTS { MATCH (:RunName)-[:NAMES]->(r) }
 CREATE (n:RunName {id: r.name})
 CREATE (n)-[:NAMES]->(r)
 """,
+    """
+MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)
+WHERE art.latest_version_id IS NULL"""
+    + set_latest_version(),
 )
 """Data a schema change needs in stores written before it, run after the DDL at every start
-(each finds nothing to do once done): RunName nodes for runs recorded before they existed."""
+(each finds nothing to do once done): RunName nodes for runs recorded before they existed,
+and each artifact's latest version for artifacts written before it was kept."""
 
 
 def ladybug_statements() -> list[str]:

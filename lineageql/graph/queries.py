@@ -7,7 +7,13 @@ fields from a whitelist, filter fragments, the lineage walk's direction).
 
 from __future__ import annotations
 
-from lineageql.graph.migrations import METADATA_OWNERS, NODES, RELS, TAGGABLE
+from lineageql.graph.migrations import (
+    METADATA_OWNERS,
+    NODES,
+    RELS,
+    TAGGABLE,
+    set_latest_version,
+)
 
 _COLUMNS = {node.label: tuple(node.columns) for node in NODES}
 
@@ -377,7 +383,9 @@ ORDER BY k, s.created, s.id
 
 # -- artifacts and versions -------------------------------------------------------------
 
-ARTIFACT_RETURN = columns("a", "Artifact", skip=("version_counter",))
+ARTIFACT_RETURN = columns(
+    "a", "Artifact", skip=("version_counter", "latest_version_id", "latest_version_created")
+)
 VERSION_RETURN = columns("v", "ArtifactVersion")
 VERSION_MATCH = "MATCH (art:Artifact)-[:HAS_VERSION]->(v:ArtifactVersion)"
 
@@ -386,12 +394,21 @@ UNWIND $rows AS row
 MERGE (a:Artifact {id: row.id})
 ON CREATE SET a.name = row.name, a.created = row.created, a.version_counter = 0
 SET a.version_counter = a.version_counter + row.increment
+WITH a, row, row.newest_id IS NOT NULL AND (
+    a.latest_version_id IS NULL OR row.newest_created > a.latest_version_created
+    OR (row.newest_created = a.latest_version_created AND row.newest_id > a.latest_version_id)
+) AS newer
+SET a.latest_version_id = CASE WHEN newer THEN row.newest_id ELSE a.latest_version_id END,
+    a.latest_version_created =
+        CASE WHEN newer THEN row.newest_created ELSE a.latest_version_created END
 RETURN row.id AS id, a.version_counter AS counter
 """
-"""Create missing artifacts and reserve ``row.increment`` automatic version numbers on each.
+"""Create missing artifacts, reserve ``row.increment`` automatic version numbers on each, and
+note the newest of the versions about to be created (``row.newest_created``, ``newest_id``;
+null for none) as the artifact's latest if it is newer than the one noted.
 
 The SET takes the artifact node's write lock, so concurrent writers of one artifact queue
-here and each sees the counter its predecessor left.
+here and each sees the counter and latest version its predecessor left.
 """
 
 RAISE_VERSION_COUNTERS = """
@@ -446,16 +463,20 @@ LATEST_VERSION_BY_NAME = (
     + " ORDER BY v.created DESC, v.id DESC LIMIT 1"
 )
 
-LATEST_VERSIONS_OF_ARTIFACTS = (
-    from_keys("art:Artifact", "(art)-[:HAS_VERSION]->(v:ArtifactVersion)", "v")
-    + """
-WITH k, art, max(v.created) AS newest
-OPTIONAL MATCH (art)-[:HAS_VERSION]->(w:ArtifactVersion)
-WHERE w.created = newest
-RETURN art.name AS name, max(w.id) AS id
+LATEST_VERSIONS_OF_ARTIFACTS = """
+UNWIND $keys AS k
+MATCH (art:Artifact {id: k})
+WHERE art.latest_version_id IS NOT NULL
+RETURN art.name AS name, art.latest_version_id AS id
 """
-)
-"""Each artifact's latest version id, ordered as LATEST_VERSION_BY_NAME orders them."""
+"""Each artifact's latest version id (the one LATEST_VERSION_BY_NAME finds), as noted on it:
+reading it does not grow with the artifact's versions (finding it among 25 versions each of
+12 artifacts took 1.9 ms on LadybugDB)."""
+
+SET_LATEST_VERSIONS = from_keys(
+    "art:Artifact", "(art)-[:HAS_VERSION]->(v:ArtifactVersion)", "v"
+) + set_latest_version("k, art")
+"""Note each artifact's latest version again (after versions were deleted)."""
 
 UNREFERENCED_VERSIONS = f"""
 {VERSION_MATCH}
@@ -476,9 +497,10 @@ UNWIND $keys AS k
 MATCH (v:ArtifactVersion {id: k})
 WHERE NOT EXISTS { MATCH (v)<-[:PRODUCED|CONSUMED]-(:Step) }
   AND NOT EXISTS { MATCH (v)<-[:HOLDS]-(:ModelVersion) }
+WITH k, v, v.artifact_id AS artifact_id
 OPTIONAL MATCH (v)-[:HAS_METADATA]->(m:MetadataEntry)
 DETACH DELETE m, v
-RETURN DISTINCT k AS id
+RETURN DISTINCT k AS id, artifact_id
 """
 
 DELETE_EMPTY_ARTIFACTS = """

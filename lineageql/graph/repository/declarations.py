@@ -12,6 +12,7 @@ from lineageql.graph.repository.job_graph import set_namespaces_in
 from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     Writes,
+    artifact_lock_row,
     column_row,
     create_versions_in,
     metadata_rows,
@@ -97,10 +98,7 @@ async def _artifacts_in(tx: Transaction, datasets: Sequence[DatasetChange], now:
     """Create the artifacts of ``datasets`` that do not exist yet (with no version)."""
     names = sorted({dataset.name for dataset in datasets})
     if names:
-        rows = [
-            {"id": artifact_id_for(name), "name": name, "created": now, "increment": 0}
-            for name in names
-        ]
+        rows = [artifact_lock_row(name, now, 0, None) for name in names]
         await tx.run(q.LOCK_ARTIFACTS, {"rows": rows})
 
 

@@ -277,6 +277,9 @@ class Writes(KeyedReads):
 
         async def work(tx: Transaction) -> list[str]:
             rows = await tx.run(q.DELETE_UNREFERENCED_VERSIONS, {"keys": list(ids)})
+            artifacts = sorted({row["artifact_id"] for row in rows})
+            if artifacts:
+                await tx.run(q.SET_LATEST_VERSIONS, {"keys": artifacts})
             await tx.run(q.DELETE_EMPTY_ARTIFACTS)
             return [row["id"] for row in rows]
 
@@ -603,11 +606,18 @@ async def create_versions_in(
             "write; write them apart",
             "version",
         )
+    stamps = [
+        (new.created or next(created_times), ids[index] if ids is not None else new.id or new_id())
+        for index, new in enumerate(news)
+    ]
+    newest: dict[str, tuple[str, str]] = {}
+    for new, stamp in zip(news, stamps, strict=True):
+        newest[new.name] = max(newest.get(new.name, stamp), stamp)
     locked = await tx.run(
         q.LOCK_ARTIFACTS,
         {
             "rows": [
-                {"id": artifact_id_for(name), "name": name, "created": now, "increment": count}
+                artifact_lock_row(name, now, count, newest[name])
                 for name, count in increments.items()
             ]
         },
@@ -636,7 +646,7 @@ async def create_versions_in(
         for name, count in increments.items()
     }
     rows = []
-    for index, new in enumerate(news):
+    for new, (created_at, version_id) in zip(news, stamps, strict=True):
         artifact_id = artifact_id_for(new.name)
         version = new.version
         if version is None:
@@ -645,7 +655,7 @@ async def create_versions_in(
         rows.append(
             {
                 "artifact_id": artifact_id,
-                "id": ids[index] if ids is not None else new.id or new_id(),
+                "id": version_id,
                 "name": new.name,
                 "version": version,
                 "type": new.type,
@@ -653,7 +663,7 @@ async def create_versions_in(
                 "uri": new.uri,
                 "materializer": new.materializer,
                 "save_type": new.save_type.value,
-                "created": new.created or next(created_times),
+                "created": created_at,
                 "visualizations": json.dumps([v.model_dump() for v in new.visualizations]),
             }
         )
@@ -675,6 +685,22 @@ async def create_versions_in(
     if columns:
         await tx.run(q.CREATE_COLUMNS, {"rows": columns})
     return records
+
+
+def artifact_lock_row(
+    name: str, created: str, increment: int, newest: tuple[str, str] | None
+) -> dict[str, Any]:
+    """A row of LOCK_ARTIFACTS: the artifact ``name`` (created at ``created`` if new),
+    ``increment`` version numbers to reserve, and the (creation time, id) of the newest
+    version about to be created, if any."""
+    return {
+        "id": artifact_id_for(name),
+        "name": name,
+        "created": created,
+        "increment": increment,
+        "newest_created": newest[0] if newest else None,
+        "newest_id": newest[1] if newest else None,
+    }
 
 
 def column_row(version_id: str, column: NewColumn, position: int | None) -> dict[str, Any]:
