@@ -102,7 +102,7 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
         )
         for row in await tx.run(q.RUNS_BY_ID, {"keys": sorted({c.run_id for c in changes})})
     }
-    step_rows = await tx.run(q.STEPS_OF_RUNS, {"keys": sorted(runs)}) if runs else []
+    step_rows = await tx.run(q.STEPS_OF_RUNS_UNORDERED, {"keys": sorted(runs)}) if runs else []
     elsewhere = sorted({c.step_id for c in changes} - {row["id"] for row in step_rows})
     if elsewhere:
         step_rows = [*step_rows, *await tx.run(q.STEPS_BY_ID, {"keys": elsewhere})]
@@ -163,8 +163,12 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
         taken = await tx.run(q.RUN_NAMES_TAKEN, {"names": [run.name for run in new_runs]})
         if taken:
             raise ConflictError(f"a pipeline run named {taken[0]['name']!r} already exists")
+        # Pipelines the stored part found exist already, and keep a namespace once given.
+        known = batch.stored.pipeline_namespaces
         pipelines: dict[str, dict[str, str | None]] = {}
         for run in new_runs:
+            if run.pipeline_name in known:
+                continue
             pipelines.setdefault(
                 run.pipeline_name,
                 {
@@ -174,8 +178,14 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
                     "docstring": None,
                 },
             )
-        await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
-        await set_namespaces_in(tx, batch.pipeline_namespaces, [])
+        if pipelines:
+            await tx.run(q.MERGE_PIPELINES, {"rows": list(pipelines.values())})
+        namespaces = {
+            name: namespace
+            for name, namespace in batch.pipeline_namespaces.items()
+            if known.get(name) is None
+        }
+        await set_namespaces_in(tx, namespaces, [])
         await tx.run(q.CREATE_RUNS, {"rows": [_new_run_row(run) for run in new_runs]})
     # New runs too when their own events reported a status (CREATE_RUNS does not set it).
     changed_runs = [
