@@ -14,6 +14,7 @@ the senders (16 by default; Airflow runs up to 32 tasks at once by default).
     python bench/openlineage_bench.py --store embedded --seconds 30 --threads 16
     python bench/openlineage_bench.py --store neo4j-harness --seconds 30
     python bench/openlineage_bench.py --store embedded --seconds 30 --columns 20
+    python bench/openlineage_bench.py --store embedded --seconds 300 --columns 20 --window 60
 """
 
 from __future__ import annotations
@@ -139,15 +140,33 @@ class SharedCounter:
 
 
 def sender(
-    url: str, seconds: float, next_index: SharedCounter, samples: list[float], columns: int
+    url: str,
+    seconds: float,
+    next_index: SharedCounter,
+    samples: list[tuple[float, float]],
+    columns: int,
 ) -> None:
+    """Send DAG runs' events one at a time until ``seconds`` pass; each event's (time it was
+    answered, latency in ms) goes to ``samples``."""
     client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=60)))
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         for item in dag_events(next_index(), columns):
             begin = time.perf_counter()
             client.emit(item)
-            samples.append((time.perf_counter() - begin) * 1000)
+            answered = time.perf_counter()
+            samples.append((answered, (answered - begin) * 1000))
+
+
+def windows(samples: list[tuple[float, float]], begin: float, args: argparse.Namespace) -> str:
+    """Events answered per second in each whole window of ``args.window`` seconds: whether
+    the rate holds as the history grows."""
+    counts = [0] * int(args.seconds // args.window)
+    for answered, _ in samples:
+        index = int((answered - begin) // args.window)
+        if index < len(counts):
+            counts[index] += 1
+    return " ".join(f"{count / args.window:,.0f}" for count in counts)
 
 
 def main() -> None:
@@ -156,11 +175,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--columns", type=int, default=0, help="columns per dataset (0: none)")
+    parser.add_argument(
+        "--window", type=float, default=0, help="also print the rate in windows of this many s"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         location = store_location(args.store, stack)
         url = stack.enter_context(serving(location))
-        samples: list[float] = []
+        samples: list[tuple[float, float]] = []
         counter = SharedCounter()
         threads = [
             threading.Thread(
@@ -174,7 +196,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - begin
-        samples.sort()
+        latencies = sorted(latency for _, latency in samples)
         counts = httpx.post(
             f"{url}/graphql",
             json={"query": "{ pipelineRuns { totalCount } artifactVersions { totalCount } }"},
@@ -184,11 +206,13 @@ def main() -> None:
             f"columns per dataset: {args.columns}"
         )
         print(
-            f"events: {len(samples)}   {len(samples) / elapsed:,.0f} events/s   "
-            f"p50 {statistics.median(samples):.1f} ms   "
-            f"p95 {samples[int(0.95 * (len(samples) - 1))]:.1f} ms   "
-            f"p99 {samples[int(0.99 * (len(samples) - 1))]:.1f} ms"
+            f"events: {len(latencies)}   {len(latencies) / elapsed:,.0f} events/s   "
+            f"p50 {statistics.median(latencies):.1f} ms   "
+            f"p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f} ms   "
+            f"p99 {latencies[int(0.99 * (len(latencies) - 1))]:.1f} ms"
         )
+        if args.window:
+            print(f"events/s by {args.window:.0f} s window: " + windows(samples, begin, args))
         print(
             f"graph: {counts['pipelineRuns']['totalCount']} pipeline runs, "
             f"{counts['artifactVersions']['totalCount']} artifact versions"
