@@ -181,9 +181,10 @@ async def snapshot_of_one(repo: LineageRepository) -> Any:
 async def test_events_consume_the_newest_version_however_versions_came_and_went(
     repo: LineageRepository,
 ) -> None:
-    """An input is consumed at the artifact's newest version by creation time: not one
-    imported later with an older time, not one deleted since; and a store written before
-    artifacts noted their newest version (the note cleared here) notes it when it opens."""
+    """An input is consumed at the artifact's newest version by creation time, the one the
+    read path finds as its latest: not one imported later with an older time, not one
+    deleted since; and a store written before artifacts noted their newest version (the note
+    cleared here) notes it when it opens."""
 
     async def version(created: str) -> str:
         new = NewArtifactVersion(name="pg://db/orders", uri="pg://db/orders", created=created)
@@ -205,6 +206,8 @@ async def test_events_consume_the_newest_version_however_versions_came_and_went(
         await repo.record_run_event(change)
         [[step]] = await repo.steps_of_runs([run])
         [[link]] = await repo.inputs_of_steps([step.id])
+        latest = await repo.find_artifact_version("pg://db/orders")
+        assert latest.id == link.artifact_version_id
         return link.artifact_version_id
 
     newest = await version("2026-11-02T00:00:00.000000Z")

@@ -276,10 +276,10 @@ class KeyedReads(RepositoryBase):
         check_name(name, "name")
         if version is not None and as_of is not None:
             raise BadInputError("picks a version itself: give version or asOf, not both", "asOf")
-        if version is None:
-            rows = await self.store.read(
-                q.LATEST_VERSION_BY_NAME, {"name": name, "as_of": as_of or ""}
-            )
+        if version is None and as_of is None:
+            rows = await self.store.read(q.NOTED_LATEST_VERSION, {"id": artifact_id_for(name)})
+        elif version is None:
+            rows = await self.store.read(q.LATEST_VERSION_BY_NAME, {"name": name, "as_of": as_of})
         else:
             rows = await self.store.read(
                 q.VERSION_BY_NAME, {"name": name, "version": check_name(version, "version")}
