@@ -479,7 +479,7 @@ LATEST_VERSIONS_OF_ARTIFACTS = """
 UNWIND $keys AS k
 MATCH (art:Artifact {id: k})
 WHERE art.latest_version_id IS NOT NULL
-RETURN art.name AS name, art.latest_version_id AS id
+RETURN k AS key, art.name AS name, art.latest_version_id AS id
 """
 """Each artifact's latest version id (the one LATEST_VERSION_BY_NAME finds), as noted on it:
 reading it does not grow with the artifact's versions (finding it among 25 versions each of

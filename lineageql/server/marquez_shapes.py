@@ -96,7 +96,7 @@ async def datasets_shown(
     """Each artifact as a Dataset: its latest version's columns, facets (metadata) and id,
     read for all of them at once."""
     ids = [artifact.id for artifact in artifacts]
-    latest_ids = [group[0] if group else None for group in await repo.version_ids_of_artifacts(ids)]
+    latest_ids = await repo.latest_version_ids(ids)
     present = [i for i in latest_ids if i is not None]
     versions = dict(zip(present, await repo.get_artifact_versions(present), strict=True))
     described = await describe_versions(repo, present)

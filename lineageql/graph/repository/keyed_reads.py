@@ -268,6 +268,11 @@ class KeyedReads(RepositoryBase):
         groups = await self._rows_by_key(q.VERSIONS_OF_ARTIFACTS, artifact_ids)
         return [[row["id"] for row in group] for group in groups]
 
+    async def latest_version_ids(self, artifact_ids: Sequence[str]) -> list[str | None]:
+        """Each artifact's latest version id (None for an artifact without versions)."""
+        groups = await self._rows_by_key(q.LATEST_VERSIONS_OF_ARTIFACTS, artifact_ids)
+        return [str(group[0]["id"]) if group else None for group in groups]
+
     async def find_artifact_version(
         self, name: str, version: str | None = None, as_of: str | None = None
     ) -> ArtifactVersionRecord:
