@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 import ladybug
 
-from lineageql.errors import ConflictError, StoreUnavailableError
-from lineageql.graph.ladybug_rows import columnar
+from lineageql.errors import StoreUnavailableError
+from lineageql.graph.ladybug_connection import PreparingConnection
 from lineageql.graph.migrations import ladybug_statements
 from lineageql.graph.store import EVERYTHING, GraphStore, Params, Row, Touches, touched
 
@@ -59,9 +59,9 @@ class EmbeddedStore(GraphStore):
         self._generation = 0
         """How many times the connections were replaced; a reader made before the last time
         is replaced when next taken."""
-        self._readers: queue.SimpleQueue[tuple[int, ladybug.Connection]] = queue.SimpleQueue()
+        self._readers: queue.SimpleQueue[tuple[int, PreparingConnection]] = queue.SimpleQueue()
         for _ in range(READ_CONNECTIONS):
-            self._readers.put((self._generation, ladybug.Connection(self._database)))
+            self._readers.put((self._generation, PreparingConnection(self._database)))
         self._read_executor = ThreadPoolExecutor(
             max_workers=READ_CONNECTIONS, thread_name_prefix="lineageql-read"
         )
@@ -76,9 +76,9 @@ class EmbeddedStore(GraphStore):
         generation, connection = self._readers.get()
         if generation != self._generation:
             connection.close()
-            generation, connection = self._generation, ladybug.Connection(self._database)
+            generation, connection = self._generation, PreparingConnection(self._database)
         try:
-            return _rows(connection, query, params)
+            return connection.rows(query, params)
         finally:
             self._readers.put((generation, connection))
 
@@ -144,7 +144,7 @@ class EmbeddedStore(GraphStore):
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     def _execute(self, query: str, params: Params | None) -> list[Row]:
-        return _rows(self._connection, query, params)
+        return self._connection.rows(query, params)
 
     def _rollback(self) -> None:
         """Roll back the open transaction; LadybugDB has already done so if a query failed."""
@@ -173,28 +173,10 @@ class _EmbeddedTransaction:
         return self._store._execute(query, params)
 
 
-def _write_connection(database: ladybug.Database) -> ladybug.Connection:
+def _write_connection(database: ladybug.Database) -> PreparingConnection:
     """The writer's connection. Writes are small: on one thread each, LadybugDB skips
     starting workers per query (a run's steps read in 0.25 against 0.43 ms)."""
-    return ladybug.Connection(database, num_threads=1)
-
-
-def _rows(connection: ladybug.Connection, query: str, params: Params | None) -> list[Row]:
-    """Run one statement on ``connection``; its rows as dicts."""
-    try:
-        result = connection.execute(*columnar(query, params or {}))
-    except RuntimeError as error:
-        if "duplicated primary key" in str(error):
-            raise ConflictError(f"already stored: {error}") from error
-        raise
-    if isinstance(result, list):
-        raise ValueError("one query at a time: the text held several statements")
-    columns = result.get_column_names()
-    rows: list[Row] = []
-    while result.has_next():
-        rows.append(dict(zip(columns, result.get_next(), strict=True)))
-    result.close()
-    return rows
+    return PreparingConnection(database, num_threads=1)
 
 
 def _run_to_end(work: Coroutine[Any, Any, T] | Awaitable[T]) -> T:

@@ -320,21 +320,24 @@ EXISTING_VERSIONS = (
     "UNWIND $keys AS k MATCH (a:ArtifactVersion {id: k}) RETURN k AS key, a.id AS id"
 )
 
-LINK_INPUTS = """
+
+def _link(direction: str, verb: str) -> str:
+    return f"""
 UNWIND $rows AS row
-MATCH (s:Step {id: row.step_id})
+MATCH (s:Step {{id: row.step_id}})
 WITH s, row
-MATCH (a:ArtifactVersion {id: row.artifact_version_id})
-MERGE (s)-[c:CONSUMED {name: row.name}]->(a)
+MATCH (a:ArtifactVersion {{id: row.artifact_version_id}})
+{verb} (s)-[c:{direction} {{name: row.name}}]->(a)
 """
 
-LINK_OUTPUTS = """
-UNWIND $rows AS row
-MATCH (s:Step {id: row.step_id})
-WITH s, row
-MATCH (a:ArtifactVersion {id: row.artifact_version_id})
-MERGE (s)-[c:PRODUCED {name: row.name}]->(a)
-"""
+
+LINK_INPUTS = _link("CONSUMED", "MERGE")
+LINK_OUTPUTS = _link("PRODUCED", "MERGE")
+NEW_INPUT_LINKS = _link("CONSUMED", "CREATE")
+NEW_OUTPUT_LINKS = _link("PRODUCED", "CREATE")
+"""Links the writer knows are not there yet (ingest read the step's links): CREATE does not
+look through the step's other links as MERGE does (both kinds in 0.5 against 1.4 ms a batch
+of eight events on LadybugDB)."""
 
 DERIVE_FROM_STEP = """
 MATCH (s:Step {id: $step_id})-[:PRODUCED]->(o:ArtifactVersion)
@@ -345,16 +348,23 @@ RETURN DISTINCT i.id AS id
 """
 """Each output of a step derived from each of its inputs; the inputs' ids."""
 
-DERIVE_PAIRS = """
+
+def _derive_pairs(verb: str) -> str:
+    return f"""
 UNWIND $rows AS row
-MATCH (o:ArtifactVersion {id: row.output})
+MATCH (o:ArtifactVersion {{id: row.output}})
 WITH o, row
-MATCH (i:ArtifactVersion {id: row.input})
-MERGE (o)-[:DERIVED_FROM]->(i)
+MATCH (i:ArtifactVersion {{id: row.input}})
+{verb} (o)-[:DERIVED_FROM]->(i)
 """
+
+
+DERIVE_PAIRS = _derive_pairs("MERGE")
 """DERIVED_FROM edges given as (output, input) pairs. ``record_runs`` and ``record_step``
 know every step's pairs already; deriving them from the links just made, for many steps in
 one statement, once left one edge in four out on LadybugDB."""
+NEW_DERIVED_PAIRS = _derive_pairs("CREATE")
+"""DERIVED_FROM edges from versions created in the same transaction (none can exist yet)."""
 
 IO_OF_STEPS = {
     direction: f"""{from_keys("s:Step", f"(s)-[e:{direction}]->(a:ArtifactVersion)", "a")}

@@ -204,13 +204,17 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
     if batch.versions:
         ids = [version_id for version_id, _ in batch.versions]
         await create_versions_in(tx, [new for _, new in batch.versions], ids)
+    # The batch adds only links its steps lack, and derives pairs from new versions that no
+    # edge can reach yet; pairs between versions that existed before may be there already.
     if batch.inputs:
-        await tx.run(q.LINK_INPUTS, {"rows": batch.inputs})
+        await tx.run(q.NEW_INPUT_LINKS, {"rows": batch.inputs})
     if batch.outputs:
-        await tx.run(q.LINK_OUTPUTS, {"rows": batch.outputs})
-    if batch.derived:
-        pairs = [{"output": o, "input": i} for o, i in batch.derived]
-        await tx.run(q.DERIVE_PAIRS, {"rows": pairs})
+        await tx.run(q.NEW_OUTPUT_LINKS, {"rows": batch.outputs})
+    created = {version_id for version_id, _ in batch.versions}
+    for query, new in ((q.NEW_DERIVED_PAIRS, True), (q.DERIVE_PAIRS, False)):
+        pairs = [{"output": o, "input": i} for o, i in batch.derived if (o in created) is new]
+        if pairs:
+            await tx.run(query, {"rows": pairs})
     await set_namespaces_in(tx, {}, list(batch.datasets.values()))
     if batch.column_links:
         wanted = sorted(batch.source_columns)
