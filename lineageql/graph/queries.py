@@ -26,6 +26,8 @@ def columns(var: str, label: str, skip: tuple[str, ...] = (), prefix: str = "") 
 
 JOINED_VERSION = "version_"
 """The prefix of an artifact version's columns in rows that carry it beside others."""
+JOINED_STEP = "step_"
+"""The prefix of a step's columns in rows that carry it beside its run."""
 
 
 def from_keys(node: str, pattern: str, found: str, where: str = "", param: str = "keys") -> str:
@@ -305,14 +307,22 @@ MATCH (s:Step {{id: k}})
 RETURN k AS key, {STEP_RETURN}
 """
 
-STEPS_OF_RUNS_UNORDERED = f"""{from_keys("r:PipelineRun", "(r)-[:HAS_STEP]->(s:Step)", "s")}
-RETURN k AS key, {STEP_RETURN}"""
-"""Each run's steps, in no order: what ingest needs (sorting is a third of the read's 0.7 ms
-on LadybugDB)."""
-
-STEPS_OF_RUNS = f"{STEPS_OF_RUNS_UNORDERED}\nORDER BY key, {STEP_ORDER}\n"
+STEPS_OF_RUNS = f"""{from_keys("r:PipelineRun", "(r)-[:HAS_STEP]->(s:Step)", "s")}
+RETURN k AS key, {STEP_RETURN}
+ORDER BY key, {STEP_ORDER}
+"""
 """Each run's steps in their order (0.7 ms for eight runs among 20,000 on LadybugDB, as among
 1,000; filtering ``r.id IN $keys`` took 1.9 ms there and grows with the history)."""
+
+RUNS_WITH_STEPS = f"""
+UNWIND $keys AS k
+MATCH (r:PipelineRun {{id: k}})
+OPTIONAL MATCH (r)-[:HAS_STEP]->(s:Step)
+RETURN {RUN_RETURN}, {columns("s", "Step", prefix=JOINED_STEP)}
+"""
+"""Each run found by key, once per step it has (its step's columns null when it has none),
+in no order: what ingest reads, in one statement rather than two (1.9 and 0.7 ms a batch
+of eight events on LadybugDB)."""
 
 # -- inputs, outputs and the derived lineage index --------------------------------------
 
@@ -489,9 +499,10 @@ LATEST_VERSIONS_OF_ARTIFACTS = """
 UNWIND $keys AS k
 MATCH (art:Artifact {id: k})
 WHERE art.latest_version_id IS NOT NULL
-RETURN k AS key, art.name AS name, art.latest_version_id AS id
+RETURN k AS key, art.name AS name, art.latest_version_id AS id, art.namespace AS namespace
 """
-"""Each artifact's latest version id (the one LATEST_VERSION_BY_NAME finds), as noted on it:
+"""Each artifact's latest version id (the one LATEST_VERSION_BY_NAME finds), as noted on it,
+and its OpenLineage namespace:
 reading it does not grow with the artifact's versions (finding it among 25 versions each of
 12 artifacts took 1.9 ms on LadybugDB)."""
 

@@ -98,9 +98,11 @@ class StoredPart:
     steps: dict[str, StepState]
     """The events' steps that exist, and every step of the events' runs."""
     latest: dict[str, str]
-    """The latest version id of each named artifact the events consume."""
+    """The latest version id of each artifact the events name."""
     pipeline_namespaces: dict[str, str | None] = field(default_factory=dict)
     """The namespace of each existing pipeline the events name (None: the SDK's)."""
+    placed_datasets: set[str] = field(default_factory=set)
+    """The datasets the events name whose artifacts have their namespace already."""
 
 
 @dataclass

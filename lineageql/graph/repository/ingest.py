@@ -96,13 +96,18 @@ def _check(change: RunEventChange) -> None:
 async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> StoredPart:
     """The runs and steps the events name, every step of those runs, the existing steps'
     links, and the latest version of each dataset consumed."""
+    run_rows = await tx.run(q.RUNS_WITH_STEPS, {"keys": sorted({c.run_id for c in changes})})
     runs = {
         row["id"]: RunState(
             **_state(row), pipeline_name="", reported=_status(row.get("reported_status"))
         )
-        for row in await tx.run(q.RUNS_BY_ID, {"keys": sorted({c.run_id for c in changes})})
+        for row in run_rows
     }
-    step_rows = await tx.run(q.STEPS_OF_RUNS_UNORDERED, {"keys": sorted(runs)}) if runs else []
+    step_rows = [
+        {key.removeprefix(q.JOINED_STEP): value for key, value in row.items() if key in STEP_KEYS}
+        for row in run_rows
+        if row[STEP_ID] is not None
+    ]
     elsewhere = sorted({c.step_id for c in changes} - {row["id"] for row in step_rows})
     if elsewhere:
         step_rows = [*step_rows, *await tx.run(q.STEPS_BY_ID, {"keys": elsewhere})]
@@ -119,7 +124,7 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
             links = step.inputs if row["direction"] == "CONSUMED" else step.outputs
             links[row["name"]] = row["artifact_version_id"]
     names = sorted(
-        {d.name for c in changes for d in c.inputs}
+        {d.name for c in changes for d in (*c.inputs, *c.outputs)}
         | {
             source.dataset
             for c in changes
@@ -128,15 +133,28 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
             for source in sources
         }
     )
-    latest: dict[str, str] = {}
-    if names:
-        keys = [artifact_id_for(name) for name in names]
-        rows = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": keys})
-        latest = {row["name"]: row["id"] for row in rows}
+    keys = [artifact_id_for(name) for name in names]
+    rows = await tx.run(q.LATEST_VERSIONS_OF_ARTIFACTS, {"keys": keys}) if keys else []
+    latest = {row["name"]: row["id"] for row in rows}
+    placed = {row["name"] for row in rows if row["namespace"] is not None}
     names = sorted({c.pipeline_name for c in changes if c.pipeline_namespace is not None})
     pipelines = await tx.run(q.PIPELINES_BY_ID, {"keys": [pipeline_id_for(n) for n in names]})
     namespaces = {row["name"]: row["namespace"] for row in pipelines}
-    return StoredPart(runs=runs, steps=steps, latest=latest, pipeline_namespaces=namespaces)
+    return StoredPart(
+        runs=runs,
+        steps=steps,
+        latest=latest,
+        pipeline_namespaces=namespaces,
+        placed_datasets=placed,
+    )
+
+
+STEP_ID = q.JOINED_STEP + "id"
+STEP_KEYS = frozenset(
+    q.JOINED_STEP + key
+    for key in ("id", "run_id", "name", "step_name", "status", "created", "start_time", "end_time")
+)
+"""The columns of a step ingest reads in ``RUNS_WITH_STEPS``' rows."""
 
 
 def _status(value: str | None) -> ExecutionStatus | None:
@@ -215,7 +233,8 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
         pairs = [{"output": o, "input": i} for o, i in batch.derived if (o in created) is new]
         if pairs:
             await tx.run(query, {"rows": pairs})
-    await set_namespaces_in(tx, {}, list(batch.datasets.values()))
+    placed = batch.stored.placed_datasets
+    await set_namespaces_in(tx, {}, [d for d in batch.datasets.values() if d.name not in placed])
     if batch.column_links:
         wanted = sorted(batch.source_columns)
         present = {row["id"] for row in await tx.run(q.EXISTING_COLUMNS, {"keys": wanted})}
