@@ -8,6 +8,7 @@ Python values here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -107,8 +108,11 @@ def default_run_name(pipeline_name: str, moment: datetime | None = None) -> str:
     return f"{pipeline_name}-{moment.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
 
 
+@functools.lru_cache(maxsize=16_384)
 def column_id_for(version_id: str, name: str) -> str:
-    """The id of the column ``name`` of the artifact version ``version_id``."""
+    """The id of the column ``name`` of the artifact version ``version_id`` (remembered:
+    ingest derives each new column's id three times, and its sources' ids again in later
+    batches)."""
     return derived_id("column", version_id, name)
 
 
