@@ -67,6 +67,8 @@ class RunState:
     """The status the run's own events reported (None before any did)."""
     new: bool = False
     changed: bool = False
+    read: dict[str, Any] = field(default_factory=dict)
+    """Its stored state as read, field by field (empty for a new run)."""
 
 
 @dataclass
@@ -88,6 +90,8 @@ class StepState:
     outputs: dict[str, str] = field(default_factory=dict)
     new: bool = False
     changed: bool = False
+    read: dict[str, Any] = field(default_factory=dict)
+    """Its stored state as read, field by field (empty for a new step)."""
 
 
 @dataclass

@@ -8,7 +8,7 @@ memory (``EventBatch``), then write what changed, one statement per kind of chan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lineageql.errors import ConflictError
@@ -99,7 +99,10 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
     run_rows = await tx.run(q.RUNS_WITH_STEPS, {"keys": sorted({c.run_id for c in changes})})
     runs = {
         row["id"]: RunState(
-            **_state(row), pipeline_name="", reported=_status(row.get("reported_status"))
+            **_state(row),
+            pipeline_name="",
+            reported=_status(row["reported_status"]),
+            read={f: row[f] for f in q.RUN_STATE_FIELDS},
         )
         for row in run_rows
     }
@@ -113,7 +116,11 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
         step_rows = [*step_rows, *await tx.run(q.STEPS_BY_ID, {"keys": elsewhere})]
     steps = {
         row["id"]: StepState(
-            **_state(row), run_id=row["run_id"], step_name=row["step_name"], error_message=None
+            **_state(row),
+            run_id=row["run_id"],
+            step_name=row["step_name"],
+            error_message=None,
+            read={f: row[f] for f in STEP_READ_FIELDS},
         )
         for row in step_rows
     }
@@ -149,6 +156,8 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
     )
 
 
+STEP_READ_FIELDS = ("status", "created", "start_time", "end_time")
+"""The state fields of a step ingest reads (not its error message: an event's replaces it)."""
 STEP_ID = q.JOINED_STEP + "id"
 STEP_KEYS = frozenset(
     q.JOINED_STEP + key
@@ -205,20 +214,17 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
         }
         await set_namespaces_in(tx, namespaces, [])
         await tx.run(q.CREATE_RUNS, {"rows": [_new_run_row(run) for run in new_runs]})
-    # New runs too when their own events reported a status (CREATE_RUNS does not set it).
-    changed_runs = [
-        _run_row(run)
-        for run in batch.runs
-        if (run.changed and not run.new) or (run.new and run.reported is not None)
-    ]
-    if changed_runs:
-        await tx.run(q.SET_RUN_STATES, {"rows": changed_runs})
+    changed_runs = [run for run in batch.runs if run.changed and not run.new]
+    await _set_changed(
+        tx, [(_run_row(r), r.read) for r in changed_runs], q.RUN_STATE_FIELDS, q.set_run_states
+    )
     new_steps = [_new_step_row(step) for step in batch.steps if step.new]
     if new_steps:
         await tx.run(q.CREATE_STEPS, {"rows": new_steps})
-    changed_steps = [_step_row(step) for step in batch.steps if step.changed and not step.new]
-    if changed_steps:
-        await tx.run(q.SET_STEP_STATES, {"rows": changed_steps})
+    changed_steps = [step for step in batch.steps if step.changed and not step.new]
+    await _set_changed(
+        tx, [(_step_row(s), s.read) for s in changed_steps], q.STEP_STATE_FIELDS, q.set_step_states
+    )
     if batch.versions:
         ids = [version_id for version_id, _ in batch.versions]
         await create_versions_in(tx, [new for _, new in batch.versions], ids)
@@ -252,6 +258,20 @@ async def _write(tx: Transaction, batch: EventBatch) -> None:
         ]
         await create_metadata_in(tx, kind, [r for r in rows if r["owner_id"] in new_owners])
         await upsert_metadata_in(tx, kind, [r for r in rows if r["owner_id"] not in new_owners])
+
+
+async def _set_changed(
+    tx: Transaction,
+    rows: list[tuple[dict[str, Any], dict[str, Any]]],
+    fields: tuple[str, ...],
+    statement: Callable[[tuple[str, ...]], str],
+) -> None:
+    """Set on each node (its row beside its state as read) the fields that any of them
+    changed, and only those."""
+    changed = tuple(f for f in fields if any(row[f] != read.get(f) for row, read in rows))
+    if changed:
+        sent = [{"id": row["id"], **{f: row[f] for f in changed}} for row, _ in rows]
+        await tx.run(statement(changed), {"rows": sent})
 
 
 def _run_row(run: RunState) -> dict[str, Any]:

@@ -369,6 +369,7 @@ async def create_run_in(tx: Transaction, new: NewRun, run_id: str, now: str) -> 
         "settings": to_json(new.settings, "settings"),
         "git_sha": new.git_sha,
         "docstring": new.docstring,
+        "reported_status": None,
     }
     await tx.run(q.CREATE_RUNS, {"rows": [row]})
     # The run as stored, without reading it back.
