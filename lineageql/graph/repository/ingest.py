@@ -16,6 +16,7 @@ from lineageql.graph import queries as q
 from lineageql.graph.repository.base import NodeKind
 from lineageql.graph.repository.event_batch import EventBatch, RunState, StepState, StoredPart
 from lineageql.graph.repository.job_graph import set_namespaces_in
+from lineageql.graph.repository.rows import joined
 from lineageql.graph.repository.touches import structure
 from lineageql.graph.repository.writes import (
     Writes,
@@ -95,7 +96,7 @@ def _check(change: RunEventChange) -> None:
 
 async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> StoredPart:
     """The runs and steps the events name, every step of those runs, the existing steps'
-    links, and the latest version of each dataset consumed."""
+    links, and the latest version and namespace of each dataset the events name."""
     run_rows = await tx.run(q.RUNS_WITH_STEPS, {"keys": sorted({c.run_id for c in changes})})
     runs = {
         row["id"]: RunState(
@@ -104,12 +105,11 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
             reported=_status(row["reported_status"]),
             read={f: row[f] for f in q.RUN_STATE_FIELDS},
         )
-        for row in run_rows
+        # A run comes once per step: one state for each.
+        for row in {row["id"]: row for row in run_rows}.values()
     }
     step_rows = [
-        {key.removeprefix(q.JOINED_STEP): value for key, value in row.items() if key in STEP_KEYS}
-        for row in run_rows
-        if row[STEP_ID] is not None
+        joined(row, q.JOINED_STEP) for row in run_rows if row[q.JOINED_STEP + "id"] is not None
     ]
     elsewhere = sorted({c.step_id for c in changes} - {row["id"] for row in step_rows})
     if elsewhere:
@@ -158,12 +158,6 @@ async def _stored_part(tx: Transaction, changes: Sequence[RunEventChange]) -> St
 
 STEP_READ_FIELDS = ("status", "created", "start_time", "end_time")
 """The state fields of a step ingest reads (not its error message: an event's replaces it)."""
-STEP_ID = q.JOINED_STEP + "id"
-STEP_KEYS = frozenset(
-    q.JOINED_STEP + key
-    for key in ("id", "run_id", "name", "step_name", "status", "created", "start_time", "end_time")
-)
-"""The columns of a step ingest reads in ``RUNS_WITH_STEPS``' rows."""
 
 
 def _status(value: str | None) -> ExecutionStatus | None:

@@ -118,17 +118,21 @@ def version_record(row: Row) -> ArtifactVersionRecord:
     )
 
 
+def joined(row: Row, prefix: str) -> Row:
+    """The columns a row carries under ``prefix`` beside others (a joined record's), without
+    the prefix."""
+    start = len(prefix)
+    return {key[start:]: value for key, value in row.items() if key.startswith(prefix)}
+
+
 def joined_versions(rows: list[Row]) -> dict[str, ArtifactVersionRecord]:
     """The artifact versions rows carry beside other columns (``queries.JOINED_VERSION``),
     by id."""
-    start = len(JOINED_VERSION)
     found: dict[str, ArtifactVersionRecord] = {}
     for row in rows:
         version_id = row[f"{JOINED_VERSION}id"]
         if version_id not in found:
-            found[version_id] = version_record(
-                {key[start:]: value for key, value in row.items() if key.startswith(JOINED_VERSION)}
-            )
+            found[version_id] = version_record(joined(row, JOINED_VERSION))
     return found
 
 
